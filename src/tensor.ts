@@ -1,0 +1,171 @@
+// Tensor: a dense, contiguous, row-major float32/float64 array with a shape — the value type of rnn-parity.
+import { TorchError } from './errors.js';
+
+/** Floating-point dtypes the library computes in, named as torch names them (`torch.float32`). */
+export type DType = 'float32' | 'float64';
+
+/** The typed array that backs a tensor of the given dtype. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Nested arrays of numbers, as produced by `tensor.tolist()` in torch. */
+export type NestedArray = number | readonly NestedArray[];
+
+/** Allocates a zero-filled typed array of `dtype`. */
+export function allocate(dtype: DType, length: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+}
+
+/** Number of elements of a shape (1 for a scalar shape `[]`). */
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const size of shape) n *= size;
+  return n;
+}
+
+/**
+ * A dense tensor: contiguous row-major `data` of `dtype` viewed with `shape`.
+ * Mirrors the subset of `torch.Tensor` that `torch.nn.RNN` consumes and produces.
+ */
+export class Tensor {
+  readonly data: FloatArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+
+  /**
+   * Wraps `data` (not copied) as a tensor of `shape`.
+   * @throws RuntimeError when the shape has a negative size or does not match the data length.
+   */
+  constructor(data: FloatArray, shape: readonly number[]) {
+    for (const size of shape) {
+      if (!Number.isInteger(size) || size < 0) {
+        throw new TorchError('RuntimeError', `Trying to create tensor with negative dimension ${size}: [${shape.join(', ')}]`);
+      }
+    }
+    if (numel(shape) !== data.length) {
+      throw new TorchError('RuntimeError', `shape '[${shape.join(', ')}]' is invalid for input of size ${data.length}`);
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = data instanceof Float32Array ? 'float32' : 'float64';
+  }
+
+  /** A tensor of zeros. Mirrors `torch.zeros(shape, dtype=dtype)`. */
+  static zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    return new Tensor(allocate(dtype, numel(shape)), shape);
+  }
+
+  /**
+   * A tensor from flat row-major values (copied, rounded to `dtype`).
+   * @throws RuntimeError when `values.length` does not match the shape.
+   */
+  static fromFlat(values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    const data = allocate(dtype, values.length);
+    data.set(values as ArrayLike<number>);
+    return new Tensor(data, shape);
+  }
+
+  /**
+   * A tensor from nested arrays, like `torch.tensor(nested, dtype=dtype)`.
+   * @throws ValueError when the nesting is ragged, as torch does.
+   */
+  static fromNested(nested: NestedArray, dtype: DType = 'float32'): Tensor {
+    const shape: number[] = [];
+    let probe: NestedArray = nested;
+    while (Array.isArray(probe)) {
+      shape.push(probe.length);
+      if (probe.length === 0) break;
+      probe = probe[0] as NestedArray;
+    }
+    const data = allocate(dtype, numel(shape));
+    let offset = 0;
+    const visit = (node: NestedArray, depth: number): void => {
+      if (depth === shape.length) {
+        if (typeof node !== 'number') throw new TorchError('ValueError', `expected sequence of length ${shape[depth - 1]} at dim ${depth - 1} (got ${(node as readonly NestedArray[]).length})`);
+        data[offset++] = node;
+        return;
+      }
+      if (!Array.isArray(node) || node.length !== shape[depth]) {
+        const got = Array.isArray(node) ? node.length : 'a number';
+        throw new TorchError('ValueError', `expected sequence of length ${shape[depth]} at dim ${depth} (got ${got})`);
+      }
+      for (const child of node as readonly NestedArray[]) visit(child, depth + 1);
+    };
+    visit(nested, 0);
+    return new Tensor(data, shape);
+  }
+
+  /** Number of dimensions. Mirrors `tensor.dim()`. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. Mirrors `tensor.numel()`. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** Row-major strides in elements. */
+  get strides(): number[] {
+    const strides = new Array<number>(this.shape.length);
+    let stride = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      strides[i] = stride;
+      stride *= this.shape[i]!;
+    }
+    return strides;
+  }
+
+  /**
+   * The element at a full index. Negative indices count from the end, as in torch.
+   * @throws IndexError for a wrong index count or an index out of range.
+   */
+  get(...index: number[]): number {
+    if (index.length !== this.shape.length) {
+      throw new TorchError('IndexError', `too many indices for tensor of dimension ${this.shape.length}`);
+    }
+    let offset = 0;
+    for (let d = 0; d < index.length; d++) {
+      const size = this.shape[d]!;
+      let i = index[d]!;
+      if (i < -size || i >= size) {
+        throw new TorchError('IndexError', `index ${i} is out of bounds for dimension ${d} with size ${size}`);
+      }
+      if (i < 0) i += size;
+      offset = offset * size + i;
+    }
+    return this.data[offset]!;
+  }
+
+  /** A copy with the same shape and dtype. Mirrors `tensor.clone()`. */
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape);
+  }
+
+  /** The same data viewed with another shape of equal size. Mirrors `tensor.reshape`. */
+  reshape(shape: readonly number[]): Tensor {
+    return new Tensor(this.data, shape);
+  }
+
+  /** A converted copy. Mirrors `tensor.to(dtype)`. */
+  to(dtype: DType): Tensor {
+    return Tensor.fromFlat(this.data, this.shape, dtype);
+  }
+
+  /** Nested arrays of numbers. Mirrors `tensor.tolist()`. */
+  toNested(): NestedArray {
+    if (this.shape.length === 0) return this.data[0]!;
+    let offset = 0;
+    const build = (depth: number): NestedArray => {
+      const size = this.shape[depth]!;
+      const out: NestedArray[] = [];
+      for (let i = 0; i < size; i++) out.push(depth === this.shape.length - 1 ? this.data[offset++]! : build(depth + 1));
+      return out;
+    };
+    return build(0);
+  }
+
+  /** Mirrors torch's `tensor.size()` printed form, e.g. `torch.Size([3, 2])`. */
+  sizeRepr(): string {
+    return `torch.Size([${this.shape.join(', ')}])`;
+  }
+}

@@ -1,0 +1,19 @@
+// Four named suites: unit (no Python), golden (fixture replay, no Python), harness and property (live torch).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'golden', include: ['test/golden/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'harness', include: ['test/harness/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'property', include: ['test/property/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 120_000 },
+      },
+    ],
+  },
+});
