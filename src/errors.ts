@@ -1,7 +1,7 @@
 // TorchError and Python-style formatting, so errors read exactly as torch's do.
 
 /** The Python exception types torch raises from `torch.nn.RNN` and its utilities. */
-export type PythonErrorType = 'ValueError' | 'TypeError' | 'RuntimeError' | 'IndexError' | 'AttributeError' | 'KeyError';
+export type PythonErrorType = 'ValueError' | 'TypeError' | 'RuntimeError' | 'IndexError' | 'AttributeError' | 'KeyError' | 'OverflowError';
 
 /**
  * An error torch would raise: `name` is the Python exception type, `message` is torch's text byte
