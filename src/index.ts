@@ -1,0 +1,16 @@
+// The public surface of rnn-parity: explicit named exports only.
+export { TorchError, type PythonErrorType } from './errors.js';
+export { catchWarnings, type TorchWarning } from './warnings.js';
+export { Tensor, type DType, type FloatArray, type NestedArray } from './tensor.js';
+export { RNN, type RNNRandomOptions, type RNNResult } from './rnn.js';
+export {
+  fromTorchKwargs,
+  toTorchKwargs,
+  type Nonlinearity,
+  type RNNOptions,
+  type TorchRNNKwargs,
+} from './rnn-options.js';
+export { PackedSequence } from './packed-sequence.js';
+export { MT19937, type MT19937State } from './mt19937.js';
+export { Generator, defaultGenerator, manualSeed, type InitRounding } from './generator.js';
+export { dropoutNoise } from './dropout.js';

@@ -1,0 +1,110 @@
+// Pure loops on typed arrays for the RNN: the affine map x·Wᵀ + b and the activations. `out` comes first.
+import type { FloatArray } from './tensor.js';
+
+// Note [float32 accumulation]
+// torch materialises x·Wᵀ + b as a float32 tensor, but how it sums inside the GEMM depends on the
+// BLAS (MKL and OpenBLAS use FMA and blocked orders; netlib sums left to right). We accumulate every
+// dot product in float64 and round once when storing into a Float32Array: each stored value is then
+// the correctly rounded float32 of a sum with ~2^-50 relative error, at least as close to the exact
+// answer as any float32 BLAS, so we sit inside torch's own rounding noise (spec §6.2). Every value
+// torch stores as float32 (the projections, their sum, the activation) is stored in a Float32Array
+// here too, so the rounding points are torch's.
+
+/**
+ * out[r, :] = x[r, :] · Wᵀ + b for `rows` rows, in blocks of 2 rows × 2 units sharing loads.
+ * x is (rows, K) at `xOffset`, W is (M, K), b is (M,) or null, out is (rows, M) at `outOffset`.
+ */
+export function linear(
+  out: FloatArray,
+  outOffset: number,
+  x: Readonly<FloatArray>,
+  xOffset: number,
+  rows: number,
+  weight: Readonly<FloatArray>,
+  bias: Readonly<FloatArray> | null,
+  units: number,
+  features: number,
+): void {
+  const K = features;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const x0 = xOffset + r * K;
+    const x1 = x0 + K;
+    const o0 = outOffset + r * units;
+    const o1 = o0 + units;
+    let i = 0;
+    for (; i + 1 < units; i += 2) {
+      const w0 = i * K;
+      const w1 = w0 + K;
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      for (let k = 0; k < K; k++) {
+        const a0 = x[x0 + k];
+        const a1 = x[x1 + k];
+        const b0 = weight[w0 + k];
+        const b1 = weight[w1 + k];
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+      }
+      if (bias !== null) {
+        const c0 = bias[i];
+        const c1 = bias[i + 1];
+        s00 += c0; s01 += c1; s10 += c0; s11 += c1;
+      }
+      out[o0 + i] = s00;
+      out[o0 + i + 1] = s01;
+      out[o1 + i] = s10;
+      out[o1 + i + 1] = s11;
+    }
+    for (; i < units; i++) {
+      const w0 = i * K;
+      let s0 = 0, s1 = 0;
+      for (let k = 0; k < K; k++) {
+        const b0 = weight[w0 + k];
+        s0 += x[x0 + k] * b0;
+        s1 += x[x1 + k] * b0;
+      }
+      if (bias !== null) { s0 += bias[i]; s1 += bias[i]; }
+      out[o0 + i] = s0;
+      out[o1 + i] = s1;
+    }
+  }
+  for (; r < rows; r++) {
+    const x0 = xOffset + r * K;
+    const o0 = outOffset + r * units;
+    for (let i = 0; i < units; i++) {
+      const w0 = i * K;
+      let s = 0;
+      for (let k = 0; k < K; k++) s += x[x0 + k] * weight[w0 + k];
+      out[o0 + i] = bias !== null ? s + bias[i] : s;
+    }
+  }
+}
+
+/** Applies an activation in place to `length` elements from `offset`. */
+export type ActivationKernel = (values: FloatArray, offset: number, length: number) => void;
+
+// Note [tanh clamp]
+// torch's AVX2/AVX512 kernels compute tanh with SLEEF, which returns exactly ±1 beyond a threshold
+// (float32: |x| > 8.664339742, float64: |x| > 18.714973875), where a correctly rounded tanh would
+// still give 0.99999994 (float32) or 1 - 2^-53 (float64). Clamping there keeps saturated units
+// bit-identical to torch; elsewhere Math.tanh is within 1–2 ULP of SLEEF (spec §6.2).
+const TANH_CLAMP_F32 = Math.fround(8.664339742);
+const TANH_CLAMP_F64 = 18.714973875;
+
+/** y = tanh(x), with SLEEF's saturation. See Note [tanh clamp]. */
+export function tanhInPlace(values: FloatArray, offset: number, length: number): void {
+  const clamp = values instanceof Float32Array ? TANH_CLAMP_F32 : TANH_CLAMP_F64;
+  for (let j = offset, end = offset + length; j < end; j++) {
+    const x = values[j];
+    values[j] = x > clamp ? 1 : x < -clamp ? -1 : Math.tanh(x);
+  }
+}
+
+/** y = relu(x) = x < 0 ? 0 : x, which keeps −0 and NaN as torch's relu does (Math.max would not). */
+export function reluInPlace(values: FloatArray, offset: number, length: number): void {
+  for (let j = offset, end = offset + length; j < end; j++) {
+    if (values[j] < 0) values[j] = 0;
+  }
+}

@@ -1,0 +1,209 @@
+// RNN options: the camelCase TS options, torch's snake_case kwargs, the one mapping between them, and torch's checks.
+import { TorchError, pyFloatRepr, pyRepr, pyTypeName } from './errors.js';
+import type { DType } from './tensor.js';
+import { warn } from './warnings.js';
+
+/** The activation between steps. Mirrors `nn.RNN(nonlinearity=…)`. */
+export type Nonlinearity = 'tanh' | 'relu';
+
+/** Constructor options of {@link RNN}; defaults are torch's. Mirrors the arguments of `torch.nn.RNN`. */
+export interface RNNOptions {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers?: number;
+  nonlinearity?: Nonlinearity;
+  bias?: boolean;
+  batchFirst?: boolean;
+  dropout?: number;
+  bidirectional?: boolean;
+  dtype?: DType;
+}
+
+/** {@link RNNOptions} after validation, with every default filled in. */
+export interface ResolvedRNNOptions {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly nonlinearity: Nonlinearity;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  readonly dtype: DType;
+}
+
+/** torch's kwargs as they cross to Python or sit in a fixture (`input_size`, `batch_first`, …). */
+export type TorchRNNKwargs = Record<string, unknown>;
+
+const snakeByCamel: Readonly<Record<string, string>> = {
+  inputSize: 'input_size',
+  hiddenSize: 'hidden_size',
+  numLayers: 'num_layers',
+  nonlinearity: 'nonlinearity',
+  bias: 'bias',
+  batchFirst: 'batch_first',
+  dropout: 'dropout',
+  bidirectional: 'bidirectional',
+  dtype: 'dtype',
+  projSize: 'proj_size',
+};
+
+function camelToSnake(key: string): string {
+  return snakeByCamel[key] ?? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function snakeToCamel(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Options → torch kwargs (`{ inputSize: 2 }` → `{ input_size: 2 }`), keeping every key, valid or not,
+ * so invalid options reach torch unchanged for error parity.
+ */
+export function toTorchKwargs(options: Readonly<Record<string, unknown>>): TorchRNNKwargs {
+  const kwargs: TorchRNNKwargs = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) kwargs[camelToSnake(key)] = value;
+  }
+  return kwargs;
+}
+
+/** torch kwargs → options; the inverse of {@link toTorchKwargs}. */
+export function fromTorchKwargs(kwargs: Readonly<TorchRNNKwargs>): RNNOptions {
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(kwargs)) options[snakeToCamel(key)] = value;
+  return options as unknown as RNNOptions;
+}
+
+const knownOptions = new Set(['inputSize', 'hiddenSize', 'numLayers', 'nonlinearity', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'dtype']);
+
+/** Python's `float(value)` for the values a JS caller can pass. */
+function pyFloat(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return Number(text);
+    if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+    if (/^[+-]?nan$/i.test(text)) return NaN;
+    throw new TorchError('ValueError', `could not convert string to float: ${pyRepr(value)}`);
+  }
+  throw new TorchError('TypeError', `float() argument must be a string or a real number, not '${pyTypeName(value)}'`);
+}
+
+/** Python's `isinstance(value, int)`, where bool is an int. */
+function isPyInt(value: unknown): value is number | boolean {
+  return typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value));
+}
+
+/**
+ * Validates options in torch 2.13's order with torch's exception types and messages, and records
+ * torch's dropout warning. The first failing check decides the error, so order is behaviour.
+ * @throws ValueError, TypeError or RuntimeError exactly where `torch.nn.RNN(...)` raises them.
+ */
+export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOptions {
+  const given = options as unknown as Readonly<Record<string, unknown>>;
+  // mirrors torch/nn/modules/rnn.py RNN.__init__
+  if ('projSize' in given) {
+    throw new TorchError('ValueError', 'proj_size argument is only supported for LSTM, not RNN or GRU');
+  }
+  const nonlinearity = given.nonlinearity ?? 'tanh';
+  if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
+    const text = typeof nonlinearity === 'string' ? nonlinearity : pyRepr(nonlinearity);
+    throw new TorchError('ValueError', `Unknown nonlinearity '${text}'. Select from 'tanh' or 'relu'.`);
+  }
+  // Python's argument binding of RNNBase.__init__ comes next: unknown keywords, then missing sizes.
+  for (const key of Object.keys(given)) {
+    if (!knownOptions.has(key) && given[key] !== undefined) {
+      throw new TorchError('TypeError', `RNNBase.__init__() got an unexpected keyword argument '${camelToSnake(key)}'`);
+    }
+  }
+  const missing = ['inputSize', 'hiddenSize'].filter((key) => given[key] === undefined).map(camelToSnake);
+  if (missing.length === 2) {
+    throw new TorchError('TypeError', `RNNBase.__init__() missing 2 required positional arguments: 'input_size' and 'hidden_size'`);
+  }
+  if (missing.length === 1) {
+    throw new TorchError('TypeError', `RNNBase.__init__() missing 1 required positional argument: '${missing[0]}'`);
+  }
+
+  // mirrors torch/nn/modules/rnn.py RNNBase.__init__
+  const { inputSize, hiddenSize } = given;
+  const numLayers = given.numLayers ?? 1;
+  const bias = given.bias ?? true;
+  const batchFirst = given.batchFirst ?? false;
+  const dropoutGiven = given.dropout ?? 0;
+  const dropout = pyFloat(dropoutGiven);
+  if (typeof dropoutGiven !== 'number' || !(dropoutGiven >= 0 && dropoutGiven <= 1)) {
+    throw new TorchError('ValueError', 'dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
+  }
+  if (dropout > 0 && numLayers === 1) {
+    warn(
+      'dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects ' +
+        `num_layers greater than 1, but got dropout=${pyRepr(dropoutGiven)} and num_layers=${pyRepr(numLayers)}`,
+    );
+  }
+  if (typeof bias !== 'boolean') {
+    throw new TorchError('TypeError', `bias should be of type bool, got: ${pyTypeName(bias)}`);
+  }
+  if (typeof batchFirst !== 'boolean') {
+    throw new TorchError('TypeError', `batch_first should be of type bool, got: ${pyTypeName(batchFirst)}`);
+  }
+  if (!isPyInt(inputSize)) {
+    throw new TorchError('TypeError', `input_size should be of type int, got: ${pyTypeName(inputSize)}`);
+  }
+  if (Number(inputSize) <= 0) throw new TorchError('ValueError', 'input_size must be greater than zero');
+  if (!isPyInt(hiddenSize)) {
+    throw new TorchError('TypeError', `hidden_size should be of type int, got: ${pyTypeName(hiddenSize)}`);
+  }
+  if (Number(hiddenSize) <= 0) throw new TorchError('ValueError', 'hidden_size must be greater than zero');
+  if (typeof numLayers !== 'number') {
+    throw new TorchError('TypeError', `'<=' not supported between instances of '${pyTypeName(numLayers)}' and 'int'`);
+  }
+  if (numLayers <= 0) throw new TorchError('ValueError', 'num_layers must be greater than zero');
+  // Parameter creation: `range(num_layers)` rejects a float; `torch.empty` rejects a bool size.
+  if (!Number.isInteger(numLayers)) {
+    throw new TorchError('TypeError', "'float' object cannot be interpreted as an integer");
+  }
+  if (typeof hiddenSize === 'boolean') {
+    throw new TorchError('TypeError', "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type bool at pos 0");
+  }
+  const bidirectional = given.bidirectional ?? false;
+  if (typeof bidirectional !== 'boolean') {
+    // torch accepts a truthy value here and fails later inside the C++ binding at forward time;
+    // we refuse it up front rather than carry a module that cannot run.
+    throw new TorchError('TypeError', `bidirectional should be of type bool, got: ${pyTypeName(bidirectional)}`);
+  }
+  const dtype = given.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    if (typeof dtype === 'string' && /^u?int\d+$|^bool$/.test(dtype)) {
+      throw new TorchError('RuntimeError', 'Only Tensors of floating point and complex dtype can require gradients');
+    }
+    throw new TorchError('TypeError', `rnn-parity computes in float32 or float64, got dtype=${pyRepr(dtype)}`);
+  }
+  return {
+    inputSize: Number(inputSize),
+    hiddenSize,
+    numLayers,
+    nonlinearity,
+    bias,
+    batchFirst,
+    dropout,
+    bidirectional,
+    dtype,
+  };
+}
+
+/**
+ * torch's `extra_repr` of an RNN: sizes, then only the non-default arguments, in torch's order.
+ * nonlinearity is never shown, as in torch.
+ */
+export function rnnExtraRepr(options: ResolvedRNNOptions): string {
+  let text = `${options.inputSize}, ${options.hiddenSize}`;
+  if (options.numLayers !== 1) text += `, num_layers=${options.numLayers}`;
+  if (options.bias !== true) text += `, bias=${pyRepr(options.bias)}`;
+  if (options.batchFirst !== false) text += `, batch_first=${pyRepr(options.batchFirst)}`;
+  // torch prints the stored float(dropout), so 1 shows as 1.0.
+  if (options.dropout !== 0) text += `, dropout=${pyFloatRepr(options.dropout)}`;
+  if (options.bidirectional !== false) text += `, bidirectional=${pyRepr(options.bidirectional)}`;
+  return text;
+}

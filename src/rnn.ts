@@ -1,0 +1,543 @@
+// class RNN: options → torch's checks → parameters in torch's names → forward. Mirrors torch.nn.RNN.
+import { TorchError, atenScalarTypeName, cppScalarTypeName, pyList, pyTuple, pyTypeName, torchDtypeName } from './errors.js';
+import { dropoutNoise } from './dropout.js';
+import { defaultGenerator, type Generator, type InitRounding } from './generator.js';
+import { type ActivationKernel, linear, reluInPlace, tanhInPlace } from './kernels.js';
+import { PackedSequence } from './packed-sequence.js';
+import { type RNNOptions, type ResolvedRNNOptions, resolveRNNOptions, rnnExtraRepr } from './rnn-options.js';
+import { type DType, type FloatArray, Tensor, allocate } from './tensor.js';
+
+/** Options of {@link RNN} beyond torch's: where initial weights and dropout masks draw from. */
+export interface RNNRandomOptions {
+  /** The random source for init and dropout; torch's global CPU generator by default. */
+  generator?: Generator;
+  /** How uniform_ rounds (spec §3.3); 'fused' is what torch 2.13's AVX2/AVX512 CPU kernels do. */
+  initRounding?: InitRounding;
+}
+
+/** The result of a forward pass: `[output, h_n]`, or `[PackedSequence, h_n]` for packed input. */
+export type RNNResult<I extends Tensor | PackedSequence> = [I extends PackedSequence ? PackedSequence : Tensor, Tensor];
+
+/**
+ * Everything backpropagation through time needs from one forward pass, in sequence-first row layout
+ * (row = offset of step t + batch position, as in packed data). Kept only when asked for.
+ */
+export interface ForwardTrace {
+  readonly batchSizes: readonly number[];
+  /** Per layer: its input rows (after the previous layer's dropout), (rows, H_in or D*H). */
+  readonly layerInputs: readonly FloatArray[];
+  /** Per layer: its output rows before dropout, (rows, D*H); direction d occupies columns d*H…. */
+  readonly layerOutputs: readonly FloatArray[];
+  /** Per layer: the dropout noise applied to its output, or null. */
+  readonly dropoutNoises: readonly (FloatArray | null)[];
+  /** Initial hidden state in packed (sorted) batch order, (D*NL, N, H). */
+  readonly hx: FloatArray;
+}
+
+/** The parameters of one layer and direction. */
+export interface LayerWeights {
+  readonly weightIh: FloatArray;
+  readonly weightHh: FloatArray;
+  readonly biasIh: FloatArray | null;
+  readonly biasHh: FloatArray | null;
+}
+
+/** Input prepared for the recurrence: sequence-first rows plus the per-step batch sizes. */
+interface SequenceRows {
+  readonly rows: FloatArray;
+  readonly batchSizes: readonly number[];
+  readonly batch: number;
+}
+
+/**
+ * An Elman RNN with torch's parameters, numbers and errors. Mirrors `torch.nn.RNN`.
+ *
+ * For each layer and direction, with x_t the layer input at step t:
+ * `h_t = act(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh)`, act = tanh or relu. The reverse direction
+ * runs t = L−1…0 with its own weights; layer outputs concatenate directions along features
+ * (forward first); between layers, in training mode, dropout(p) is applied to the layer output.
+ *
+ * Shapes (L sequence length, N batch, D directions, H hidden size):
+ * input (L, N, H_in) or (N, L, H_in) with batchFirst, or unbatched (L, H_in), or a PackedSequence;
+ * hx (D·num_layers, N, H) or (D·num_layers, H) unbatched; output (L, N, D·H); h_n like hx.
+ */
+export class RNN {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly nonlinearity: 'tanh' | 'relu';
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  readonly dtype: DType;
+  /** `'RNN_TANH'` or `'RNN_RELU'`, as torch's `mode`. */
+  readonly mode: 'RNN_TANH' | 'RNN_RELU';
+  /** A new module trains, as in torch: dropout between layers is active until {@link eval}. */
+  training = true;
+  /** The generator that init and dropout draw from. */
+  generator: Generator;
+  readonly initRounding: InitRounding;
+  private readonly params = new Map<string, Tensor>();
+
+  /**
+   * Builds the module and initialises every parameter with uniform(−1/√H, 1/√H) drawn from the
+   * generator in torch's order. Mirrors `torch.nn.RNN(...)`.
+   * @throws ValueError, TypeError or RuntimeError with torch's message for invalid options.
+   */
+  constructor(options: RNNOptions & RNNRandomOptions) {
+    const { generator, initRounding, ...torchOptions } = options;
+    const resolved: ResolvedRNNOptions = resolveRNNOptions(torchOptions);
+    this.inputSize = resolved.inputSize;
+    this.hiddenSize = resolved.hiddenSize;
+    this.numLayers = resolved.numLayers;
+    this.nonlinearity = resolved.nonlinearity;
+    this.bias = resolved.bias;
+    this.batchFirst = resolved.batchFirst;
+    this.dropout = resolved.dropout;
+    this.bidirectional = resolved.bidirectional;
+    this.dtype = resolved.dtype;
+    this.mode = resolved.nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU';
+    this.generator = generator ?? defaultGenerator;
+    this.initRounding = initRounding ?? 'fused';
+    // mirrors RNNBase.__init__'s parameter loop: layer-major, then direction, then w_ih, w_hh, b_ih, b_hh
+    const D = this.numDirections;
+    const H = this.hiddenSize;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      for (let dir = 0; dir < D; dir++) {
+        const suffix = `l${layer}${dir === 1 ? '_reverse' : ''}`;
+        const layerInputSize = layer === 0 ? this.inputSize : H * D;
+        this.params.set(`weight_ih_${suffix}`, Tensor.zeros([H, layerInputSize], this.dtype));
+        this.params.set(`weight_hh_${suffix}`, Tensor.zeros([H, H], this.dtype));
+        if (this.bias) {
+          this.params.set(`bias_ih_${suffix}`, Tensor.zeros([H], this.dtype));
+          this.params.set(`bias_hh_${suffix}`, Tensor.zeros([H], this.dtype));
+        }
+      }
+    }
+    this.resetParameters();
+  }
+
+  /** D: 2 if bidirectional, else 1. */
+  get numDirections(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  /**
+   * Redraws every parameter from uniform(−1/√H, 1/√H), one draw per element in row-major order,
+   * parameters in {@link namedParameters} order. Mirrors `RNNBase.reset_parameters`.
+   */
+  resetParameters(): void {
+    const stdv = 1.0 / Math.sqrt(this.hiddenSize);
+    for (const param of this.params.values()) this.generator.uniform_(param.data, -stdv, stdv, this.initRounding);
+  }
+
+  /** `[name, parameter]` pairs in torch's order. Mirrors `named_parameters()`. */
+  namedParameters(): [string, Tensor][] {
+    return [...this.params.entries()];
+  }
+
+  /** The parameters in torch's order. Mirrors `parameters()`. */
+  parameters(): Tensor[] {
+    return [...this.params.values()];
+  }
+
+  /** Parameters by name, in torch's order; the tensors are the module's own. Mirrors `state_dict()`. */
+  stateDict(): Record<string, Tensor> {
+    return Object.fromEntries(this.params);
+  }
+
+  /**
+   * The parameter names per (layer, direction), e.g. `[['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0',
+   * 'bias_hh_l0'], …]`. Mirrors `_all_weights`.
+   */
+  allWeightNames(): string[][] {
+    const names: string[][] = [];
+    const perGroup = this.bias ? 4 : 2;
+    const keys = [...this.params.keys()];
+    for (let i = 0; i < keys.length; i += perGroup) names.push(keys.slice(i, i + perGroup));
+    return names;
+  }
+
+  /**
+   * Copies values from `stateDict` into the parameters (converting dtype as torch's `copy_` does).
+   * Mirrors `load_state_dict(state_dict, strict)`, including its error text.
+   * @throws RuntimeError `Error(s) in loading state_dict for RNN: …` on missing or unexpected keys
+   * (strict) or on a size mismatch (always); nothing is copied then.
+   */
+  loadStateDict(
+    stateDict: Readonly<Record<string, Tensor>>,
+    options: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const strict = options.strict ?? true;
+    const missingKeys = [...this.params.keys()].filter((name) => !(name in stateDict));
+    const unexpectedKeys = Object.keys(stateDict).filter((name) => !this.params.has(name));
+    const errors: string[] = [];
+    if (strict) {
+      // torch lists missing before unexpected, each group as quoted names.
+      if (missingKeys.length > 0) errors.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (unexpectedKeys.length > 0) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+    }
+    for (const [name, param] of this.params) {
+      const source = stateDict[name];
+      if (source === undefined) continue;
+      if (!(source instanceof Tensor)) {
+        errors.push(`While copying the parameter named "${name}", expected torch.Tensor or Tensor-like object from checkpoint but received <class '${pyTypeName(source)}'>`);
+      } else if (source.shape.length !== param.shape.length || source.shape.some((s, i) => s !== param.shape[i])) {
+        errors.push(
+          `size mismatch for ${name}: copying a param with shape ${source.sizeRepr()} from checkpoint, the shape in current model is ${param.sizeRepr()}.`,
+        );
+      }
+    }
+    if (errors.length > 0) {
+      // torch inserts the missing/unexpected lines at the front, then size mismatches in parameter order.
+      throw new TorchError('RuntimeError', `Error(s) in loading state_dict for RNN:\n\t${errors.join('\n\t')}`);
+    }
+    for (const [name, param] of this.params) {
+      const source = stateDict[name];
+      if (source !== undefined) param.data.set(source.data);
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Sets training mode (dropout between layers active). Mirrors `Module.train(mode)`. */
+  train(mode = true): this {
+    this.training = mode;
+    return this;
+  }
+
+  /** Sets evaluation mode. Mirrors `Module.eval()`. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** torch's repr, e.g. `RNN(2, 3, num_layers=2, bias=False)`. Mirrors `RNN.__repr__`. */
+  toString(): string {
+    return `RNN(${rnnExtraRepr(this)})`;
+  }
+
+  /**
+   * Runs the network over a sequence batch. Mirrors `torch.nn.RNN.forward(input, hx)`.
+   * @param input (L, N, H_in), (N, L, H_in) with batchFirst, unbatched (L, H_in), or a PackedSequence.
+   * @param hx initial hidden state (D·num_layers, N, H), or (D·num_layers, H) unbatched; zeros if omitted.
+   * @returns `[output, h_n]`: output (L, N, D·H) (or (N, L, D·H), (L, D·H), or a PackedSequence), h_n like hx.
+   * @throws ValueError, RuntimeError or AttributeError with torch's message for invalid input.
+   */
+  forward<I extends Tensor | PackedSequence>(input: I, hx?: Tensor | null): RNNResult<I> {
+    return this.run(input, hx ?? null, false).result as RNNResult<I>;
+  }
+
+  /**
+   * The forward pass, optionally keeping the {@link ForwardTrace} that backward needs.
+   * Validation mirrors `RNN.forward`, `check_forward_args` and ATen's `_rnn_impl`, in that order.
+   */
+  protected run(
+    input: Tensor | PackedSequence,
+    hx: Tensor | null,
+    record: boolean,
+  ): { result: [Tensor | PackedSequence, Tensor]; trace: ForwardTrace | null } {
+    const D = this.numDirections;
+    const H = this.hiddenSize;
+    const NL = this.numLayers;
+    if (input instanceof PackedSequence) {
+      const N = input.batchSizes[0] ?? 0;
+      let hxSorted: Tensor | null = null;
+      if (hx !== null) {
+        assertTensor(hx);
+        hxSorted = input.sortedIndices === null ? hx : selectBatch(hx, input.sortedIndices);
+      }
+      this.checkForwardArgs(input.data, hxSorted, 2, N);
+      const sequence: SequenceRows = { rows: input.data.data, batchSizes: input.batchSizes, batch: N };
+      const { rows, hN, trace } = this.runRows(sequence, hxSorted, record);
+      const output = new PackedSequence(
+        new Tensor(rows, [input.data.shape[0]!, D * H]),
+        input.batchSizes,
+        input.sortedIndices,
+        input.unsortedIndices,
+      );
+      const hNTensor = new Tensor(hN, [D * NL, N, H]);
+      return {
+        result: [output, input.unsortedIndices === null ? hNTensor : selectBatch(hNTensor, input.unsortedIndices)],
+        trace,
+      };
+    }
+    assertTensor(input);
+    if (input.ndim !== 2 && input.ndim !== 3) {
+      throw new TorchError('ValueError', `RNN: Expected input to be 2D or 3D, got ${input.ndim}D tensor instead`);
+    }
+    const isBatched = input.ndim === 3;
+    let batched = input;
+    let batchedHx = hx;
+    if (!isBatched) {
+      batched = input.reshape(this.batchFirst ? [1, ...input.shape] : [input.shape[0]!, 1, input.shape[1]!]);
+      if (hx !== null) {
+        assertTensor(hx);
+        if (hx.ndim !== 2) {
+          throw new TorchError('RuntimeError', `For unbatched 2-D input, hx should also be 2-D but got ${hx.ndim}-D tensor`);
+        }
+        batchedHx = hx.reshape([hx.shape[0]!, 1, hx.shape[1]!]);
+      }
+    } else if (hx !== null) {
+      assertTensor(hx);
+      if (hx.ndim !== 3) {
+        throw new TorchError('RuntimeError', `For batched 3-D input, hx should also be 3-D but got ${hx.ndim}-D tensor`);
+      }
+    }
+    const N = this.batchFirst ? batched.shape[0]! : batched.shape[1]!;
+    const L = this.batchFirst ? batched.shape[1]! : batched.shape[0]!;
+    this.checkForwardArgs(batched, batchedHx, 3, N);
+    // mirrors ATen _rnn_impl: `Expected sequence length to be larger than 0 in RNN`
+    if (L === 0) throw new TorchError('RuntimeError', 'Expected sequence length to be larger than 0 in RNN');
+    const sequence: SequenceRows = {
+      rows: this.toSequenceFirst(batched).data,
+      batchSizes: new Array<number>(L).fill(N),
+      batch: N,
+    };
+    const { rows, hN, trace } = this.runRows(sequence, batchedHx, record);
+    let output = this.fromSequenceFirst(new Tensor(rows, [L, N, D * H]));
+    let hNTensor = new Tensor(hN, [D * NL, N, H]);
+    if (!isBatched) {
+      output = output.reshape([L, D * H]);
+      hNTensor = hNTensor.reshape([D * NL, H]);
+    }
+    return { result: [output, hNTensor], trace };
+  }
+
+  /** mirrors RNNBase.check_forward_args (check_input, then check_hidden_size), then ATen's dtype check on hx. */
+  private checkForwardArgs(input: Tensor, hx: Tensor | null, expectedDim: number, batch: number): void {
+    if (input.dtype !== this.dtype) {
+      throw new TorchError(
+        'ValueError',
+        `RNN input dtype (${torchDtypeName(input.dtype)}) does not match weight dtype (${torchDtypeName(this.dtype)}). ` +
+          `Convert input: input.to(${torchDtypeName(this.dtype)}), or convert model: model.to(${torchDtypeName(input.dtype)})`,
+      );
+    }
+    if (input.ndim !== expectedDim) {
+      throw new TorchError('RuntimeError', `input must have ${expectedDim} dimensions, got ${input.ndim}`);
+    }
+    const features = input.shape[input.ndim - 1];
+    if (features !== this.inputSize) {
+      throw new TorchError('RuntimeError', `input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${features}`);
+    }
+    const expected = [this.numDirections * this.numLayers, batch, this.hiddenSize];
+    if (hx !== null && (hx.ndim !== 3 || hx.shape.some((s, i) => s !== expected[i]))) {
+      throw new TorchError('RuntimeError', `Expected hidden size ${pyTuple(expected)}, got ${pyList(hx.shape)}`);
+    }
+    if (hx !== null && hx.dtype !== this.dtype && input.shape[0] !== 0) {
+      // ATen's addmm (with bias) and mm (without) word the hx/weight dtype clash differently.
+      throw new TorchError(
+        'RuntimeError',
+        this.bias
+          ? `mat1 and mat2 must have the same dtype, but got ${atenScalarTypeName(hx.dtype)} and ${atenScalarTypeName(this.dtype)}`
+          : `expected m1 and m2 to have the same dtype, but got: ${cppScalarTypeName(hx.dtype)} != ${cppScalarTypeName(this.dtype)}`,
+      );
+    }
+  }
+
+  /**
+   * The recurrence over sequence-first rows: step t owns rows offsets[t] … offsets[t]+batchSizes[t]−1,
+   * and only the first batchSizes[t] batch positions advance at step t. With every batch size equal to
+   * N this is the padded case; with shrinking sizes it is torch's packed layout, where each sequence's
+   * h_n is its state after its own last element and the reverse direction starts there (spec §5.2).
+   */
+  private runRows(
+    sequence: SequenceRows,
+    hx: Tensor | null,
+    record: boolean,
+  ): { rows: FloatArray; hN: FloatArray; trace: ForwardTrace | null } {
+    const D = this.numDirections;
+    const H = this.hiddenSize;
+    const NL = this.numLayers;
+    const N = sequence.batch;
+    const { batchSizes } = sequence;
+    const totalRows = batchSizes.reduce((sum, size) => sum + size, 0);
+    const hxData = hx === null ? allocate(this.dtype, D * NL * N * H) : hx.data;
+    const hN = allocate(this.dtype, D * NL * N * H);
+    const layerInputs: FloatArray[] = [];
+    const layerOutputs: FloatArray[] = [];
+    const dropoutNoises: (FloatArray | null)[] = [];
+    let layerInput = sequence.rows;
+    for (let layer = 0; layer < NL; layer++) {
+      const inputWidth = layer === 0 ? this.inputSize : D * H;
+      const layerOutput = allocate(this.dtype, totalRows * D * H);
+      for (let dir = 0; dir < D; dir++) {
+        const state = this.initialHidden(hxData, layer, dir, N);
+        this.runDirection(layer, dir, layerInput, inputWidth, batchSizes, state, layerOutput);
+        hN.set(state, this.hNIndex(layer, dir) * N * H);
+      }
+      if (record) {
+        layerInputs.push(layerInput);
+        layerOutputs.push(layerOutput);
+      }
+      let next = layerOutput;
+      let noise: FloatArray | null = null;
+      if (this.dropoutActive(layer)) {
+        noise = dropoutNoise(this.dtype, layerOutput.length, this.dropout, this.generator);
+        if (noise !== null) {
+          next = allocate(this.dtype, layerOutput.length);
+          for (let j = 0; j < next.length; j++) next[j] = layerOutput[j] * noise[j];
+        }
+      }
+      if (record) dropoutNoises.push(noise);
+      layerInput = next;
+    }
+    const trace = record ? { batchSizes, layerInputs, layerOutputs, dropoutNoises, hx: hxData } : null;
+    // The last layer's output is never dropped out, so layerInput now holds it.
+    return { rows: layerInput, hN, trace };
+  }
+
+  /**
+   * One direction of one layer, writing h_t into columns dir·H… of `layerOutput` and leaving the
+   * final states in `state` (N, H).
+   */
+  protected runDirection(
+    layer: number,
+    dir: number,
+    layerInput: FloatArray,
+    inputWidth: number,
+    batchSizes: readonly number[],
+    state: FloatArray,
+    layerOutput: FloatArray,
+  ): void {
+    const H = this.hiddenSize;
+    const width = this.numDirections * H;
+    const column = this.directionColumn(dir);
+    const weights = this.layerWeights(layer, dir);
+    const activate = this.activation();
+    const totalRows = layerInput.length / inputWidth;
+    const maxBatch = batchSizes[0] ?? 0;
+    // torch projects the whole input at once (one GEMM over all rows), then adds it step by step.
+    const projected = allocate(this.dtype, totalRows * H);
+    linear(projected, 0, layerInput, 0, totalRows, weights.weightIh, weights.biasIh, H, inputWidth);
+    const recurrent = this.scratch(maxBatch * H);
+    const offsets = stepOffsets(batchSizes);
+    for (const t of this.stepOrder(dir, batchSizes.length)) {
+      const rows = batchSizes[t]!;
+      const offset = offsets[t]!;
+      // h_t = act((h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih)), each bracket rounded as torch stores it
+      linear(recurrent, 0, state, 0, rows, weights.weightHh, weights.biasHh, H, H);
+      const inputRows = this.inputStep(t, batchSizes.length);
+      const projectedOffset = offsets[inputRows]! * H;
+      for (let j = 0; j < rows * H; j++) recurrent[j] = recurrent[j] + projected[projectedOffset + j];
+      activate(recurrent, 0, rows * H);
+      state.set(recurrent.subarray(0, rows * H));
+      for (let n = 0; n < rows; n++) {
+        layerOutput.set(recurrent.subarray(n * H, (n + 1) * H), (offset + n) * width + column);
+      }
+    }
+  }
+
+  // The protected methods below are the seams of the forward pass, one decision each. They exist
+  // so the harness can plant a bug in exactly one of them (test/harness/planted-bugs) and prove the
+  // parity campaign catches it; the library itself never overrides them.
+
+  /** The weights of (layer, dir). */
+  protected layerWeights(layer: number, dir: number): LayerWeights {
+    const suffix = `l${layer}${dir === 1 ? '_reverse' : ''}`;
+    const get = (name: string): FloatArray | null => this.params.get(`${name}_${suffix}`)?.data ?? null;
+    const weightIh = get('weight_ih');
+    const weightHh = get('weight_hh');
+    if (weightIh === null || weightHh === null) throw new Error(`BUG: no weights for ${suffix}`);
+    return { weightIh, weightHh, biasIh: get('bias_ih'), biasHh: get('bias_hh') };
+  }
+
+  /** The activation kernel for this module's nonlinearity. */
+  protected activation(): ActivationKernel {
+    return this.nonlinearity === 'tanh' ? tanhInPlace : reluInPlace;
+  }
+
+  /** Time steps in processing order: 0…L−1 forward, L−1…0 reverse. */
+  protected stepOrder(dir: number, steps: number): number[] {
+    const order = Array.from({ length: steps }, (_, t) => t);
+    return dir === 0 ? order : order.reverse();
+  }
+
+  /** Which step's input feeds step t (always t itself). */
+  protected inputStep(t: number, _steps: number): number {
+    return t;
+  }
+
+  /** First feature column of direction `dir` in a layer output (forward first, then reverse). */
+  protected directionColumn(dir: number): number {
+    return dir * this.hiddenSize;
+  }
+
+  /** Row of h_n (and hx) that holds (layer, dir): layer·D + dir. */
+  protected hNIndex(layer: number, dir: number): number {
+    return layer * this.numDirections + dir;
+  }
+
+  /** The (N, H) starting state of (layer, dir), copied from hx. */
+  protected initialHidden(hx: FloatArray, layer: number, dir: number, batch: number): FloatArray {
+    const size = batch * this.hiddenSize;
+    const start = this.hNIndex(layer, dir) * size;
+    return hx.slice(start, start + size);
+  }
+
+  /** Dropout follows every layer but the last, in training mode only. Mirrors ATen `_rnn_impl`. */
+  protected dropoutActive(layer: number): boolean {
+    return this.training && this.dropout !== 0 && layer < this.numLayers - 1;
+  }
+
+  /** A buffer in the working dtype, so each stored value is rounded as torch rounds it. */
+  protected scratch(length: number): FloatArray {
+    return allocate(this.dtype, length);
+  }
+
+  /** (N, L, *) → (L, N, *) when batchFirst; the input itself otherwise. */
+  protected toSequenceFirst(input: Tensor): Tensor {
+    return this.batchFirst ? swapLeadingAxes(input) : input;
+  }
+
+  /** (L, N, *) → (N, L, *) when batchFirst; the output itself otherwise. */
+  protected fromSequenceFirst(output: Tensor): Tensor {
+    return this.batchFirst ? swapLeadingAxes(output) : output;
+  }
+}
+
+/** Row offset of each step's first row: the prefix sums of the batch sizes. */
+export function stepOffsets(batchSizes: readonly number[]): number[] {
+  const offsets = new Array<number>(batchSizes.length);
+  let offset = 0;
+  for (let t = 0; t < batchSizes.length; t++) {
+    offsets[t] = offset;
+    offset += batchSizes[t]!;
+  }
+  return offsets;
+}
+
+/** A contiguous copy of `tensor` with its first two axes swapped: (A, B, *) → (B, A, *). */
+function swapLeadingAxes(tensor: Tensor): Tensor {
+  const [A, B, ...rest] = tensor.shape as [number, number, ...number[]];
+  const inner = rest.reduce((p, s) => p * s, 1);
+  const out = allocate(tensor.dtype, tensor.size);
+  for (let a = 0; a < A; a++) {
+    for (let b = 0; b < B; b++) {
+      out.set(tensor.data.subarray((a * B + b) * inner, (a * B + b + 1) * inner), (b * A + a) * inner);
+    }
+  }
+  return new Tensor(out, [B, A, ...rest]);
+}
+
+/** `tensor.index_select(1, indices)` for a (D·NL, N, H) state. */
+function selectBatch(tensor: Tensor, indices: readonly number[]): Tensor {
+  if (tensor.ndim !== 3) {
+    throw new TorchError('IndexError', `Dimension out of range (expected to be in range of [-${tensor.ndim}, ${tensor.ndim - 1}], but got 1)`);
+  }
+  const [S, N, H] = tensor.shape as [number, number, number];
+  for (const index of indices) {
+    if (index < 0 || index >= N) throw new TorchError('IndexError', 'index out of range in self');
+  }
+  const out = allocate(tensor.dtype, S * indices.length * H);
+  for (let s = 0; s < S; s++) {
+    indices.forEach((index, n) => out.set(tensor.data.subarray((s * N + index) * H, (s * N + index + 1) * H), (s * indices.length + n) * H));
+  }
+  return new Tensor(out, [S, indices.length, H]);
+}
+
+/** torch calls `input.dim()` first; anything that is not a tensor fails there. */
+function assertTensor(value: unknown): asserts value is Tensor {
+  if (!(value instanceof Tensor)) {
+    throw new TorchError('AttributeError', `'${pyTypeName(value)}' object has no attribute 'dim'`);
+  }
+}
