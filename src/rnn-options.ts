@@ -103,11 +103,13 @@ function isPyInt(value: unknown): value is number | boolean {
  */
 export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOptions {
   const given = options as unknown as Readonly<Record<string, unknown>>;
+  // An absent option (undefined) takes torch's default; null stands for Python's None and is checked.
+  const option = (key: string, fallback: unknown): unknown => (given[key] === undefined ? fallback : given[key]);
   // mirrors torch/nn/modules/rnn.py RNN.__init__
   if ('projSize' in given) {
     throw new TorchError('ValueError', 'proj_size argument is only supported for LSTM, not RNN or GRU');
   }
-  const nonlinearity = given.nonlinearity ?? 'tanh';
+  const nonlinearity = option('nonlinearity', 'tanh');
   if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
     const text = typeof nonlinearity === 'string' ? nonlinearity : pyRepr(nonlinearity);
     throw new TorchError('ValueError', `Unknown nonlinearity '${text}'. Select from 'tanh' or 'relu'.`);
@@ -128,10 +130,10 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
 
   // mirrors torch/nn/modules/rnn.py RNNBase.__init__
   const { inputSize, hiddenSize } = given;
-  const numLayers = given.numLayers ?? 1;
-  const bias = given.bias ?? true;
-  const batchFirst = given.batchFirst ?? false;
-  const dropoutGiven = given.dropout ?? 0;
+  const numLayers = option('numLayers', 1);
+  const bias = option('bias', true);
+  const batchFirst = option('batchFirst', false);
+  const dropoutGiven = option('dropout', 0);
   const dropout = pyFloat(dropoutGiven);
   if (typeof dropoutGiven !== 'number' || !(dropoutGiven >= 0 && dropoutGiven <= 1)) {
     throw new TorchError('ValueError', 'dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
@@ -167,13 +169,13 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
   if (typeof hiddenSize === 'boolean') {
     throw new TorchError('TypeError', "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type bool at pos 0");
   }
-  const bidirectional = given.bidirectional ?? false;
+  const bidirectional = option('bidirectional', false);
   if (typeof bidirectional !== 'boolean') {
     // torch accepts a truthy value here and fails later inside the C++ binding at forward time;
     // we refuse it up front rather than carry a module that cannot run.
     throw new TorchError('TypeError', `bidirectional should be of type bool, got: ${pyTypeName(bidirectional)}`);
   }
-  const dtype = given.dtype ?? 'float32';
+  const dtype = option('dtype', 'float32');
   if (dtype !== 'float32' && dtype !== 'float64') {
     if (typeof dtype === 'string' && /^u?int\d+$|^bool$/.test(dtype)) {
       throw new TorchError('RuntimeError', 'Only Tensors of floating point and complex dtype can require gradients');
