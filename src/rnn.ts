@@ -1,8 +1,10 @@
 // class RNN: options → torch's checks → parameters in torch's names → forward. Mirrors torch.nn.RNN.
+import { type RNNGradResult, differentiable } from './backward.js';
 import { TorchError, atenScalarTypeName, cppScalarTypeName, pyList, pyTuple, pyTypeName, torchDtypeName } from './errors.js';
 import { dropoutNoise } from './dropout.js';
 import { defaultGenerator, type Generator, type InitRounding } from './generator.js';
 import { type ActivationKernel, linear, reluInPlace, tanhInPlace } from './kernels.js';
+import { indexSelect } from './index-select.js';
 import { PackedSequence } from './packed-sequence.js';
 import { type RNNOptions, type ResolvedRNNOptions, resolveRNNOptions, rnnExtraRepr } from './rnn-options.js';
 import { type DType, type FloatArray, Tensor, allocate } from './tensor.js';
@@ -228,6 +230,19 @@ export class RNN {
   }
 
   /**
+   * Runs the network like {@link forward} and records what backpropagation needs, so that
+   * `backward(gradOutput, gradHN)` returns ∂L/∂input, ∂L/∂hx and ∂L/∂parameter (by torch's names).
+   * Mirrors a forward with autograd on (parameters, input and hx requiring grad) followed by
+   * `torch.autograd.grad`. {@link forward} records nothing, so inference keeps its memory low.
+   * Shapes and errors as in {@link forward}.
+   */
+  forwardWithGrad<I extends Tensor | PackedSequence>(input: I, hx?: Tensor | null): RNNGradResult<I> {
+    const { result, trace } = this.run(input, hx ?? null, true);
+    if (trace === null) throw new Error('BUG: a recorded forward kept no trace');
+    return differentiable(this, input, result, trace) as RNNGradResult<I>;
+  }
+
+  /**
    * The forward pass, optionally keeping the {@link ForwardTrace} that backward needs.
    * Validation mirrors `RNN.forward`, `check_forward_args` and ATen's `_rnn_impl`, in that order.
    */
@@ -243,8 +258,16 @@ export class RNN {
       const N = input.batchSizes[0] ?? 0;
       let hxSorted: Tensor | null = null;
       if (hx !== null) {
-        assertTensor(hx);
-        hxSorted = input.sortedIndices === null ? hx : selectBatch(hx, input.sortedIndices);
+        if (!(hx instanceof Tensor)) {
+          // torch reaches a non-tensor hx first in permute_hidden (hx.index_select), else in check_hidden_size (hx.size())
+          if (input.sortedIndices !== null) {
+            throw new TorchError('AttributeError', `'${pyTypeName(hx)}' object has no attribute 'index_select'`);
+          }
+          this.checkForwardArgs(input.data, null, 2, N);
+          throw new TorchError('AttributeError', `'${pyTypeName(hx)}' object has no attribute 'size'`);
+        }
+        // mirrors RNNBase.permute_hidden: hx.index_select(1, sorted_indices), before any shape check
+        hxSorted = input.sortedIndices === null ? hx : indexSelect(hx, 1, input.sortedIndices);
       }
       this.checkForwardArgs(input.data, hxSorted, 2, N);
       const sequence: SequenceRows = { rows: input.data.data, batchSizes: input.batchSizes, batch: N };
@@ -257,7 +280,7 @@ export class RNN {
       );
       const hNTensor = new Tensor(hN, [D * NL, N, H]);
       return {
-        result: [output, input.unsortedIndices === null ? hNTensor : selectBatch(hNTensor, input.unsortedIndices)],
+        result: [output, input.unsortedIndices === null ? hNTensor : indexSelect(hNTensor, 1, input.unsortedIndices)],
         trace,
       };
     }
@@ -517,22 +540,6 @@ function swapLeadingAxes(tensor: Tensor): Tensor {
     }
   }
   return new Tensor(out, [B, A, ...rest]);
-}
-
-/** `tensor.index_select(1, indices)` for a (D·NL, N, H) state. */
-function selectBatch(tensor: Tensor, indices: readonly number[]): Tensor {
-  if (tensor.ndim !== 3) {
-    throw new TorchError('IndexError', `Dimension out of range (expected to be in range of [-${tensor.ndim}, ${tensor.ndim - 1}], but got 1)`);
-  }
-  const [S, N, H] = tensor.shape as [number, number, number];
-  for (const index of indices) {
-    if (index < 0 || index >= N) throw new TorchError('IndexError', 'index out of range in self');
-  }
-  const out = allocate(tensor.dtype, S * indices.length * H);
-  for (let s = 0; s < S; s++) {
-    indices.forEach((index, n) => out.set(tensor.data.subarray((s * N + index) * H, (s * N + index + 1) * H), (s * indices.length + n) * H));
-  }
-  return new Tensor(out, [S, indices.length, H]);
 }
 
 /** torch calls `input.dim()` first; anything that is not a tensor fails there. */
