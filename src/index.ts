@@ -3,6 +3,7 @@ export { TorchError, type PythonErrorType } from './errors.js';
 export { catchWarnings, type TorchWarning } from './warnings.js';
 export { Tensor, type DType, type FloatArray, type NestedArray } from './tensor.js';
 export { RNN, type RNNRandomOptions, type RNNResult } from './rnn.js';
+export { type RNNGradResult, type RNNGrads } from './backward.js';
 export {
   fromTorchKwargs,
   toTorchKwargs,
