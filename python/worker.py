@@ -14,6 +14,7 @@ import hashlib  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
+import re  # noqa: E402
 import signal  # noqa: E402
 import struct  # noqa: E402
 import time  # noqa: E402
@@ -510,6 +511,16 @@ def dropout_model():
     return 'mt19937-bernoulli'
 
 
+def cpu_capability(config):
+    # torch.backends.cpu arrived in torch 2.0; torch 1.13 (Debian's python3-torch, used for the drift
+    # example in docs/drift-example.md) only prints the capability in its config summary.
+    backend = getattr(torch.backends, 'cpu', None)
+    if backend is not None:
+        return backend.get_cpu_capability()
+    match = re.search(r'CPU capability usage: (\S+)', config)
+    return match.group(1) if match else 'unknown'
+
+
 def handshake():
     config = torch.__config__.show()
     blas = next((part.split('=', 1)[1] for part in config.replace(',', ' ').split() if part.startswith('BLAS_INFO=')), None)
@@ -524,7 +535,7 @@ def handshake():
         'config_digest': 'sha256:' + hashlib.sha256(config.encode('utf-8')).hexdigest(),
         'blas_info': blas,
         'num_threads': torch.get_num_threads(),
-        'cpu_capability': torch.backends.cpu.get_cpu_capability(),
+        'cpu_capability': cpu_capability(config),
         'platform': platform.platform(),
         'machine': platform.machine(),
         'init_fingerprint': init_fingerprint(),
