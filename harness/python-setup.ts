@@ -33,7 +33,7 @@ export function parseTorchPin(spec: string, origin: string): TorchPin {
   const match = PINNED_TORCH.exec(spec.trim());
   if (match === null || match[1]!.includes('*')) {
     throw new Error(
-      `${origin} gives the torch requirement ${JSON.stringify(spec)}, which is not pinned. ` +
+      `${origin} gives ${JSON.stringify(spec)}, which is not a pinned torch requirement. ` +
         'Use an exact pin such as `torch==2.13.0`: an unpinned torch resolves to a multi-GB CUDA build.',
     );
   }
