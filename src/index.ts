@@ -15,3 +15,12 @@ export { PackedSequence } from './packed-sequence.js';
 export { MT19937, type MT19937State } from './mt19937.js';
 export { Generator, defaultGenerator, manualSeed, type InitRounding } from './generator.js';
 export { dropoutNoise } from './dropout.js';
+export {
+  readSafetensors,
+  writeSafetensors,
+  SafetensorsError,
+  type SafetensorsErrorCode,
+  type SafetensorsFile,
+  type SafetensorsReadOptions,
+} from './safetensors.js';
+export { stateDictToJson, stateDictFromJson, StateDictJsonError } from './state-dict-json.js';
