@@ -270,6 +270,7 @@ export class RNN {
         hxSorted = input.sortedIndices === null ? hx : indexSelect(hx, 1, input.sortedIndices);
       }
       this.checkForwardArgs(input.data, hxSorted, 2, N);
+      this.checkHiddenDtype(hxSorted);
       const sequence: SequenceRows = { rows: input.data.data, batchSizes: input.batchSizes, batch: N };
       const { rows, hN, trace } = this.runRows(sequence, hxSorted, record);
       const output = new PackedSequence(
@@ -311,6 +312,7 @@ export class RNN {
     this.checkForwardArgs(batched, batchedHx, 3, N);
     // mirrors ATen _rnn_impl: `Expected sequence length to be larger than 0 in RNN`
     if (L === 0) throw new TorchError('RuntimeError', 'Expected sequence length to be larger than 0 in RNN');
+    this.checkHiddenDtype(batchedHx);
     const sequence: SequenceRows = {
       rows: this.toSequenceFirst(batched).data,
       batchSizes: new Array<number>(L).fill(N),
@@ -326,7 +328,7 @@ export class RNN {
     return { result: [output, hNTensor], trace };
   }
 
-  /** mirrors RNNBase.check_forward_args (check_input, then check_hidden_size), then ATen's dtype check on hx. */
+  /** mirrors RNNBase.check_forward_args: check_input, then check_hidden_size. */
   private checkForwardArgs(input: Tensor, hx: Tensor | null, expectedDim: number, batch: number): void {
     if (input.dtype !== this.dtype) {
       throw new TorchError(
@@ -346,8 +348,11 @@ export class RNN {
     if (hx !== null && (hx.ndim !== 3 || hx.shape.some((s, i) => s !== expected[i]))) {
       throw new TorchError('RuntimeError', `Expected hidden size ${pyTuple(expected)}, got ${pyList(hx.shape)}`);
     }
-    if (hx !== null && hx.dtype !== this.dtype && input.shape[0] !== 0) {
-      // ATen's addmm (with bias) and mm (without) word the hx/weight dtype clash differently.
+  }
+
+  /** ATen's matmul rejects an hx whose dtype differs from the weights; addmm (bias) and mm word it differently. */
+  private checkHiddenDtype(hx: Tensor | null): void {
+    if (hx !== null && hx.dtype !== this.dtype) {
       throw new TorchError(
         'RuntimeError',
         this.bias

@@ -23,6 +23,18 @@ export function numel(shape: readonly number[]): number {
 }
 
 /**
+ * Rejects negative or fractional sizes before anything is allocated.
+ * @throws RuntimeError as torch's `torch.empty` does for a negative dimension.
+ */
+function checkShape(shape: readonly number[]): void {
+  for (const size of shape) {
+    if (!Number.isInteger(size) || size < 0) {
+      throw new TorchError('RuntimeError', `Trying to create tensor with negative dimension ${size}: [${shape.join(', ')}]`);
+    }
+  }
+}
+
+/**
  * A dense tensor: contiguous row-major `data` of `dtype` viewed with `shape`.
  * Mirrors the subset of `torch.Tensor` that `torch.nn.RNN` consumes and produces.
  */
@@ -36,11 +48,7 @@ export class Tensor {
    * @throws RuntimeError when the shape has a negative size or does not match the data length.
    */
   constructor(data: FloatArray, shape: readonly number[]) {
-    for (const size of shape) {
-      if (!Number.isInteger(size) || size < 0) {
-        throw new TorchError('RuntimeError', `Trying to create tensor with negative dimension ${size}: [${shape.join(', ')}]`);
-      }
-    }
+    checkShape(shape);
     if (numel(shape) !== data.length) {
       throw new TorchError('RuntimeError', `shape '[${shape.join(', ')}]' is invalid for input of size ${data.length}`);
     }
@@ -51,6 +59,7 @@ export class Tensor {
 
   /** A tensor of zeros. Mirrors `torch.zeros(shape, dtype=dtype)`. */
   static zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    checkShape(shape);
     return new Tensor(allocate(dtype, numel(shape)), shape);
   }
 

@@ -1,0 +1,230 @@
+// Campaign: fast-check explores cases in batches, real torch judges each one, and a failure shrinks to a minimal case.
+import fc from 'fast-check';
+import type { DType } from '../src/index.js';
+import { parityCase } from './arbitraries.js';
+import type { TorchBridge } from './bridge.js';
+import { type Comparison, type Shadow, compareOutcomes, formatDifference, tensorKind } from './compare.js';
+import { CoverageLedger, type CoverageSummary } from './coverage.js';
+import type { Outcome } from './outcome.js';
+import { type ParityCase, type RNNFactory, layoutOf, outcomeFromWire, runTs, shadowOf, toWireCase } from './parity-case.js';
+import type { CaseResult, Handshake } from './protocol.js';
+
+/** Options of {@link runCampaign}. */
+export interface CampaignOptions {
+  readonly bridge: TorchBridge;
+  /** fast-check seed; printed in every report so a run can be repeated. */
+  readonly seed: number;
+  /** Most property runs (batches). Default 10 000: the time budget usually ends a run first. */
+  readonly numRuns?: number;
+  /** Wall-time budget for exploration in ms; shrinking a failure may add to it. Default 60 s. */
+  readonly budgetMs?: number;
+  /** Most cases per batch (one worker request). Default 32. */
+  readonly maxBatch?: number;
+  /** Fewer executed cases than this fails the campaign (a tripwire against silent no-op runs). Default 50. */
+  readonly minCases?: number;
+  /** Builds the module under test (planted-bug tests swap it). */
+  readonly factory?: RNNFactory;
+  readonly arbitrary?: fc.Arbitrary<ParityCase>;
+  /** Cases replayed first, before anything random (the golden corpus). */
+  readonly examples?: readonly ParityCase[];
+  /** fast-check path to replay one exact counterexample. */
+  readonly path?: string;
+  readonly onProgress?: (progress: CampaignProgress) => void;
+}
+
+export interface CampaignProgress {
+  readonly cases: number;
+  readonly elapsedMs: number;
+  readonly failures: number;
+  readonly shrinking: boolean;
+}
+
+/** One case TS and torch disagreed on, with everything needed to store it as a fixture. */
+export interface CaseFailure {
+  readonly case: ParityCase;
+  readonly torch: Outcome;
+  readonly ts: Outcome;
+  readonly shadow: Shadow | null;
+  readonly comparison: Comparison;
+  readonly report: string[];
+}
+
+/** A case torch could not answer: the worker crashed, hung or garbled its reply (and was restarted). */
+export interface WorkerFailure {
+  readonly case: ParityCase;
+  readonly status: CaseResult['status'];
+  readonly error: string;
+}
+
+/** Largest TS-vs-torch error seen per dtype and tensor kind. */
+export type LargestErrors = Record<DType, Record<'forward' | 'gradient' | 'exact', { maxAbs: number; maxRel: number; maxUlps: number; tensor: string }>>;
+
+export interface CampaignReport {
+  readonly seed: number;
+  readonly passed: boolean;
+  readonly casesExplored: number;
+  readonly casesInShrinking: number;
+  readonly batches: number;
+  readonly elapsedMs: number;
+  readonly casesPerSecond: number;
+  readonly minCases: number;
+  /** The shrunk counterexample's failing cases (empty when passed). */
+  readonly failures: readonly CaseFailure[];
+  readonly fastCheck: { readonly seed: number; readonly path: string | null; readonly numRuns: number; readonly shrinks: number } | null;
+  readonly workerFailures: readonly WorkerFailure[];
+  readonly coverage: CoverageSummary;
+  readonly largestErrors: LargestErrors;
+  readonly torch: Handshake;
+  /** Why the campaign failed other than by a mismatch (tripwire, harness error). */
+  readonly problems: readonly string[];
+}
+
+/** The outcome of checking one batch: its failures, and what torch said for each case. */
+interface BatchCheck {
+  readonly failures: CaseFailure[];
+}
+
+/**
+ * Runs one batch: torch in the worker while TS computes here, then compares; float32 cases beyond
+ * the assert_close floor are re-judged against torch's float64 shadow (one more request).
+ */
+export async function checkBatch(
+  bridge: TorchBridge,
+  cases: readonly ParityCase[],
+  factory: RNNFactory | undefined,
+  observe: (c: ParityCase, torch: Outcome, comparison: Comparison) => void = () => {},
+  onWorkerFailure: (failure: WorkerFailure) => void = () => {},
+): Promise<BatchCheck> {
+  const torchPromise = bridge.run(cases.map((c, i) => toWireCase(c, String(i))));
+  const tsOutcomes = cases.map((c) => runTs(c, factory));
+  const results = await torchPromise;
+  const failures: CaseFailure[] = [];
+  const pendingShadow: number[] = [];
+  const torchOutcomes: (Outcome | null)[] = results.map(outcomeFromWire);
+  const comparisons: (Comparison | null)[] = cases.map((c, i) => {
+    const torch = torchOutcomes[i]!;
+    if (torch === null) {
+      onWorkerFailure({ case: c, status: results[i]!.status, error: `${results[i]!.error?.type}: ${results[i]!.error?.message}` });
+      return null;
+    }
+    const comparison = compareOutcomes(tsOutcomes[i]!, torch, layoutOf(c));
+    if (comparison.differences.some((d) => d.kind === 'values' && d.needsShadow)) pendingShadow.push(i);
+    return comparison;
+  });
+  const shadows = new Map<number, Shadow>();
+  if (pendingShadow.length > 0) {
+    const shadowResults = await bridge.run(pendingShadow.map((i) => toWireCase(shadowOf(cases[i]!), `shadow-${i}`)));
+    pendingShadow.forEach((i, k) => {
+      const outcome = outcomeFromWire(shadowResults[k]!);
+      if (outcome === null || outcome.error !== null) return;
+      shadows.set(i, outcome.tensors);
+      comparisons[i] = compareOutcomes(tsOutcomes[i]!, torchOutcomes[i]!, layoutOf(cases[i]!), outcome.tensors);
+    });
+  }
+  cases.forEach((c, i) => {
+    const comparison = comparisons[i];
+    const torch = torchOutcomes[i];
+    if (comparison == null || torch == null) return;
+    observe(c, torch, comparison);
+    if (!comparison.equal) {
+      failures.push({
+        case: c,
+        torch,
+        ts: tsOutcomes[i]!,
+        shadow: shadows.get(i) ?? null,
+        comparison,
+        report: comparison.differences.map(formatDifference),
+      });
+    }
+  });
+  return { failures };
+}
+
+function emptyLargest(): LargestErrors {
+  const zero = () => ({ maxAbs: 0, maxRel: 0, maxUlps: 0, tensor: '' });
+  return {
+    float32: { forward: zero(), gradient: zero(), exact: zero() },
+    float64: { forward: zero(), gradient: zero(), exact: zero() },
+  };
+}
+
+/**
+ * Explores random cases for the time budget, in batches of up to `maxBatch` cases per worker
+ * request. The property is "every case in the batch matches torch", so fast-check's shrinking
+ * removes passing cases and simplifies the failing one down to a minimal counterexample.
+ */
+export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
+  const budgetMs = options.budgetMs ?? 60_000;
+  const minCases = options.minCases ?? 50;
+  const maxBatch = options.maxBatch ?? 32;
+  const arbitrary = options.arbitrary ?? parityCase();
+  const ledger = new CoverageLedger();
+  const largest = emptyLargest();
+  const workerFailures: WorkerFailure[] = [];
+  const start = performance.now();
+  let explored = 0;
+  let inShrinking = 0;
+  let batches = 0;
+  let failingRuns = 0;
+  let lastFailure: CaseFailure[] = [];
+
+  const observe = (c: ParityCase, torch: Outcome, comparison: Comparison): void => {
+    ledger.record(c, torch);
+    for (const [name, stats] of Object.entries(comparison.stats)) {
+      const slot = largest[c.dtype][tensorKind(name)];
+      if (stats.maxAbs > slot.maxAbs) Object.assign(slot, { maxAbs: stats.maxAbs, tensor: name });
+      slot.maxRel = Math.max(slot.maxRel, stats.maxRel);
+      slot.maxUlps = Math.max(slot.maxUlps, stats.maxUlps);
+    }
+  };
+
+  const property = fc.asyncProperty(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), async (cases) => {
+    const shrinking = failingRuns > 0;
+    if (!shrinking && performance.now() - start > budgetMs) return; // budget spent: remaining runs are no-ops
+    batches++;
+    if (shrinking) inShrinking += cases.length;
+    else explored += cases.length;
+    const { failures } = await checkBatch(options.bridge, cases, options.factory, shrinking ? () => {} : observe, (f) => {
+      if (!shrinking) workerFailures.push(f);
+    });
+    options.onProgress?.({ cases: explored, elapsedMs: performance.now() - start, failures: failingRuns, shrinking });
+    if (failures.length > 0) {
+      failingRuns++;
+      lastFailure = failures;
+      throw new Error(failures.flatMap((f) => f.report).join('\n'));
+    }
+  });
+
+  const examples = (options.examples ?? []).map((c): [ParityCase[]] => [[c]]);
+  const details = await fc.check(property, {
+    seed: options.seed,
+    numRuns: options.numRuns ?? 10_000,
+    examples,
+    ...(options.path === undefined ? {} : { path: options.path }),
+    endOnFailure: false,
+  });
+  const elapsedMs = performance.now() - start;
+  const problems: string[] = [];
+  if (details.failed && lastFailure.length === 0) problems.push(`harness error: ${String(details.errorInstance ?? 'unknown')}`);
+  if (explored < minCases) problems.push(`tripwire: only ${explored} cases ran (minimum ${minCases})`);
+  if (workerFailures.length > 0) problems.push(`${workerFailures.length} case(s) got no answer from torch (worker crash/timeout/protocol error)`);
+  return {
+    seed: options.seed,
+    passed: !details.failed && problems.length === 0,
+    casesExplored: explored,
+    casesInShrinking: inShrinking,
+    batches,
+    elapsedMs,
+    casesPerSecond: explored / (elapsedMs / 1000),
+    minCases,
+    failures: details.failed ? lastFailure : [],
+    fastCheck: details.failed
+      ? { seed: details.seed, path: details.counterexamplePath, numRuns: details.numRuns, shrinks: details.numShrinks }
+      : null,
+    workerFailures,
+    coverage: ledger.summary(['layout=packed', 'grad=yes']),
+    largestErrors: largest,
+    torch: options.bridge.handshake,
+    problems,
+  };
+}

@@ -1,0 +1,344 @@
+// compare: TS outcome vs torch outcome — shapes, dtypes, values, errors, warnings. The only home of tolerances.
+import type { DType, Tensor } from '../src/index.js';
+import type { CaseLayout, ErrorOutcome, Outcome } from './outcome.js';
+
+/**
+ * `torch.testing.assert_close` defaults (`_DTYPE_PRECISIONS`, identical in torch 1.13 and 2.x): the
+ * floor every comparison starts from.
+ */
+export const ASSERT_CLOSE_DEFAULTS: Readonly<Record<DType, { rtol: number; atol: number }>> = {
+  float32: { rtol: 1.3e-6, atol: 1e-5 },
+  float64: { rtol: 1e-7, atol: 1e-7 },
+};
+
+/**
+ * Gradients run the recurrence backwards through every step and sum over the batch, so their
+ * rounding noise is larger than the forward's; torch's own gradcheck uses looser tolerances too.
+ */
+const GRADIENT_FACTOR = 10;
+
+/** Where a tensor's budget comes from: forward values or gradients. */
+export type TensorKind = 'forward' | 'gradient' | 'exact';
+
+/**
+ * The tolerance budget of one case: assert_close defaults scaled by the depth of the computation.
+ * Each recurrent step and stacked layer adds a few roundings that the next step can amplify, so the
+ * budget grows linearly with steps × layers beyond 4 dependent operations, and gradients get
+ * {@link GRADIENT_FACTOR} on top.
+ */
+export function caseBudget(dtype: DType, layout: Pick<CaseLayout, 'seqLen' | 'numLayers'>, kind: TensorKind): { rtol: number; atol: number } {
+  if (kind === 'exact') return { rtol: 0, atol: 0 };
+  const floor = ASSERT_CLOSE_DEFAULTS[dtype];
+  const depth = Math.max(1, (layout.seqLen * layout.numLayers) / 4);
+  const scale = depth * (kind === 'gradient' ? GRADIENT_FACTOR : 1);
+  return { rtol: floor.rtol * scale, atol: floor.atol * scale };
+}
+
+/** Which tensors must match bit for bit: initial weights from a seed, packing metadata, indices. */
+export function tensorKind(name: string): TensorKind {
+  if (name.startsWith('weights.') || name.startsWith('packed.batch_sizes') || name.endsWith('_indices') || name === 'padded.lengths') return 'exact';
+  if (name.startsWith('grad.')) return 'gradient';
+  return 'forward';
+}
+
+/** The first element that broke the comparison, with everything needed to read the report. */
+export interface ElementMismatch {
+  readonly index: number;
+  /** The element's position decoded into torch's terms, e.g. `layer 1, reverse, t=2, batch 0, unit 3`. */
+  readonly where: string;
+  readonly actual: number;
+  readonly expected: number;
+  readonly absError: number;
+  readonly relError: number;
+  readonly ulps: number;
+}
+
+/** One way the TS outcome differs from torch's. */
+export type Difference =
+  | { readonly kind: 'error-mismatch'; readonly actual: ErrorOutcome | null; readonly expected: ErrorOutcome | null }
+  | { readonly kind: 'warnings'; readonly actual: readonly string[]; readonly expected: readonly string[] }
+  | { readonly kind: 'missing'; readonly tensor: string; readonly side: 'ts' | 'torch' }
+  | { readonly kind: 'shape'; readonly tensor: string; readonly actual: readonly number[]; readonly expected: readonly number[] }
+  | { readonly kind: 'dtype'; readonly tensor: string; readonly actual: DType; readonly expected: DType }
+  | { readonly kind: 'non-finite'; readonly tensor: string; readonly mismatch: ElementMismatch }
+  | { readonly kind: 'values'; readonly tensor: string; readonly mismatch: ElementMismatch; readonly count: number; readonly needsShadow: boolean };
+
+/** Per-tensor summary of how far TS was from torch, for campaign reports. */
+export interface TensorErrorStats {
+  readonly maxAbs: number;
+  readonly maxRel: number;
+  readonly maxUlps: number;
+}
+
+export interface Comparison {
+  readonly equal: boolean;
+  readonly differences: readonly Difference[];
+  readonly stats: Readonly<Record<string, TensorErrorStats>>;
+}
+
+/** The float64 shadow of a float32 case: torch run on the same bits in float64. See Note [float64 shadow]. */
+export type Shadow = Readonly<Record<string, Tensor>>;
+
+/**
+ * Compares a TS outcome against torch's.
+ * Errors: same Python type and exact message. Warnings: the same list. Tensors: the same names,
+ * shapes and dtypes, non-finite values at the same positions, then |a − e| ≤ atol + rtol·|e| under
+ * {@link caseBudget}, with the float64 {@link Shadow} (when given) as the judge of float32 values
+ * outside the assert_close floor.
+ */
+export function compareOutcomes(actual: Outcome, expected: Outcome, layout: CaseLayout, shadow: Shadow | null = null): Comparison {
+  const differences: Difference[] = [];
+  const stats: Record<string, TensorErrorStats> = {};
+  if (!sameError(actual.error, expected.error)) {
+    differences.push({ kind: 'error-mismatch', actual: actual.error, expected: expected.error });
+  }
+  if (actual.warnings.length !== expected.warnings.length || actual.warnings.some((w, i) => w !== expected.warnings[i])) {
+    differences.push({ kind: 'warnings', actual: actual.warnings, expected: expected.warnings });
+  }
+  if (actual.error === null && expected.error === null) {
+    for (const name of Object.keys(expected.tensors)) {
+      if (!(name in actual.tensors)) differences.push({ kind: 'missing', tensor: name, side: 'ts' });
+    }
+    for (const [name, tensor] of Object.entries(actual.tensors)) {
+      const reference = expected.tensors[name];
+      if (reference === undefined) {
+        differences.push({ kind: 'missing', tensor: name, side: 'torch' });
+        continue;
+      }
+      const result = compareTensor(name, tensor, reference, layout, shadow?.[name] ?? null);
+      if (result.difference !== null) differences.push(result.difference);
+      if (result.stats !== null) stats[name] = result.stats;
+    }
+  }
+  return { equal: differences.length === 0, differences, stats };
+}
+
+function sameError(a: ErrorOutcome | null, b: ErrorOutcome | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.type === b.type && a.message === b.message;
+}
+
+function compareTensor(
+  name: string,
+  actual: Tensor,
+  expected: Tensor,
+  layout: CaseLayout,
+  shadow: Tensor | null,
+): { difference: Difference | null; stats: TensorErrorStats | null } {
+  if (actual.shape.length !== expected.shape.length || actual.shape.some((s, i) => s !== expected.shape[i])) {
+    return { difference: { kind: 'shape', tensor: name, actual: actual.shape, expected: expected.shape }, stats: null };
+  }
+  if (actual.dtype !== expected.dtype) {
+    return { difference: { kind: 'dtype', tensor: name, actual: actual.dtype, expected: expected.dtype }, stats: null };
+  }
+  const kind = tensorKind(name);
+  const { rtol, atol } = caseBudget(actual.dtype, layout, kind);
+  const floor = kind === 'exact' ? { rtol: 0, atol: 0 } : ASSERT_CLOSE_DEFAULTS[actual.dtype];
+  let maxAbs = 0;
+  let maxRel = 0;
+  let maxUlps = 0;
+  let firstBad = -1;
+  let badCount = 0;
+  let needsShadow = false;
+  const torchNoise = shadow === null ? 0 : float32Noise(expected, shadow);
+  for (let i = 0; i < actual.size; i++) {
+    const a = actual.data[i]!;
+    const e = expected.data[i]!;
+    if (!Number.isFinite(a) || !Number.isFinite(e)) {
+      const same = Number.isNaN(a) ? Number.isNaN(e) : a === e;
+      if (!same) return { difference: { kind: 'non-finite', tensor: name, mismatch: describe(name, i, a, e, actual, layout) }, stats: null };
+      continue;
+    }
+    if (kind === 'exact' && !Object.is(a, e)) {
+      badCount++;
+      if (firstBad < 0) firstBad = i;
+      continue;
+    }
+    const abs = Math.abs(a - e);
+    maxAbs = Math.max(maxAbs, abs);
+    if (e !== 0) maxRel = Math.max(maxRel, abs / Math.abs(e));
+    maxUlps = Math.max(maxUlps, ulpDistance(a, e, actual.dtype));
+    if (abs <= floor.atol + floor.rtol * Math.abs(e)) continue;
+    let withinBudget: boolean;
+    if (actual.dtype === 'float32' && shadow !== null) {
+      const truth = shadow.data[i]!;
+      withinBudget = Math.abs(a - truth) <= 2 * torchNoise + atol + rtol * Math.abs(truth);
+    } else {
+      withinBudget = abs <= atol + rtol * Math.abs(e);
+      if (actual.dtype === 'float32' && shadow === null) needsShadow = true;
+    }
+    if (!withinBudget) {
+      badCount++;
+      if (firstBad < 0) firstBad = i;
+    }
+  }
+  const stats = { maxAbs, maxRel, maxUlps };
+  if (firstBad < 0 && !needsShadow) return { difference: null, stats };
+  const index = firstBad >= 0 ? firstBad : firstBeyondFloor(actual, expected, floor);
+  return {
+    difference: {
+      kind: 'values',
+      tensor: name,
+      mismatch: describe(name, index, actual.data[index]!, expected.data[index]!, actual, layout),
+      count: badCount,
+      needsShadow,
+    },
+    stats,
+  };
+}
+
+// Note [float64 shadow]
+// A float32 recurrence rounds every stored value, and the next step multiplies those rounding errors
+// by the weights: with large weights or relu, honest float32 results drift from the exact answer by
+// far more than assert_close allows, for torch as much as for us. So a float32 value outside the floor
+// is judged against torch's float64 run of the same bits (the "truth"): TS passes if it is no further
+// from the truth than twice torch-float32's own worst error on that tensor, plus the case budget.
+// A real bug (a wrong bias, a swapped direction) moves values by orders of magnitude more than that.
+
+/** torch-float32's worst distance from the float64 shadow over a tensor: the size of honest rounding drift. */
+function float32Noise(expected: Tensor, shadow: Tensor): number {
+  let worst = 0;
+  for (let i = 0; i < expected.size; i++) {
+    const d = Math.abs(expected.data[i]! - shadow.data[i]!);
+    if (Number.isFinite(d) && d > worst) worst = d;
+  }
+  return worst;
+}
+
+function firstBeyondFloor(actual: Tensor, expected: Tensor, floor: { rtol: number; atol: number }): number {
+  for (let i = 0; i < actual.size; i++) {
+    const e = expected.data[i]!;
+    if (Math.abs(actual.data[i]! - e) > floor.atol + floor.rtol * Math.abs(e)) return i;
+  }
+  return 0;
+}
+
+function describe(name: string, index: number, actual: number, expected: number, tensor: Tensor, layout: CaseLayout): ElementMismatch {
+  const absError = Math.abs(actual - expected);
+  return {
+    index,
+    where: locate(name, index, tensor, layout),
+    actual,
+    expected,
+    absError,
+    relError: expected === 0 ? (absError === 0 ? 0 : Infinity) : absError / Math.abs(expected),
+    ulps: Number.isFinite(actual) && Number.isFinite(expected) ? ulpDistance(actual, expected, tensor.dtype) : NaN,
+  };
+}
+
+/** Decodes a flat index into torch's terms: (layer, direction, t, batch, unit) where the tensor allows. */
+export function locate(name: string, index: number, tensor: Tensor, layout: CaseLayout): string {
+  const { hiddenSize: H, directions: D } = layout;
+  const direction = (d: number): string => (d === 0 ? 'forward' : 'reverse');
+  const coords = unravel(index, tensor.shape);
+  const lastLayer = `layer ${layout.numLayers - 1}`;
+  const unitOf = (feature: number): string => `${direction(Math.floor(feature / H))}, unit ${feature % H}`;
+  if (name === 'output' || name === 'padded') {
+    if (!layout.batched) return `${lastLayer}, ${unitOf(coords[1]!)}, t=${coords[0]}`;
+    const [t, n] = layout.batchFirst && name === 'output' ? [coords[1], coords[0]] : [coords[0], coords[1]];
+    return `${lastLayer}, ${unitOf(coords[2]!)}, t=${t}, batch ${n}`;
+  }
+  if (name === 'h_n' || name === 'grad.hx') {
+    const s = coords[0]!;
+    const rest = layout.batched ? `batch ${coords[1]}, unit ${coords[2]}` : `unit ${coords[1]}`;
+    return `layer ${Math.floor(s / D)}, ${direction(s % D)}, ${rest}`;
+  }
+  if (name === 'packed.data' && layout.batchSizes !== null) {
+    let row = coords[0]!;
+    let t = 0;
+    while (t < layout.batchSizes.length && row >= layout.batchSizes[t]!) row -= layout.batchSizes[t++]!;
+    return `${lastLayer}, ${unitOf(coords[1]!)}, t=${t}, sorted batch ${row}`;
+  }
+  return `${name}[${coords.join(', ')}]`;
+}
+
+function unravel(index: number, shape: readonly number[]): number[] {
+  const coords = new Array<number>(shape.length).fill(0);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d]!;
+    coords[d] = index % size;
+    index = Math.floor(index / size);
+  }
+  return coords;
+}
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** Distance in units in the last place: how many representable values of `dtype` lie between a and b. */
+export function ulpDistance(a: number, b: number, dtype: DType): number {
+  if (a === b) return 0;
+  if (dtype === 'float32') {
+    return Math.abs(orderedFloat32(a) - orderedFloat32(b));
+  }
+  return Number(absBig(orderedFloat64(a) - orderedFloat64(b)));
+}
+
+function orderedFloat32(x: number): number {
+  scratch.setFloat32(0, x);
+  const bits = scratch.getInt32(0);
+  return bits < 0 ? -(bits & 0x7fffffff) : bits;
+}
+
+function orderedFloat64(x: number): bigint {
+  scratch.setFloat64(0, x);
+  const bits = scratch.getBigInt64(0);
+  return bits < 0n ? -(bits & 0x7fffffffffffffffn) : bits;
+}
+
+function absBig(x: bigint): bigint {
+  return x < 0n ? -x : x;
+}
+
+/** A one-paragraph, human-readable account of a difference. */
+export function formatDifference(difference: Difference): string {
+  switch (difference.kind) {
+    case 'error-mismatch':
+      return `error: TS ${formatError(difference.actual)} vs torch ${formatError(difference.expected)}`;
+    case 'warnings':
+      return `warnings: TS ${JSON.stringify(difference.actual)} vs torch ${JSON.stringify(difference.expected)}`;
+    case 'missing':
+      return `${difference.tensor}: produced only by ${difference.side === 'ts' ? 'torch' : 'TS'}`;
+    case 'shape':
+      return `${difference.tensor}: shape TS [${difference.actual.join(', ')}] vs torch [${difference.expected.join(', ')}]`;
+    case 'dtype':
+      return `${difference.tensor}: dtype TS ${difference.actual} vs torch ${difference.expected}`;
+    case 'non-finite':
+    case 'values': {
+      const m = difference.mismatch;
+      const count = difference.kind === 'values' ? ` (${difference.count} elements beyond budget${difference.needsShadow ? '; float64 shadow needed' : ''})` : '';
+      return `${difference.tensor} at ${m.where} [flat ${m.index}]: TS ${m.actual} vs torch ${m.expected}; abs ${m.absError.toExponential(3)}, rel ${m.relError.toExponential(3)}, ${m.ulps} ULP${count}`;
+    }
+  }
+}
+
+function formatError(error: ErrorOutcome | null): string {
+  return error === null ? 'no error' : `${error.type}: ${JSON.stringify(error.message)}`;
+}
+
+/**
+ * The coarse class of an error, stable across torch versions where the exact text is not
+ * (e.g. num_layers=0 is an IndexError in 1.13 and a ValueError in 2.x; both are 'num_layers').
+ */
+export function errorCategory(error: ErrorOutcome): string {
+  const m = error.message;
+  const rules: [RegExp, string][] = [
+    [/proj_size/, 'proj_size'],
+    [/nonlinearity/, 'nonlinearity'],
+    [/dropout|convert string to float|float\(\) argument/, 'dropout'],
+    [/^bias /, 'bias'],
+    [/batch_first/, 'batch_first'],
+    [/input_size should|input_size must|argument 'size'.*pos 1/, 'input_size'],
+    [/hidden_size|proj_size has to be smaller|argument 'size'.*pos 0/, 'hidden_size'],
+    [/num_layers|cannot be interpreted as an integer|'<=' not supported|list index out of range/, 'num_layers'],
+    [/floating point and complex dtype|dtype|must have the same dtype|m1 and m2/, 'dtype'],
+    [/Expected input to be 2D or 3D|must have \d dimensions|Dimension out of range/, 'input_rank'],
+    [/input\.size\(-1\)/, 'input_size_mismatch'],
+    [/hx should also be/, 'hx_rank'],
+    [/Expected hidden size|INDICES element|index out of range/, 'hx_shape'],
+    [/sequence length to be larger than 0/, 'empty_sequence'],
+    [/lengths|total_length|Length of all samples/, 'lengths'],
+    [/state_dict/, 'state_dict'],
+  ];
+  for (const [pattern, category] of rules) if (pattern.test(m)) return category;
+  return `${error.type}:other`;
+}
