@@ -11,7 +11,17 @@ export {
   type RNNOptions,
   type TorchRNNKwargs,
 } from './rnn-options.js';
-export { PackedSequence } from './packed-sequence.js';
+export { PackedSequence, invertPermutation } from './packed-sequence.js';
+export {
+  packPaddedSequence,
+  padPackedSequence,
+  padSequence,
+  packSequence,
+  unpackSequence,
+  type PackPaddedOptions,
+  type PadPackedOptions,
+  type PadSequenceOptions,
+} from './pack.js';
 export { MT19937, type MT19937State } from './mt19937.js';
 export { Generator, defaultGenerator, manualSeed, type InitRounding } from './generator.js';
 export { dropoutNoise } from './dropout.js';
