@@ -10,14 +10,22 @@ CLI:
     python save_safetensors.py OUT.safetensors --kwargs '{"input_size": 3, "hidden_size": 4}' \
         [--seed 0] [--dtype float32|float64]
 builds `torch.manual_seed(seed); nn.RNN(**kwargs, dtype=dtype)` and saves its state_dict.
+    python save_safetensors.py --jobs JOBS.json
+runs many jobs in one process (importing torch once), each
+{"kwargs": {...}, "dtype": "float32", "out": PATH} plus either "seed": "123" (save a seeded module)
+or "load": PATH (load that file into a fresh nn.RNN with strict load_state_dict, then save the
+module's state_dict: a round trip through torch).
 """
 import argparse
 import ctypes
 import json
 import struct
 import sys
+import warnings
 
-import torch
+# torch warns on import when numpy is absent; this script never needs numpy.
+warnings.filterwarnings('ignore', message='Failed to initialize NumPy')
+import torch  # noqa: E402
 
 DTYPE_NAMES = {torch.float32: 'F32', torch.float64: 'F64'}
 NAME_DTYPES = {name: dtype for dtype, name in DTYPE_NAMES.items()}
@@ -120,16 +128,36 @@ def load_file(path):
         return bytes_to_state_dict(f.read())
 
 
+def run_job(job):
+    """One --jobs entry: save a seeded module, or load a file into a module and save it again."""
+    dtype = {'float32': torch.float32, 'float64': torch.float64}[job['dtype']]
+    if 'load' in job:
+        module = torch.nn.RNN(**job['kwargs'], dtype=dtype)
+        state_dict, metadata = load_file(job['load'])
+        module.load_state_dict(state_dict)
+    else:
+        torch.manual_seed(int(job['seed']))
+        module = torch.nn.RNN(**job['kwargs'], dtype=dtype)
+        metadata = {'torch_version': torch.__version__, 'seed': str(job['seed'])}
+    save_file(module.state_dict(), job['out'], metadata)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Save a seeded torch nn.RNN's state_dict as safetensors.")
-    parser.add_argument('out', help='output .safetensors path')
-    parser.add_argument('--kwargs', required=True, help='nn.RNN keyword arguments as JSON')
+    parser.add_argument('out', nargs='?', help='output .safetensors path')
+    parser.add_argument('--kwargs', help='nn.RNN keyword arguments as JSON')
     parser.add_argument('--seed', type=int, default=0, help='torch.manual_seed before construction')
     parser.add_argument('--dtype', choices=['float32', 'float64'], default='float32')
+    parser.add_argument('--jobs', help='JSON file with a list of jobs (see the module docstring)')
     args = parser.parse_args(argv)
-    torch.manual_seed(args.seed)
-    module = torch.nn.RNN(**json.loads(args.kwargs), dtype=getattr(torch, args.dtype))
-    save_file(module.state_dict(), args.out, {'torch_version': torch.__version__, 'seed': str(args.seed)})
+    if args.jobs is not None:
+        with open(args.jobs) as f:
+            for job in json.load(f):
+                run_job(job)
+        return 0
+    if args.out is None or args.kwargs is None:
+        parser.error('OUT and --kwargs are required without --jobs')
+    run_job({'kwargs': json.loads(args.kwargs), 'dtype': args.dtype, 'seed': args.seed, 'out': args.out})
     return 0
 
 

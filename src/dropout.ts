@@ -14,7 +14,7 @@ import type { Generator } from './generator.js';
  * multiplies by zero (no draws, all-zero noise); otherwise `noise = empty_like(input).bernoulli_(1 - p)`
  * then `noise.div_(1 - p)`. The scalar `1 - p` is cast to the tensor dtype before the division, so
  * float32 noise is `f32(1 / f32(1 - p))` (spec §3.4). The mask model is the non-MKL bernoulli_
- * kernel; see Note [dropout masks on MKL builds] in {@link Generator.bernoulli_}'s docs.
+ * kernel; see Note [dropout masks on MKL builds] (src/generator.ts).
  *
  * Shapes: `length` is the element count of the input, e.g. L·N·(D·H_out) for an RNN layer output.
  * @throws RuntimeError when p is outside [0, 1] (torch's message).

@@ -180,10 +180,22 @@ export class Generator {
     }
   }
 
+  // Note [dropout masks on MKL builds]
+  // ATen's CPU bernoulli_(p) has two kernels (aten/src/ATen/native/cpu/DistributionKernels.cpp).
+  // The default one, modelled here, is serial: one random64() per element, keep iff u < p. Builds
+  // with AT_MKL_ENABLED instead drew ONE random() to seed an MKL VSL MCG31 stream and filled the mask
+  // with viRngBernoulli in parallel chunks — on Intel CPUs only from torch 1.13 to ~2.5 (AMD always
+  // took the default kernel), and in some later sources from a separate MKL generator on any CPU.
+  // Such masks are deterministic per seed but not reproducible without MKL's generator; the parity
+  // harness then compares dropout statistically. The pinned torch 2.13.0 wheel has no VSL RNG code in
+  // libtorch_cpu.so at all (no vslNewStream / viRngBernoulli symbols), and its masks match this model
+  // bit for bit (F.dropout and RNN train-mode forward, AMD EPYC, AVX512 kernels); the worker's
+  // handshake reports this as dropout_model = 'mt19937-bernoulli'.
+
   /**
    * Fills `out` in flat order with 1 (probability `p`) or 0, one `random64()` per element.
    * Mirrors `Tensor.bernoulli_(p)` on CPU through the non-MKL serial kernel (`bernoulli_scalar_kernel_default`):
-   * `u = (r64 & (2**53 - 1)) * 2**-53`, element = `u < p`.
+   * `u = (r64 & (2**53 - 1)) * 2**-53`, element = `u < p`. See Note [dropout masks on MKL builds].
    * @throws RuntimeError when p is outside [0, 1].
    */
   bernoulli_(out: Float32Array | Float64Array, p: number): void {
