@@ -129,4 +129,25 @@ describe('safetensors interchange with torch 2.13', () => {
       expect(compareOutcomes(runTs(parity), torch, layoutOf(parity)).differences.map(formatDifference), `config ${i}`).toEqual([]);
     }
   });
+
+  it(`a wrong checkpoint (${RUNS} torch-saved files with a tensor dropped, renamed or reshaped) fails with torch's load_state_dict error`, async () => {
+    const configs = fc.sample(fc.tuple(config, fc.constantFrom('drop', 'rename', 'reshape'), fc.nat()), { numRuns: RUNS, seed: FC_SEED + 2 });
+    runSaveJobs(configs.map(([c], i) => ({ kwargs: kwargsOf(c), dtype: c.dtype, seed: c.seed.toString(), out: path.join(workDir, `wrong-${i}.safetensors`) })));
+
+    for (const [i, [c, mutation, pick]] of configs.entries()) {
+      const entries = [...readSafetensors(new Uint8Array(readFileSync(path.join(workDir, `wrong-${i}.safetensors`)))).tensors];
+      const victim = pick % entries.length;
+      const [name, tensor] = entries[victim]!;
+      if (mutation === 'drop') entries.splice(victim, 1);
+      if (mutation === 'rename') entries[victim] = [`${name}_extra`, tensor];
+      if (mutation === 'reshape') entries[victim] = [name, Tensor.zeros([...tensor.shape.slice(0, -1), tensor.shape.at(-1)! + 1], tensor.dtype)];
+      const parity = forwardCase(c, { stateDict: Object.fromEntries(entries) });
+
+      const torch = await torchOutcome(parity, `wrong-${i}`);
+      const ts = runTs(parity);
+
+      expect(torch.error?.type, `config ${i} (${mutation})`).toBe('RuntimeError');
+      expect(ts.error, `config ${i} (${mutation})`).toEqual(torch.error);
+    }
+  });
 });
