@@ -163,6 +163,14 @@ describe('start-up', () => {
     }
   });
 
+  it('logs garbage printed before the handshake and starts normally', async () => {
+    const bridge = await TorchBridge.start({ env: { ...FAULTS, RNN_PARITY_WORKER_FAULT_AT_START: 'garbage' } });
+
+    expect(bridge.stderrTail()).toContain('[stdout before handshake] garbage before the handshake');
+    await expectWorking(bridge);
+    await bridge.stop();
+  });
+
   it('says how to fix a python without torch', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rnn-parity-bare-'));
     const previous = process.env['RNN_PARITY_PYTHON'];
