@@ -8,6 +8,7 @@ import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import type { Outcome } from './outcome.js';
 import { type ParityCase, type RNNFactory, layoutOf, outcomeFromWire, runTs, shadowOf, toWireCase } from './parity-case.js';
 import type { CaseResult, Handshake } from './protocol.js';
+import { roundingSensitivity } from './sensitivity.js';
 
 /** Options of {@link runCampaign}. */
 export interface CampaignOptions {
@@ -16,8 +17,10 @@ export interface CampaignOptions {
   readonly seed: number;
   /** Most property runs (batches). Default 10 000: the time budget usually ends a run first. */
   readonly numRuns?: number;
-  /** Wall-time budget for exploration in ms; shrinking a failure may add to it. Default 60 s. */
+  /** Wall-time budget for exploration in ms. Default 60 s. */
   readonly budgetMs?: number;
+  /** Wall-time limit for shrinking a failure, on top of the budget. Default 120 s. */
+  readonly shrinkBudgetMs?: number;
   /** Most cases per batch (one worker request). Default 32. */
   readonly maxBatch?: number;
   /** Fewer executed cases than this fails the campaign (a tripwire against silent no-op runs). Default 50. */
@@ -108,7 +111,7 @@ export async function checkBatch(
       return null;
     }
     const comparison = compareOutcomes(tsOutcomes[i]!, torch, layoutOf(c));
-    if (comparison.differences.some((d) => d.kind === 'values' && d.needsShadow)) pendingShadow.push(i);
+    if (needs(comparison, 'shadow')) pendingShadow.push(i);
     return comparison;
   });
   const shadows = new Map<number, Shadow>();
@@ -118,9 +121,14 @@ export async function checkBatch(
       const outcome = outcomeFromWire(shadowResults[k]!);
       if (outcome === null || outcome.error !== null) return;
       shadows.set(i, outcome.tensors);
-      comparisons[i] = compareOutcomes(tsOutcomes[i]!, torchOutcomes[i]!, layoutOf(cases[i]!), outcome.tensors);
+      comparisons[i] = compareOutcomes(tsOutcomes[i]!, torchOutcomes[i]!, layoutOf(cases[i]!), { shadow: outcome.tensors });
     });
   }
+  comparisons.forEach((comparison, i) => {
+    if (comparison === null || !needs(comparison, 'sensitivity')) return;
+    const sensitivity = roundingSensitivity(cases[i]!, factory);
+    comparisons[i] = compareOutcomes(tsOutcomes[i]!, torchOutcomes[i]!, layoutOf(cases[i]!), { shadow: shadows.get(i) ?? null, sensitivity });
+  });
   cases.forEach((c, i) => {
     const comparison = comparisons[i];
     const torch = torchOutcomes[i];
@@ -138,6 +146,10 @@ export async function checkBatch(
     }
   });
   return { failures };
+}
+
+function needs(comparison: Comparison, judge: 'shadow' | 'sensitivity'): boolean {
+  return comparison.differences.some((d) => d.kind === 'values' && d.needs === judge);
 }
 
 function emptyLargest(): LargestErrors {
@@ -178,9 +190,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     }
   };
 
+  let shrinking = false;
   const property = fc.asyncProperty(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), async (cases) => {
-    const shrinking = failingRuns > 0;
-    if (!shrinking && performance.now() - start > budgetMs) return; // budget spent: remaining runs are no-ops
     batches++;
     if (shrinking) inShrinking += cases.length;
     else explored += cases.length;
@@ -195,14 +206,30 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     }
   });
 
+  // Phase 1 explores until the budget or the first failure; phase 2 replays that failure's path and
+  // shrinks it under its own time limit, so a late failure still gets a minimal counterexample.
   const examples = (options.examples ?? []).map((c): [ParityCase[]] => [[c]]);
-  const details = await fc.check(property, {
+  const exploration = await fc.check(property, {
     seed: options.seed,
-    numRuns: options.numRuns ?? 10_000,
+    numRuns: options.numRuns ?? 1_000_000,
     examples,
     ...(options.path === undefined ? {} : { path: options.path }),
-    endOnFailure: false,
+    endOnFailure: true,
+    interruptAfterTimeLimit: budgetMs,
+    markInterruptAsFailure: false,
   });
+  let details = exploration;
+  if (exploration.failed && exploration.counterexamplePath !== null) {
+    shrinking = true;
+    details = await fc.check(property, {
+      seed: exploration.seed,
+      path: exploration.counterexamplePath,
+      examples,
+      interruptAfterTimeLimit: options.shrinkBudgetMs ?? 120_000,
+      markInterruptAsFailure: false,
+    });
+    if (!details.failed) details = exploration; // the shrink replay could not reproduce: keep the original
+  }
   const elapsedMs = performance.now() - start;
   const problems: string[] = [];
   if (details.failed && lastFailure.length === 0) problems.push(`harness error: ${String(details.errorInstance ?? 'unknown')}`);
