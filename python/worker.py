@@ -91,25 +91,31 @@ class ProtocolError(Exception):
     """A malformed request or case: the harness's bug, never torch's behaviour."""
 
 
+ITEM_SIZES = {name: torch.empty((), dtype=dtype).element_size() for name, dtype in DTYPES.items()}
+
+
+def is_size(value):
+    return type(value) is int and value >= 0
+
+
 def decode_tensor(wire, what):
-    if not isinstance(wire, dict) or set(wire) != {'dtype', 'shape', 'data'}:
+    if type(wire) is not dict or len(wire) != 3 or 'dtype' not in wire or 'shape' not in wire or 'data' not in wire:
         raise ProtocolError(f'{what}: a wire tensor is {{dtype, shape, data}}, got {wire!r:.200}')
-    dtype = DTYPES.get(wire['dtype'])
+    name, shape, data = wire['dtype'], wire['shape'], wire['data']
+    dtype = DTYPES.get(name)
     if dtype is None:
-        raise ProtocolError(f'{what}: unknown dtype {wire["dtype"]!r}')
-    shape = wire['shape']
-    if not isinstance(shape, list) or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+        raise ProtocolError(f'{what}: unknown dtype {name!r}')
+    if type(shape) is not list or not all(map(is_size, shape)):
         raise ProtocolError(f'{what}: shape must be a list of non-negative ints, got {shape!r}')
-    if not isinstance(wire['data'], str):
+    if type(data) is not str:
         raise ProtocolError(f'{what}: data must be a base64 string')
     try:
-        raw = base64.b64decode(wire['data'], validate=True)
+        raw = base64.b64decode(data, validate=True)
     except ValueError as e:
         raise ProtocolError(f'{what}: bad base64 ({e})') from None
     numel = math.prod(shape)
-    itemsize = torch.empty((), dtype=dtype).element_size()
-    if len(raw) != numel * itemsize:
-        raise ProtocolError(f'{what}: {len(raw)} bytes for shape {shape} of {wire["dtype"]}')
+    if len(raw) != numel * ITEM_SIZES[name]:
+        raise ProtocolError(f'{what}: {len(raw)} bytes for shape {shape} of {name}')
     if numel == 0:
         return torch.empty(shape, dtype=dtype)
     # frombuffer over a bytearray: writable (no UserWarning), owned by the tensor, bytes copied once.
@@ -128,13 +134,16 @@ def encode_tensor(tensor):
 
 def py_value(value):
     """JSON → the Python value torch receives; tagged objects carry what JSON cannot (see PROTOCOL.md)."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is int or kind is str or kind is bool or kind is float or value is None:
+        return value
+    if kind is dict:
         if set(value) == {'$float'}:
             return float(value['$float'])
         if set(value) == {'$int'}:
             return int(value['$int'])
         return {key: py_value(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if kind is list:
         return [py_value(item) for item in value]
     return value
 
