@@ -6,6 +6,8 @@ import {
   TorchError,
   catchWarnings,
   fromTorchKwargs,
+  packPaddedSequence,
+  padPackedSequence,
   type DType,
   type RNNOptions,
   type TorchRNNKwargs,
@@ -159,7 +161,7 @@ function forwardTs(c: ParityCase, factory: RNNFactory): Record<string, Tensor> {
   rnn.train(c.training);
   if (c.forwardSeed !== null) manualSeed(BigInt(c.forwardSeed));
   if (c.packed !== null) {
-    const packed = packForCase(c);
+    const packed = packForCase(c, rnn.batchFirst);
     const [output, hN] = rnn.forward(packed, c.hx);
     tensors['packed.data'] = output.data;
     tensors['packed.batch_sizes'] = integerTensor(output.batchSizes);
@@ -177,16 +179,15 @@ function forwardTs(c: ParityCase, factory: RNNFactory): Record<string, Tensor> {
   return tensors;
 }
 
-/** Packs the case input as the worker does; filled in by the PackedSequence utilities. */
-function packForCase(c: ParityCase): PackedSequence {
-  void c;
-  throw new Error('BUG: packed cases need packPaddedSequence');
+/** Packs the case input as the worker does: `pack_padded_sequence(input, lengths, batch_first=module.batch_first, enforce_sorted)`. */
+function packForCase(c: ParityCase, batchFirst: boolean): PackedSequence {
+  if (c.packed === null) throw new Error('BUG: packForCase on an unpacked case');
+  return packPaddedSequence(c.input, c.packed.lengths, { batchFirst, enforceSorted: c.packed.enforceSorted });
 }
 
+/** The padded view the worker reports: `pad_packed_sequence(output, batch_first=module.batch_first)`. */
 function padForCase(packed: PackedSequence, batchFirst: boolean): [Tensor, number[]] {
-  void packed;
-  void batchFirst;
-  throw new Error('BUG: packed cases need padPackedSequence');
+  return padPackedSequence(packed, { batchFirst });
 }
 
 /** The layout facts compare.ts needs to decode a mismatch position; tolerant of invalid kwargs. */
@@ -202,7 +203,13 @@ export function layoutOf(c: ParityCase): CaseLayout {
     directions: k.bidirectional === true ? 2 : 1,
     batchFirst,
     batched,
-    batchSizes: null,
+    batchSizes: c.packed === null ? null : batchSizesOf(c.packed.lengths),
     seqLen,
   };
+}
+
+/** torch's batch_sizes for valid lengths (the number of sequences longer than each step); null otherwise. */
+function batchSizesOf(lengths: readonly number[]): number[] | null {
+  if (lengths.length === 0 || !lengths.every((l) => Number.isInteger(l) && l > 0 && l < 1e6)) return null;
+  return Array.from({ length: Math.max(...lengths) }, (_, t) => lengths.filter((l) => l > t).length);
 }
