@@ -176,16 +176,38 @@ function isOrdinary(c: ParityCase): boolean {
   return weights && small(c.input.data, 3) && (c.hx === null || small(c.hx.data, 3));
 }
 
+/** The features of a valid case the issue asks parity for. */
+function featuresOf(c: ParityCase): string[] {
+  const k = c.kwargs;
+  const layers = typeof k.num_layers === 'number' ? k.num_layers : 1;
+  const lengths = c.packed?.lengths ?? [];
+  return [
+    c.dtype,
+    k.bidirectional === true ? 'bidirectional' : 'unidirectional',
+    `${layers} layer${layers === 1 ? '' : 's'}`,
+    String(k.nonlinearity),
+    k.bias === false ? 'no bias' : 'bias',
+    k.batch_first === true ? 'batch_first' : 'sequence-first',
+    c.hx === null ? 'no hx' : 'hx',
+    c.packed?.enforceSorted === false ? 'enforce_sorted=False' : 'enforce_sorted=True',
+    ...(lengths.length > 16 ? ['more than 16 sequences'] : []),
+    ...(lengths.includes(1) ? ['a length of 1'] : []),
+    ...(c.training && typeof k.dropout === 'number' && k.dropout > 0 && layers > 1 ? ['train-mode dropout'] : []),
+  ];
+}
+
 interface Tally {
   cases: number;
   matchedValues: number;
   matchedErrors: Map<string, number>;
   divergent: number;
   divergentTorch: Map<string, number>;
+  /** Valid matched cases per feature, to show the campaign reached each one. */
+  covered: Map<string, number>;
   largest: Record<string, Record<string, { maxAbs: number; maxRel: number; maxUlps: number }>>;
 }
 
-const tally: Tally = { cases: 0, matchedValues: 0, matchedErrors: new Map(), divergent: 0, divergentTorch: new Map(), largest: {} };
+const tally: Tally = { cases: 0, matchedValues: 0, matchedErrors: new Map(), divergent: 0, divergentTorch: new Map(), covered: new Map(), largest: {} };
 
 let bridge: TorchBridge;
 
@@ -204,6 +226,7 @@ afterAll(async () => {
     `packed parity: ${tally.cases} cases, ${tally.matchedValues} valid cases matched torch, ` +
       `${tally.cases - tally.matchedValues - tally.divergent} errors matched, ${tally.divergent} deliberate divergences (length > T)\n` +
       `  errors matched:\n    ${errors}\n  largest differences:\n    ${largest}\n` +
+      `  valid cases per feature: ${[...tally.covered.entries()].sort().map(([f, n]) => `${f} ${n}`).join(', ')}\n` +
       `  torch on the divergent cases:\n    ${[...tally.divergentTorch.entries()].map(([k, n]) => `${n}× ${k}`).join('\n    ')}`,
   );
 });
@@ -217,6 +240,7 @@ describe('PackedSequence through nn.RNN vs torch 2.13', () => {
           tally.cases++;
           if (torch.error === null) {
             tally.matchedValues++;
+            for (const feature of featuresOf(c)) tally.covered.set(feature, (tally.covered.get(feature) ?? 0) + 1);
             for (const [name, s] of Object.entries(comparison.stats)) {
               if (!['packed.data', 'padded', 'h_n'].includes(name)) continue;
               const bucket = (tally.largest[`${c.dtype}, ${isOrdinary(c) ? 'ordinary values' : 'large weights or inputs'}`] ??= {});
