@@ -45,9 +45,9 @@ const conditionSchema = z.union([
   z.json(),
 ]);
 
-const fieldNameSchema = z.string().refine((name) => name in CASE_FIELDS || /^kwargs\.[A-Za-z_][A-Za-z0-9_]*$/.test(name), {
-  message: `unknown field; use kwargs.<name> or one of: ${Object.keys(CASE_FIELDS).join(', ')}`,
-});
+function isCaseField(name: string): boolean {
+  return name in CASE_FIELDS || /^kwargs\.[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
 
 const entrySchema = z.strictObject({
   /** A short kebab-case name, unique in the ledger, shown in reports. */
@@ -55,7 +55,12 @@ const entrySchema = z.strictObject({
   /** Why TS differs here, and what would close the gap. */
   reason: z.string().min(1),
   /** Every condition must hold (AND); an empty match would list every case, so at least one. */
-  match: z.record(fieldNameSchema, conditionSchema).refine((m) => Object.keys(m).length > 0, { message: 'an entry needs at least one condition' }),
+  match: z.record(z.string(), conditionSchema).superRefine((match, ctx) => {
+    if (Object.keys(match).length === 0) ctx.addIssue({ code: 'custom', message: 'an entry needs at least one condition' });
+    for (const name of Object.keys(match)) {
+      if (!isCaseField(name)) ctx.addIssue({ code: 'custom', path: [name], message: `unknown field; use kwargs.<name> or one of: ${Object.keys(CASE_FIELDS).join(', ')}` });
+    }
+  }),
 });
 
 /** The ledger file. */
