@@ -185,8 +185,10 @@ describe('readSafetensors rejects malformed files with a SafetensorsError', () =
 // fits in the input (no allocation a lying header could inflate) or throw a SafetensorsError —
 // never another exception, never a hang. Four generators cover random bytes, truncations and byte
 // mutations of valid files, and structurally valid headers with random offsets, shapes and dtypes.
-describe('readSafetensors fuzz', () => {
-  const FUZZ_RUNS = Number(process.env.SAFETENSORS_FUZZ_RUNS ?? 5000);
+const FUZZ_RUNS = Number(process.env.SAFETENSORS_FUZZ_RUNS ?? 5000);
+
+// About 0.2 ms per input; the budget grows with SAFETENSORS_FUZZ_RUNS so a long fuzz is not cut short.
+describe('readSafetensors fuzz', { timeout: Math.max(10_000, FUZZ_RUNS * 3) }, () => {
   const slowestMs = { value: 0 };
 
   function readsSafely(bytes: Uint8Array): void {
