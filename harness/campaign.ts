@@ -191,20 +191,31 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   };
 
   let shrinking = false;
-  const property = fc.asyncProperty(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), async (cases) => {
+  // fast-check's time limit can return while a run is still awaiting torch; `closed` stops that run
+  // from counting, and `inFlight` lets the campaign wait for it before the bridge is stopped.
+  let closed = false;
+  let inFlight: Promise<void> = Promise.resolve();
+  const property = fc.asyncProperty(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), (cases) => {
+    const run = checkRun(cases);
+    inFlight = run.catch(() => {});
+    return run;
+  });
+  const checkRun = async (cases: readonly ParityCase[]): Promise<void> => {
+    if (closed) return;
     batches++;
     if (shrinking) inShrinking += cases.length;
     else explored += cases.length;
     const { failures } = await checkBatch(options.bridge, cases, options.factory, shrinking ? () => {} : observe, (f) => {
-      if (!shrinking) workerFailures.push(f);
+      if (!shrinking && !closed) workerFailures.push(f);
     });
+    if (closed) return;
     options.onProgress?.({ cases: explored, elapsedMs: performance.now() - start, failures: failingRuns, shrinking });
     if (failures.length > 0) {
       failingRuns++;
       lastFailure = failures;
       throw new Error(failures.flatMap((f) => f.report).join('\n'));
     }
-  });
+  };
 
   // Phase 1 explores until the budget or the first failure; phase 2 replays that failure's path and
   // shrinks it under its own time limit, so a late failure still gets a minimal counterexample.
@@ -230,6 +241,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     });
     if (!details.failed) details = exploration; // the shrink replay could not reproduce: keep the original
   }
+  closed = true;
+  await inFlight;
   const elapsedMs = performance.now() - start;
   const problems: string[] = [];
   if (details.failed && lastFailure.length === 0) problems.push(`harness error: ${String(details.errorInstance ?? 'unknown')}`);

@@ -31,7 +31,7 @@ export function dimensionsOf(c: ParityCase): Record<string, string> {
     layout: c.packed !== null ? 'packed' : c.input.ndim === 3 ? 'batched' : 'unbatched',
     layers: String(k.num_layers ?? 1),
     hx: c.hx === null ? 'none' : 'given',
-    mode: !c.training ? 'eval' : dropout > 0 && Number(k.num_layers ?? 1) > 1 ? 'train+dropout' : 'train',
+    mode: !c.training ? 'eval' : dropout > 0 ? 'train+dropout' : 'train',
     init: 'seed' in c.init ? 'seed' : 'explicit',
     grad: c.grad === null ? 'no' : 'yes',
   };

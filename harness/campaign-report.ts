@@ -1,0 +1,74 @@
+// Campaign reports: the terminal summary, and the JSON and Markdown files a nightly job keeps.
+import type { CampaignReport } from './campaign.js';
+
+function exp(value: number): string {
+  return value === 0 ? '0' : value.toExponential(2);
+}
+
+/** Lines shared by the terminal summary and the Markdown report. */
+function headline(report: CampaignReport): string[] {
+  const c = report.coverage;
+  return [
+    `torch ${report.torch.torch_version} (${report.torch.blas_info ?? 'unknown BLAS'}, ${report.torch.num_threads} thread, ${report.torch.cpu_capability}, init ${report.torch.init_fingerprint.model}, dropout ${report.torch.dropout_model})`,
+    `seed ${report.seed}: ${report.casesExplored} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.casesPerSecond.toFixed(0)} cases/s, ${report.batches} batches)`,
+    `coverage: ${c.validCases} valid + ${c.errorCases} error cases; values ${c.valuesCovered}/${c.valuesTotal}, pairs ${c.pairsCovered}/${c.pairsTotal}; error categories ${Object.keys(c.errorCategories).length}`,
+  ];
+}
+
+function largestLines(report: CampaignReport): string[] {
+  const lines: string[] = [];
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const kind of ['forward', 'gradient', 'exact'] as const) {
+      const e = report.largestErrors[dtype][kind];
+      if (e.tensor === '' && e.maxUlps === 0) continue;
+      lines.push(`${dtype} ${kind}: max abs ${exp(e.maxAbs)} (${e.tensor}), max rel ${exp(e.maxRel)}, max ${e.maxUlps} ULP`);
+    }
+  }
+  return lines;
+}
+
+/** The short summary `pnpm verify` prints. `fixturePaths` are where the failures were stored. */
+export function formatSummary(report: CampaignReport, fixturePaths: readonly string[] = []): string {
+  const lines = [...headline(report), ...largestLines(report).map((l) => `largest error, ${l}`)];
+  if (report.failures.length > 0) {
+    lines.push(`FAILED after ${report.fastCheck?.numRuns} runs and ${report.fastCheck?.shrinks} shrinks (replay: --seed ${report.fastCheck?.seed} --path ${report.fastCheck?.path}):`);
+    for (const failure of report.failures) lines.push(...failure.report.map((r) => `  ${r}`));
+    for (const p of fixturePaths) lines.push(`  fixture: ${p}`);
+  }
+  for (const w of report.workerFailures.slice(0, 5)) lines.push(`no torch answer (${w.status}): ${w.error}`);
+  for (const problem of report.problems) lines.push(`problem: ${problem}`);
+  lines.push(report.passed ? 'PASS' : 'FAIL');
+  return lines.join('\n');
+}
+
+/** A Markdown report for a CI step summary or a pull request body. */
+export function formatMarkdown(report: CampaignReport, fixturePaths: readonly string[] = []): string {
+  const c = report.coverage;
+  const out = [`# Parity campaign: ${report.passed ? 'pass' : 'FAIL'}`, '', ...headline(report).map((l) => `- ${l}`), ''];
+  out.push('## Largest differences from torch', '', '| dtype | tensors | max abs | max rel | max ULP | where |', '| --- | --- | --- | --- | --- | --- |');
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const kind of ['forward', 'gradient', 'exact'] as const) {
+      const e = report.largestErrors[dtype][kind];
+      out.push(`| ${dtype} | ${kind} | ${exp(e.maxAbs)} | ${exp(e.maxRel)} | ${e.maxUlps} | ${e.tensor || '—'} |`);
+    }
+  }
+  out.push('', '## Coverage', '', '| dimension | cases per value |', '| --- | --- |');
+  for (const [dimension, values] of Object.entries(c.values)) {
+    out.push(`| ${dimension} | ${Object.entries(values).map(([v, n]) => `${v}: ${n}`).join(', ')} |`);
+  }
+  out.push('', `Error categories: ${Object.entries(c.errorCategories).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  if (c.missingPairs.length > 0) out.push('', `Pairs never exercised (${c.missingPairs.length}): ${c.missingPairs.slice(0, 30).join('; ')}`);
+  if (report.failures.length > 0) {
+    out.push('', '## Failures', '', `Replay with \`pnpm parity --seed ${report.fastCheck?.seed} --path ${report.fastCheck?.path}\`.`, '');
+    for (const f of report.failures) out.push(...f.report.map((r) => `- ${r}`));
+    for (const p of fixturePaths) out.push(`- fixture: \`${p}\``);
+  }
+  if (report.problems.length > 0) out.push('', '## Problems', '', ...report.problems.map((p) => `- ${p}`));
+  return `${out.join('\n')}\n`;
+}
+
+/** The report as JSON: everything but the failing cases' tensors, which live in their fixtures. */
+export function reportJson(report: CampaignReport, fixturePaths: readonly string[] = []): string {
+  const { failures, torch, ...rest } = report;
+  return `${JSON.stringify({ ...rest, torch, failures: failures.map((f) => ({ report: f.report, kwargs: f.case.kwargs, dtype: f.case.dtype })), fixtures: fixturePaths }, null, 2)}\n`;
+}
