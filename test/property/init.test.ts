@@ -125,3 +125,41 @@ describe('seeded initialisation vs torch 2.13 (bit for bit)', () => {
     expect(rnn.initRounding).toBe(bridge.handshake.init_fingerprint.model);
   });
 });
+
+// The other rounding model, against the same torch forced onto its non-FMA kernels: a second
+// worker with ATEN_CPU_CAPABILITY=default (spec §3.3), so both models are proven on live torch.
+describe('seeded initialisation vs torch 2.13 with ATEN_CPU_CAPABILITY=default (unfused kernels)', () => {
+  const UNFUSED_RUNS = Math.max(50, Math.floor(RUNS / 5));
+  let defaultKernels: TorchBridge;
+
+  beforeAll(async () => {
+    defaultKernels = await TorchBridge.start({ env: { ATEN_CPU_CAPABILITY: 'default' } });
+  });
+
+  afterAll(async () => {
+    await defaultKernels.stop();
+  });
+
+  it(`reports the unfused fingerprint, and ${UNFUSED_RUNS} triples match initRounding 'unfused' bit for bit`, async () => {
+    expect(defaultKernels.handshake.init_fingerprint).toEqual({
+      model: 'unfused',
+      float32: [-0.004322528839111328, 0.3097158670425415],
+      float64: [0.5427704542528101, 0.23996970930833827],
+    });
+    const factory: RNNFactory = (options) => new RNN({ ...options, initRounding: 'unfused' });
+    let index = 0;
+    await fc.assert(
+      fc.asyncProperty(triple, async (t) => {
+        const c = parityCaseOf(t);
+        const [result] = await defaultKernels.run([toWireCase(c, `unfused-${index++}`)]);
+        const torch = outcomeFromWire(result!);
+        if (torch === null) throw new Error(`worker gave no answer: ${result!.status} ${JSON.stringify(result!.error)}`);
+
+        const ts = runTs(c, factory);
+
+        expect(bitDifferences(ts.tensors, torch.tensors)).toEqual([]);
+      }),
+      { numRuns: UNFUSED_RUNS, ...(FC_SEED === undefined ? {} : { seed: FC_SEED }) },
+    );
+  });
+});
