@@ -27,7 +27,7 @@ export interface BridgeOptions {
   readonly batchSize?: number;
   /** Most base64 characters of tensors per request, so frames stay moderate. Default 8 MB. */
   readonly batchChars?: number;
-  /** Requests written to the worker but not yet answered. Default 2, so the worker never waits for Node. */
+  /** Requests written to the worker but not yet answered. Default 3, so the worker never waits for Node. */
   readonly maxInFlight?: number;
   /** Default deadline of one request, counted from when the worker starts on it. Default 60 s. */
   readonly deadlineMs?: number;
@@ -134,7 +134,7 @@ export class TorchBridge {
     const resolved = {
       batchSize: options.batchSize ?? 32,
       batchChars: options.batchChars ?? 8_000_000,
-      maxInFlight: options.maxInFlight ?? 2,
+      maxInFlight: options.maxInFlight ?? 3,
       deadlineMs: options.deadlineMs ?? 60_000,
       startTimeoutMs: options.startTimeoutMs ?? 60_000,
       startAttempts: options.startAttempts ?? 3,
