@@ -17,8 +17,10 @@ const PROVENANCE_ROWS: readonly [string, (w: WorkerDoc) => string][] = [
   ['platform', (w) => w.platform],
 ];
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** One table cell: pipes escaped, newlines flattened, long torch messages cut (the JSON report keeps them whole). */
+function cell(text: string, limit = 240): string {
+  const flat = text.replace(/\n\s*/g, ' ');
+  return (flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat).replace(/\|/g, '\\|');
 }
 
 function ledgerNote(e: FixtureDrift): string {
@@ -50,7 +52,7 @@ export function driftMarkdown(report: DriftReport): string {
 
   lines.push('## Provenance', '', `| | recorded with | replayed with |`, '| --- | --- | --- |');
   for (const [label, value] of PROVENANCE_ROWS) {
-    lines.push(`| ${label} | ${cell([...new Set(report.recorded_with.map(value))].join('; '))} | ${cell(value(to))} |`);
+    lines.push(`| ${label} | ${cell([...new Set(report.recorded_with.map(value))].join('; '), 1000)} | ${cell(value(to), 1000)} |`);
   }
   lines.push('');
 
@@ -63,7 +65,7 @@ export function driftMarkdown(report: DriftReport): string {
     lines.push(`### ${DRIFT_LABEL[k]} (${group.length})`, '', '| fixture | case | what moved | TS |', '| --- | --- | --- | --- |');
     for (const e of group) {
       const ts = `${DRIFT_LABEL[e.ts]}${ledgerNote(e)}${e.ts_differences.length > 0 && e.ts !== 'passes' ? `: ${e.ts_differences.join('; ')}` : ''}`;
-      lines.push(`| \`${e.id}\` | ${cell(e.summary)} | ${cell(e.detail)} | ${cell(ts)} |`);
+      lines.push(`| \`${e.id}\` | ${cell(e.summary, 1000)} | ${cell(e.detail)} | ${cell(ts)} |`);
     }
     lines.push('');
   }
