@@ -1,4 +1,5 @@
 // TorchBridge: runs parity cases through one long-lived torch worker, batched and pipelined, surviving crashes, hangs and garbage.
+import { BatchBuilder, batchCases } from './batching.js';
 import type {
   BenchInprocessResponse,
   CaseResult,
@@ -6,14 +7,13 @@ import type {
   EchoResponse,
   Handshake,
   PythonError,
-  Request,
   RequestBody,
   RunResponse,
   WireCase,
   WireTensor,
 } from './protocol.js';
 import { resolvePython } from './python-env.js';
-import { WorkerProcess, WorkerStartError, type WorkerExit } from './worker-process.js';
+import { type Failure, WorkerSupervisor, failure } from './supervisor.js';
 
 export { WorkerStartError } from './worker-process.js';
 
@@ -65,40 +65,6 @@ export class BridgeError extends Error {
   }
 }
 
-type Failure = { readonly kind: 'failure'; readonly status: Exclude<CaseStatus, 'ok' | 'error'>; readonly error: PythonError; readonly stderrTail: readonly string[] };
-/** `isolate`: the worker failed on this multi-case request; rerun its cases one by one. */
-type Settlement = { readonly kind: 'frame'; readonly frame: Record<string, unknown> } | Failure | { readonly kind: 'isolate' };
-
-interface PendingRequest {
-  readonly body: RequestBody;
-  readonly deadlineMs: number;
-  /** A multi-case run whose failure may be retried case by case. */
-  readonly isolatable: boolean;
-  readonly settle: (settlement: Settlement) => void;
-  id?: number;
-  sentAt?: number;
-  timer?: NodeJS.Timeout;
-}
-
-const FAILURE_TYPE: Readonly<Record<Failure['status'], string>> = {
-  'worker-crash': 'WorkerCrash',
-  timeout: 'Timeout',
-  'protocol-error': 'ProtocolError',
-};
-
-function tensorChars(tensor: WireTensor | undefined): number {
-  return tensor === undefined ? 0 : tensor.data.length;
-}
-
-function caseChars(wireCase: WireCase): number {
-  let chars = tensorChars(wireCase.input) + tensorChars(wireCase.hx);
-  chars += tensorChars(wireCase.grad?.output) + tensorChars(wireCase.grad?.h_n);
-  if (wireCase.init !== undefined && 'state_dict' in wireCase.init) {
-    for (const tensor of Object.values(wireCase.init.state_dict)) chars += tensorChars(tensor);
-  }
-  return chars;
-}
-
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -110,19 +76,9 @@ function yieldToEventLoop(): Promise<void> {
  * as `worker-crash` / `timeout` / `protocol-error` results, never dropped (see `isolateFailures`).
  */
 export class TorchBridge {
-  private worker: WorkerProcess | undefined;
-  private starting: Promise<WorkerProcess> | undefined;
-  private readonly queue: PendingRequest[] = [];
-  private readonly inFlight: PendingRequest[] = [];
-  private nextId = 1;
-  private stopped = false;
-  private lastStderr: readonly string[] = [];
-  private restartCount = 0;
-  private lastHandshake!: Handshake;
-
   private constructor(
-    private readonly options: Required<Omit<BridgeOptions, 'onStderr' | 'python' | 'env'>> &
-      Pick<BridgeOptions, 'onStderr'> & { readonly python: string; readonly env: NodeJS.ProcessEnv },
+    private readonly supervisor: WorkerSupervisor,
+    private readonly options: { readonly batchSize: number; readonly batchChars: number; readonly maxInFlight: number; readonly deadlineMs: number; readonly isolateFailures: boolean },
   ) {}
 
   /**
@@ -131,47 +87,49 @@ export class TorchBridge {
    *   missing, or the worker keeps dying at start-up after `startAttempts` tries.
    */
   static async start(options: BridgeOptions = {}): Promise<TorchBridge> {
-    const resolved = {
-      batchSize: options.batchSize ?? 32,
-      batchChars: options.batchChars ?? 8_000_000,
-      maxInFlight: options.maxInFlight ?? 3,
-      deadlineMs: options.deadlineMs ?? 60_000,
-      startTimeoutMs: options.startTimeoutMs ?? 60_000,
-      startAttempts: options.startAttempts ?? 3,
-      isolateFailures: options.isolateFailures ?? true,
-      stderrLines: options.stderrLines ?? 200,
-      onStderr: options.onStderr,
+    const maxInFlight = options.maxInFlight ?? 3;
+    const supervisor = new WorkerSupervisor({
       python: options.python ?? resolvePython().path,
       env: { ...process.env, ...options.env },
-    };
-    const bridge = new TorchBridge(resolved);
-    await bridge.ensureWorker();
-    return bridge;
+      maxInFlight,
+      startTimeoutMs: options.startTimeoutMs ?? 60_000,
+      startAttempts: options.startAttempts ?? 3,
+      stderrLines: options.stderrLines ?? 200,
+      onStderr: options.onStderr,
+    });
+    await supervisor.start();
+    return new TorchBridge(supervisor, {
+      batchSize: options.batchSize ?? 32,
+      batchChars: options.batchChars ?? 8_000_000,
+      maxInFlight,
+      deadlineMs: options.deadlineMs ?? 60_000,
+      isolateFailures: options.isolateFailures ?? true,
+    });
   }
 
   /** The handshake of the current worker: torch version, BLAS, threads, fingerprints. */
   get handshake(): Handshake {
-    return this.worker?.handshake ?? this.lastHandshake;
+    return this.supervisor.handshake;
   }
 
   /** Process id of the current worker, if one is running. */
   get pid(): number | undefined {
-    return this.worker?.pid;
+    return this.supervisor.pid;
   }
 
   /** How many times a failed worker was replaced. */
   get restarts(): number {
-    return this.restartCount;
+    return this.supervisor.restarts;
   }
 
   /** The last stderr lines of the current (or last failed) worker. */
   stderrTail(count = 50): string[] {
-    return this.worker?.stderr.tail(count) ?? this.lastStderr.slice(-count);
+    return this.supervisor.stderrTail(count);
   }
 
   /** Runs every case; results come back in input order, one per case, whatever happens to the worker. */
   async run(cases: readonly WireCase[], options: RunOptions = {}): Promise<CaseResult[]> {
-    const batches = this.batches(cases);
+    const batches = batchCases(cases, this.options.batchSize, this.options.batchChars);
     const results = await Promise.all(batches.map((batch) => this.runBatch(batch, options.deadlineMs)));
     return results.flat();
   }
@@ -183,25 +141,19 @@ export class TorchBridge {
    */
   async *stream(source: Iterable<WireCase> | AsyncIterable<WireCase>, options: RunOptions = {}): AsyncGenerator<CaseResult> {
     const ahead: Promise<CaseResult[]>[] = [];
-    let batch: WireCase[] = [];
-    let chars = 0;
+    const builder = new BatchBuilder(this.options.batchSize, this.options.batchChars);
     const lookahead = this.options.maxInFlight + 1;
     for await (const wireCase of source) {
-      const size = caseChars(wireCase);
-      if (batch.length > 0 && (batch.length >= this.options.batchSize || chars + size > this.options.batchChars)) {
-        ahead.push(this.runBatch(batch, options.deadlineMs));
-        batch = [];
-        chars = 0;
-      }
-      batch.push(wireCase);
-      chars += size;
+      const closed = builder.add(wireCase);
+      if (closed !== null) ahead.push(this.runBatch(closed, options.deadlineMs));
       while (ahead.length >= lookahead) {
         yield* await ahead.shift()!;
         // Let stdout data in before the consumer's next synchronous stretch of TS work.
         await yieldToEventLoop();
       }
     }
-    if (batch.length > 0) ahead.push(this.runBatch(batch, options.deadlineMs));
+    const last = builder.flush();
+    if (last !== null) ahead.push(this.runBatch(last, options.deadlineMs));
     while (ahead.length > 0) {
       yield* await ahead.shift()!;
       await yieldToEventLoop();
@@ -237,43 +189,16 @@ export class TorchBridge {
 
   /** Stops the worker; cases still queued or in flight come back as `worker-crash` ('bridge stopped'). */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    const failure = this.failure('worker-crash', 'the bridge was stopped', []);
-    for (const request of [...this.inFlight.splice(0), ...this.queue.splice(0)]) {
-      clearTimeout(request.timer);
-      request.settle(failure);
-    }
-    const worker = this.worker ?? (await this.starting?.catch(() => undefined));
-    this.worker = undefined;
-    await worker?.stop(2_000);
+    await this.supervisor.stop();
   }
 
   /** Test hook: SIGKILL the current worker from outside, as the OOM killer would. */
   killWorker(): void {
-    this.worker?.kill();
-  }
-
-  private batches(cases: readonly WireCase[]): WireCase[][] {
-    const batches: WireCase[][] = [];
-    let batch: WireCase[] = [];
-    let chars = 0;
-    for (const wireCase of cases) {
-      const size = caseChars(wireCase);
-      if (batch.length > 0 && (batch.length >= this.options.batchSize || chars + size > this.options.batchChars)) {
-        batches.push(batch);
-        batch = [];
-        chars = 0;
-      }
-      batch.push(wireCase);
-      chars += size;
-    }
-    if (batch.length > 0) batches.push(batch);
-    return batches;
+    this.supervisor.kill();
   }
 
   private async call(body: RequestBody, deadlineMs: number | undefined): Promise<Record<string, unknown>> {
-    const settlement = await this.submit(body, deadlineMs ?? this.options.deadlineMs, false);
+    const settlement = await this.supervisor.submit(body, deadlineMs ?? this.options.deadlineMs, false);
     if (settlement.kind === 'isolate') throw new Error('BUG: a non-isolatable request was isolated');
     if (settlement.kind === 'failure') {
       throw new BridgeError(`${settlement.error.type}: ${settlement.error.message}`, settlement.status, settlement.stderrTail);
@@ -286,7 +211,7 @@ export class TorchBridge {
   private async runBatch(cases: readonly WireCase[], deadlineMs: number | undefined, isolatable = cases.length > 1): Promise<CaseResult[]> {
     const deadline = deadlineMs ?? this.options.deadlineMs;
     const started = performance.now();
-    const settlement = await this.submit({ op: 'run', cases }, deadline, isolatable && this.options.isolateFailures);
+    const settlement = await this.supervisor.submit({ op: 'run', cases }, deadline, isolatable && this.options.isolateFailures);
     if (settlement.kind === 'isolate') {
       // The worker failed on this batch: rerun each case alone so only the culprit carries the failure.
       return (await Promise.all(cases.map((wireCase) => this.runBatch([wireCase], deadline, false)))).flat();
@@ -298,180 +223,26 @@ export class TorchBridge {
     const results = frame.results;
     if (frame.error !== undefined || !Array.isArray(results) || results.length !== cases.length) {
       const reason = frame.error ? `${frame.error.type}: ${frame.error.message}` : `the worker answered ${cases.length} cases with ${Array.isArray(results) ? results.length : 'no'} results`;
-      const failure = this.failure('protocol-error', reason, []);
-      return cases.map((wireCase) => this.failedResult(wireCase, failure, performance.now() - started));
+      const malformed = failure('protocol-error', reason);
+      return cases.map((wireCase) => this.failedResult(wireCase, malformed, performance.now() - started));
     }
     return results.map((result, index) => {
       const expectedId = cases[index]!.id;
       if (result.id === expectedId) return result;
       // A result must answer its own case; a malformed case (no id) is reported under the id we sent.
       if (result.status === 'protocol-error' && (result.id === null || result.id === undefined)) return { ...result, id: expectedId };
-      return this.failedResult(cases[index]!, this.failure('protocol-error', `result ${index} answers case ${JSON.stringify(result.id)}`, []), 0);
+      return this.failedResult(cases[index]!, failure('protocol-error', `result ${index} answers case ${JSON.stringify(result.id)}`), 0);
     });
   }
 
-  private failedResult(wireCase: WireCase, failure: Failure, elapsedMs: number): CaseResult {
+  private failedResult(wireCase: WireCase, reason: Failure, elapsedMs: number): CaseResult {
     return {
       id: wireCase.id,
-      status: failure.status,
-      error: failure.error,
+      status: reason.status,
+      error: reason.error,
       warnings: [],
       elapsed_ms: elapsedMs,
-      stderr_tail: failure.stderrTail,
+      stderr_tail: reason.stderrTail,
     };
-  }
-
-  private failure(status: Failure['status'], message: string, stderrTail: readonly string[]): Failure {
-    return { kind: 'failure', status, error: { type: FAILURE_TYPE[status], message }, stderrTail };
-  }
-
-  private submit(body: RequestBody, deadlineMs: number, isolatable: boolean): Promise<Settlement> {
-    if (this.stopped) {
-      return Promise.resolve(this.failure('worker-crash', 'the bridge was stopped', []));
-    }
-    return new Promise<Settlement>((settle) => {
-      this.queue.push({ body, deadlineMs, isolatable, settle });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    if (this.stopped || this.queue.length === 0 || this.inFlight.length >= this.options.maxInFlight) {
-      this.worker?.setBusy(this.inFlight.length > 0);
-      return;
-    }
-    if (this.worker === undefined) {
-      void this.ensureWorker().then(
-        () => this.pump(),
-        (error: unknown) => this.failQueue(error),
-      );
-      return;
-    }
-    const worker = this.worker;
-    worker.setBusy(true);
-    while (this.queue.length > 0 && this.inFlight.length < this.options.maxInFlight) {
-      const request = this.queue.shift()!;
-      // Fresh ids on every send: a resent request can never be answered by a stale frame.
-      request.id = this.nextId++;
-      request.sentAt = performance.now();
-      this.inFlight.push(request);
-      worker.send({ ...request.body, id: request.id } as Request);
-      if (this.inFlight.length === 1) this.armDeadline(request);
-    }
-  }
-
-  private armDeadline(request: PendingRequest): void {
-    // The worker answers in order, so the head request is the one it is working on now.
-    request.timer = setTimeout(() => {
-      this.failWorker('timeout', `no answer within the ${request.deadlineMs} ms deadline`);
-    }, request.deadlineMs);
-  }
-
-  private ensureWorker(): Promise<WorkerProcess> {
-    if (this.worker !== undefined) return Promise.resolve(this.worker);
-    if (this.starting === undefined) {
-      this.starting = this.startWithRetries().then(
-        (worker) => {
-          this.starting = undefined;
-          if (this.stopped) {
-            void worker.stop(1_000);
-            throw new Error('the bridge was stopped');
-          }
-          this.worker = worker;
-          this.lastHandshake = worker.handshake;
-          return worker;
-        },
-        (error: unknown) => {
-          this.starting = undefined;
-          throw error;
-        },
-      );
-    }
-    return this.starting;
-  }
-
-  private async startWithRetries(): Promise<WorkerProcess> {
-    let lastError: WorkerStartError | undefined;
-    for (let attempt = 1; attempt <= this.options.startAttempts; attempt++) {
-      try {
-        return await WorkerProcess.spawn(
-          {
-            python: this.options.python,
-            env: this.options.env,
-            startTimeoutMs: this.options.startTimeoutMs,
-            stderrLines: this.options.stderrLines,
-            onStderr: this.options.onStderr,
-          },
-          {
-            frame: (frame) => this.onFrame(frame),
-            garbage: (line) => this.failWorker('protocol-error', `garbage on the worker's stdout: ${JSON.stringify(line.slice(0, 200))}`),
-            exit: (exit) => this.onExit(exit),
-          },
-        );
-      } catch (error) {
-        if (!(error instanceof WorkerStartError) || !error.retryable) throw error;
-        lastError = error;
-        this.lastStderr = error.stderrTail;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
-    }
-    const tail = lastError!.stderrTail.length > 0 ? `\nworker stderr (last lines):\n${lastError!.stderrTail.join('\n')}` : '';
-    throw new WorkerStartError(
-      `torch worker failed to start after ${this.options.startAttempts} attempts: ${lastError!.message}${tail}`,
-      false,
-      lastError!.stderrTail,
-    );
-  }
-
-  private failQueue(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    const failure = this.failure('worker-crash', message, this.lastStderr);
-    for (const request of this.queue.splice(0)) request.settle(failure);
-  }
-
-  private onFrame(frame: Record<string, unknown>): void {
-    const head = this.inFlight[0];
-    if (head === undefined || (frame['id'] !== head.id && frame['id'] !== null)) {
-      this.failWorker('protocol-error', `unexpected frame for request ${JSON.stringify(frame['id'])}`);
-      return;
-    }
-    clearTimeout(head.timer);
-    this.inFlight.shift();
-    const next = this.inFlight[0];
-    if (next !== undefined) this.armDeadline(next);
-    head.settle({ kind: 'frame', frame });
-    this.pump();
-  }
-
-  private onExit(exit: WorkerExit): void {
-    this.failWorker('worker-crash', `the worker ${WorkerProcess.describeExit(exit)}`);
-  }
-
-  /**
-   * Replaces a worker that crashed, hung or corrupted its stdout. The head request (the one the
-   * worker was running) fails or is split for isolation; requests behind it never started and are
-   * resent to the new worker.
-   */
-  private failWorker(status: Failure['status'], reason: string): void {
-    const worker = this.worker;
-    if (worker === undefined) return;
-    this.worker = undefined;
-    worker.detach();
-    worker.kill();
-    this.restartCount++;
-    this.lastStderr = worker.stderr.tail();
-    const stderrTail = worker.stderr.tail(20);
-    const [head, ...rest] = this.inFlight.splice(0);
-    for (const request of rest) {
-      delete request.id;
-      delete request.sentAt;
-    }
-    this.queue.unshift(...rest);
-    if (head !== undefined) {
-      clearTimeout(head.timer);
-      const failure = this.failure(status, `${reason} (worker pid ${worker.pid})`, stderrTail);
-      head.settle(head.isolatable ? { kind: 'isolate' } : failure);
-    }
-    this.pump();
   }
 }
