@@ -377,6 +377,21 @@ function gradCases(): BaselineCase[] {
   ];
 }
 
+/** Gradients through packed input: the packed rows' upstream gradient, and the padded input's gradient. */
+function packedGradCases(): BaselineCase[] {
+  const config: Config = { ...base, numLayers: 2, bidirectional: true, batchFirst: true };
+  const lengths = [1, 3, 2];
+  const one = validCase({ label: 'packed gradients', config, dtype: 'float64', layout: 'batch_first', batch: lengths.length, seqLen: 3, withHx: true });
+  const values = new ValueStream('packed gradients upstream');
+  const rows = lengths.reduce((a, b) => a + b, 0);
+  const c: ParityCase = {
+    ...one.case,
+    packed: { lengths, enforceSorted: false },
+    grad: { output: values.tensor([rows, 2 * config.hiddenSize], 'float64'), hN: values.tensor(hxShape(config, 'batch_first', lengths.length), 'float64') },
+  };
+  return [{ summary: `packed gradients: ${describeCase(c)}`, case: c }];
+}
+
 /**
  * The whole baseline corpus, in a fixed order. Groups the live side cannot run yet are left out
  * and named in `skipped`.
@@ -388,7 +403,7 @@ export function baselinePlan(support: BaselineSupport): BaselinePlan {
   else skipped.push(`train-mode dropout: the worker's dropout_model is '${support.dropoutModel}', not 'mt19937-bernoulli', so masks are not reproducible`);
   if (support.packed) cases.push(...packedCases());
   else skipped.push('packed input: runTs cannot run packed cases yet (harness/parity-case.ts packForCase)');
-  if (support.grad) cases.push(...gradCases());
+  if (support.grad) cases.push(...gradCases(), ...(support.packed ? packedGradCases() : []));
   else skipped.push('gradients: runTs does not compute gradients for cases with `grad` yet');
   return { cases, skipped };
 }
