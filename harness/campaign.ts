@@ -262,7 +262,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       ? { seed: details.seed, path: details.counterexamplePath, numRuns: details.numRuns, shrinks: details.numShrinks }
       : null,
     workerFailures,
-    coverage: ledger.summary(['layout=packed', 'grad=yes']),
+    coverage: ledger.summary(),
     largestErrors: largest,
     torch: options.bridge.handshake,
     problems,

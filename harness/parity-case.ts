@@ -9,6 +9,7 @@ import {
   packPaddedSequence,
   padPackedSequence,
   type DType,
+  type RNNGrads,
   type RNNOptions,
   type TorchRNNKwargs,
 } from '../src/index.js';
@@ -162,7 +163,8 @@ function forwardTs(c: ParityCase, factory: RNNFactory): Record<string, Tensor> {
   if (c.forwardSeed !== null) manualSeed(BigInt(c.forwardSeed));
   if (c.packed !== null) {
     const packed = packForCase(c, rnn.batchFirst);
-    const [output, hN] = rnn.forward(packed, c.hx);
+    const run = c.grad === null ? null : rnn.forwardWithGrad(packed, c.hx);
+    const [output, hN] = run === null ? rnn.forward(packed, c.hx) : [run.output, run.hN];
     tensors['packed.data'] = output.data;
     tensors['packed.batch_sizes'] = integerTensor(output.batchSizes);
     if (output.sortedIndices !== null) tensors['packed.sorted_indices'] = integerTensor(output.sortedIndices);
@@ -171,12 +173,35 @@ function forwardTs(c: ParityCase, factory: RNNFactory): Record<string, Tensor> {
     tensors.padded = padded;
     tensors['padded.lengths'] = integerTensor(lengths);
     tensors.h_n = hN;
+    if (run !== null && c.grad !== null) {
+      const grads = run.backward(c.grad.output, c.grad.hN);
+      // torch differentiates the padded input it was given, so the packed rows' gradient goes back
+      // to their padded positions, with zeros in the padding.
+      const steps = c.input.shape[rnn.batchFirst ? 1 : 0]!;
+      const [gradInput] = padPackedSequence(new PackedSequence(grads.gradInput, packed.batchSizes, packed.sortedIndices, packed.unsortedIndices), {
+        batchFirst: rnn.batchFirst,
+        totalLength: steps,
+      });
+      addGrads(tensors, c, { ...grads, gradInput });
+    }
+  } else if (c.grad !== null) {
+    const run = rnn.forwardWithGrad(c.input, c.hx);
+    tensors.output = run.output;
+    tensors.h_n = run.hN;
+    addGrads(tensors, c, run.backward(c.grad.output, c.grad.hN));
   } else {
     const [output, hN] = rnn.forward(c.input, c.hx);
     tensors.output = output;
     tensors.h_n = hN;
   }
   return tensors;
+}
+
+/** Gradients under the names the worker uses; hx has one only when the case gives hx, as in torch. */
+function addGrads(tensors: Record<string, Tensor>, c: ParityCase, grads: RNNGrads): void {
+  tensors['grad.input'] = grads.gradInput;
+  if (c.hx !== null) tensors['grad.hx'] = grads.gradHx;
+  for (const [name, grad] of Object.entries(grads.grads)) tensors[`grad.${name}`] = grad;
 }
 
 /** Packs the case input as the worker does: `pack_padded_sequence(input, lengths, batch_first=module.batch_first, enforce_sorted)`. */

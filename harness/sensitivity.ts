@@ -5,8 +5,9 @@ import { fromTorchKwargs, type RNNOptions } from '../src/rnn-options.js';
 import type { Sensitivity } from './compare.js';
 import { type ParityCase, type RNNFactory, runTs } from './parity-case.js';
 
-/** Relative nudge per weight: a few ULP of float64, the size of a reordered dot product's rounding. */
+/** Relative nudge per weight, in ULPs of the case's dtype: the size of a reordered dot product's rounding. */
 const NUDGE_ULPS = 8;
+const EPSILON = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 const TRIALS = 2;
 
 /** The case's weights as explicit tensors (drawn from the seed for seeded cases). */
@@ -24,14 +25,14 @@ function sign(index: number, trial: number): number {
 
 /**
  * Per tensor, the largest move of any element over a few runs with every weight multiplied by
- * (1 ± NUDGE_ULPS·2⁻⁵²). See Note [rounding sensitivity] in harness/compare.ts.
+ * (1 ± NUDGE_ULPS·ε) of the case's dtype. See Note [rounding sensitivity] in harness/compare.ts.
  * @returns an empty record for cases that fail (errors have no sensitivity).
  */
 export function roundingSensitivity(c: ParityCase, factory?: RNNFactory): Sensitivity {
   const base = runTs(c, factory);
   if (base.error !== null) return {};
   const weights = weightsOf(c);
-  const nudge = NUDGE_ULPS * 2 ** -52;
+  const nudge = NUDGE_ULPS * EPSILON[c.dtype];
   const worst: Record<string, number> = {};
   for (let trial = 1; trial <= TRIALS; trial++) {
     const stateDict: Record<string, Tensor> = {};
