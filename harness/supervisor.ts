@@ -167,6 +167,8 @@ export class WorkerSupervisor {
           }
           this.worker = worker;
           this.lastHandshake = worker.handshake;
+          // Idle until a request is sent, so a started but unused bridge never holds Node open.
+          worker.setBusy(false);
           return worker;
         },
         (error: unknown) => {

@@ -227,3 +227,13 @@ describe('forward variants', () => {
     expect(bytesOf(encodeTensor(new Tensor(stacked, [6, 2, 4])))).toBe(bytesOf(result.h_n));
   });
 });
+
+describe('in-process bench', () => {
+  it('runs the given cases repeat times and reports both rates', async () => {
+    const report = await bridge.benchInProcess([rnnCase('a'), rnnCase('b', { kwargs: { input_size: 2, hidden_size: 0 } })], 3);
+
+    expect(report.cases).toBe(6);
+    expect(report.torch_cases_per_s).toBeGreaterThan(0);
+    expect(report.codec_cases_per_s).toBeGreaterThan(0);
+  });
+});
