@@ -279,6 +279,8 @@ function constructorErrorCases(): BaselineCase[] {
     ['bool dropout', { ...sized, dropout: true }],
     ['dropout above 1', { ...sized, dropout: 2 }],
     ['negative dropout', { ...sized, dropout: -0.1 }],
+    ['NaN dropout', { ...sized, dropout: Number.NaN }],
+    ['infinite dropout', { ...sized, dropout: Infinity }],
     ['int bias', { ...sized, bias: 0 }],
     ['None bias', { ...sized, bias: null }],
     ['int batch_first', { ...sized, batch_first: 1 }],
