@@ -59,6 +59,12 @@ export interface WorkerFailure {
   readonly error: string;
 }
 
+/**
+ * What settled a case: the assert_close-based budget alone, or one of the judges of harness/compare.ts
+ * (the float64 shadow, the rounding sensitivity) for values the budget could not settle.
+ */
+export type Judged = 'budget' | 'shadow' | 'sensitivity';
+
 /** Largest TS-vs-torch error seen per dtype and tensor kind. */
 export type LargestErrors = Record<DType, Record<'forward' | 'gradient' | 'exact', { maxAbs: number; maxRel: number; maxUlps: number; tensor: string }>>;
 
@@ -76,7 +82,12 @@ export interface CampaignReport {
   readonly fastCheck: { readonly seed: number; readonly path: string | null; readonly numRuns: number; readonly shrinks: number } | null;
   readonly workerFailures: readonly WorkerFailure[];
   readonly coverage: CoverageSummary;
+  /** Over cases the budget settled on its own: how close TS is to torch on well-conditioned cases. */
   readonly largestErrors: LargestErrors;
+  /** Over every case, the judged ones (ill-conditioned, overflowing) included. */
+  readonly largestErrorsAll: LargestErrors;
+  /** How many valid cases each judge settled. */
+  readonly judged: Readonly<Record<Judged, number>>;
   readonly torch: Handshake;
   /** Why the campaign failed other than by a mismatch (tripwire, harness error). */
   readonly problems: readonly string[];
@@ -95,7 +106,7 @@ export async function checkBatch(
   bridge: TorchBridge,
   cases: readonly ParityCase[],
   factory: RNNFactory | undefined,
-  observe: (c: ParityCase, torch: Outcome, comparison: Comparison) => void = () => {},
+  observe: (c: ParityCase, torch: Outcome, comparison: Comparison, judged: Judged) => void = () => {},
   onWorkerFailure: (failure: WorkerFailure) => void = () => {},
 ): Promise<BatchCheck> {
   const torchPromise = bridge.run(cases.map((c, i) => toWireCase(c, String(i))));
@@ -124,8 +135,10 @@ export async function checkBatch(
       comparisons[i] = compareOutcomes(tsOutcomes[i]!, torchOutcomes[i]!, layoutOf(cases[i]!), { shadow: outcome.tensors });
     });
   }
+  const sensitivities = new Set<number>();
   comparisons.forEach((comparison, i) => {
     if (comparison === null || !needs(comparison, 'sensitivity')) return;
+    sensitivities.add(i);
     const sensitivity = roundingSensitivity(cases[i]!, factory);
     comparisons[i] = compareOutcomes(tsOutcomes[i]!, torchOutcomes[i]!, layoutOf(cases[i]!), { shadow: shadows.get(i) ?? null, sensitivity });
   });
@@ -133,7 +146,7 @@ export async function checkBatch(
     const comparison = comparisons[i];
     const torch = torchOutcomes[i];
     if (comparison == null || torch == null) return;
-    observe(c, torch, comparison);
+    observe(c, torch, comparison, sensitivities.has(i) ? 'sensitivity' : shadows.has(i) ? 'shadow' : 'budget');
     if (!comparison.equal) {
       failures.push({
         case: c,
@@ -180,13 +193,18 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   let failingRuns = 0;
   let lastFailure: CaseFailure[] = [];
 
-  const observe = (c: ParityCase, torch: Outcome, comparison: Comparison): void => {
+  const largestAll = emptyLargest();
+  const judged: Record<Judged, number> = { budget: 0, shadow: 0, sensitivity: 0 };
+  const observe = (c: ParityCase, torch: Outcome, comparison: Comparison, how: Judged): void => {
     ledger.record(c, torch);
-    for (const [name, stats] of Object.entries(comparison.stats)) {
-      const slot = largest[c.dtype][tensorKind(name)];
-      if (stats.maxAbs > slot.maxAbs) Object.assign(slot, { maxAbs: stats.maxAbs, tensor: name });
-      slot.maxRel = Math.max(slot.maxRel, stats.maxRel);
-      slot.maxUlps = Math.max(slot.maxUlps, stats.maxUlps);
+    if (torch.error === null) judged[how]++;
+    for (const table of how === 'budget' ? [largest, largestAll] : [largestAll]) {
+      for (const [name, stats] of Object.entries(comparison.stats)) {
+        const slot = table[c.dtype][tensorKind(name)];
+        if (stats.maxAbs > slot.maxAbs) Object.assign(slot, { maxAbs: stats.maxAbs, tensor: name });
+        slot.maxRel = Math.max(slot.maxRel, stats.maxRel);
+        slot.maxUlps = Math.max(slot.maxUlps, stats.maxUlps);
+      }
     }
   };
 
@@ -264,6 +282,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     workerFailures,
     coverage: ledger.summary(),
     largestErrors: largest,
+    largestErrorsAll: largestAll,
+    judged,
     torch: options.bridge.handshake,
     problems,
   };

@@ -63,7 +63,7 @@ export type Difference =
   | { readonly kind: 'non-finite'; readonly tensor: string; readonly mismatch: ElementMismatch }
   | { readonly kind: 'values'; readonly tensor: string; readonly mismatch: ElementMismatch; readonly count: number; readonly needs: 'shadow' | 'sensitivity' | null };
 
-/** Per-tensor summary of how far TS was from torch, for campaign reports. */
+/** Per-tensor summary of how far TS was from torch, for campaign reports (rel and ULP over |expected| > atol). */
 export interface TensorErrorStats {
   readonly maxAbs: number;
   readonly maxRel: number;
@@ -177,8 +177,12 @@ function compareTensor(
     }
     const abs = Math.abs(a - e);
     maxAbs = Math.max(maxAbs, abs);
-    if (e !== 0) maxRel = Math.max(maxRel, abs / Math.abs(e));
-    maxUlps = Math.max(maxUlps, ulpDistance(a, e, actual.dtype));
+    // Relative and ULP distances mean something only away from zero: near 0 (subnormals, values
+    // below atol) a tiny absolute difference is a huge relative one, and assert_close forgives it.
+    if (Math.abs(e) > ASSERT_CLOSE_DEFAULTS[actual.dtype].atol) {
+      maxRel = Math.max(maxRel, abs / Math.abs(e));
+      maxUlps = Math.max(maxUlps, ulpDistance(a, e, actual.dtype));
+    }
     if (abs <= floor.atol + floor.rtol * Math.abs(e)) continue;
     let withinBudget: boolean;
     if (actual.dtype === 'float32' && shadow !== null) {
@@ -383,7 +387,7 @@ function formatError(error: ErrorOutcome | null): string {
 export function errorCategory(error: ErrorOutcome): string {
   const m = error.message;
   const rules: [RegExp, string][] = [
-    [/proj_size/, 'proj_size'],
+    [/proj_size argument/, 'proj_size'],
     [/nonlinearity/, 'nonlinearity'],
     [/dropout|convert string to float|float\(\) argument/, 'dropout'],
     [/^bias /, 'bias'],
@@ -391,7 +395,7 @@ export function errorCategory(error: ErrorOutcome): string {
     [/input_size should|input_size must|argument 'size'.*pos 1/, 'input_size'],
     [/hidden_size|proj_size has to be smaller|argument 'size'.*pos 0/, 'hidden_size'],
     [/num_layers|cannot be interpreted as an integer|'<=' not supported|list index out of range/, 'num_layers'],
-    [/floating point and complex dtype|dtype|must have the same dtype|m1 and m2/, 'dtype'],
+    [/floating point and complex dtype|dtype|must have the same dtype|m1 and m2|expected scalar type/, 'dtype'],
     [/Expected input to be 2D or 3D|must have \d dimensions|Dimension out of range/, 'input_rank'],
     [/input\.size\(-1\)/, 'input_size_mismatch'],
     [/hx should also be/, 'hx_rank'],
