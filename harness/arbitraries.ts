@@ -45,6 +45,8 @@ export interface CaseSpecConstraints {
   readonly maxSeqLen?: number;
   /** Allow sizes of 64 and more (default true). */
   readonly largeSizes?: boolean;
+  /** Every case runs backward from upstream gradients (default false: one in four does). */
+  readonly withGrad?: boolean;
 }
 
 /**
@@ -84,7 +86,9 @@ export function caseSpec(constraints: CaseSpecConstraints = {}): fc.Arbitrary<Ca
     packed: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     lengthDrops: fc.array(fc.integer({ min: 0, max: maxSeqLen }), { minLength: 1, maxLength: 4 }),
     enforceSorted: fc.boolean(),
-    grad: fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.constantFrom('both' as const, 'output' as const, 'h_n' as const) }),
+    grad: constraints.withGrad === true
+      ? fc.constantFrom('both' as const, 'output' as const, 'h_n' as const)
+      : fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.constantFrom('both' as const, 'output' as const, 'h_n' as const) }),
   });
 }
 

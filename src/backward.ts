@@ -5,7 +5,7 @@ import { linear } from './kernels.js';
 import { PackedSequence } from './packed-sequence.js';
 import type { ForwardTrace, RNN } from './rnn.js';
 import { stepOffsets } from './rnn.js';
-import { type DType, type FloatArray, Tensor, allocate } from './tensor.js';
+import { type DType, type FloatArray, Tensor, allocate, swapLeadingAxes } from './tensor.js';
 
 // Note [float32 gradients]
 // torch has no fused RNN backward on CPU: autograd differentiates the ops of the forward (spec §7),
@@ -403,19 +403,6 @@ export function differentiable(
     return { gradInput, gradHx, grads };
   };
   return { output, hN, backward } as RNNGradResult;
-}
-
-/** A contiguous copy with the first two axes swapped: (A, B, *) → (B, A, *). */
-function swapLeadingAxes(tensor: Tensor): Tensor {
-  const [A, B, ...rest] = tensor.shape as [number, number, ...number[]];
-  const inner = rest.reduce((p, s) => p * s, 1);
-  const out = allocate(tensor.dtype, tensor.size);
-  for (let a = 0; a < A; a++) {
-    for (let b = 0; b < B; b++) {
-      out.set(tensor.data.subarray((a * B + b) * inner, (a * B + b + 1) * inner), (b * A + a) * inner);
-    }
-  }
-  return new Tensor(out, [B, A, ...rest]);
 }
 
 /** `tensor[:, indices, :]` for a (S, N, H) tensor whose indices are a permutation of 0…N−1. */

@@ -7,7 +7,7 @@ import { type ActivationKernel, linear, reluInPlace, tanhInPlace } from './kerne
 import { indexSelect } from './index-select.js';
 import { PackedSequence } from './packed-sequence.js';
 import { type RNNOptions, type ResolvedRNNOptions, resolveRNNOptions, rnnExtraRepr } from './rnn-options.js';
-import { type DType, type FloatArray, Tensor, allocate } from './tensor.js';
+import { type DType, type FloatArray, Tensor, allocate, swapLeadingAxes } from './tensor.js';
 
 /** Options of {@link RNN} beyond torch's: where initial weights and dropout masks draw from. */
 export interface RNNRandomOptions {
@@ -532,19 +532,6 @@ export function stepOffsets(batchSizes: readonly number[]): number[] {
     offset += batchSizes[t]!;
   }
   return offsets;
-}
-
-/** A contiguous copy of `tensor` with its first two axes swapped: (A, B, *) → (B, A, *). */
-function swapLeadingAxes(tensor: Tensor): Tensor {
-  const [A, B, ...rest] = tensor.shape as [number, number, ...number[]];
-  const inner = rest.reduce((p, s) => p * s, 1);
-  const out = allocate(tensor.dtype, tensor.size);
-  for (let a = 0; a < A; a++) {
-    for (let b = 0; b < B; b++) {
-      out.set(tensor.data.subarray((a * B + b) * inner, (a * B + b + 1) * inner), (b * A + a) * inner);
-    }
-  }
-  return new Tensor(out, [B, A, ...rest]);
 }
 
 /** torch calls `input.dim()` first; anything that is not a tensor fails there. */

@@ -178,3 +178,16 @@ export class Tensor {
     return `torch.Size([${this.shape.join(', ')}])`;
   }
 }
+
+/** A contiguous copy of `tensor` with its first two axes swapped: (A, B, *) → (B, A, *). Mirrors `tensor.transpose(0, 1).contiguous()`. */
+export function swapLeadingAxes(tensor: Tensor): Tensor {
+  const [A, B, ...rest] = tensor.shape as [number, number, ...number[]];
+  const inner = rest.reduce((p, s) => p * s, 1);
+  const out = allocate(tensor.dtype, tensor.size);
+  for (let a = 0; a < A; a++) {
+    for (let b = 0; b < B; b++) {
+      out.set(tensor.data.subarray((a * B + b) * inner, (a * B + b + 1) * inner), (b * A + a) * inner);
+    }
+  }
+  return new Tensor(out, [B, A, ...rest]);
+}
