@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     // CI reads the JSON report to print its plain 'N passed, N failed' line (.ci/run).
+    setupFiles: ['test/setup.ts'],
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.parity/vitest-report.json' }]] : ['default'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
