@@ -26,7 +26,7 @@ function largestLines(report: CampaignReport): string[] {
         continue;
       }
       if (e.tensor === '' && e.maxUlps === 0) continue;
-      lines.push(`${dtype} ${kind}: max abs ${exp(e.maxAbs)} (${e.tensor}), max rel ${exp(e.maxRel)}, max ${e.maxUlps} ULP`);
+      lines.push(`${dtype} ${kind}: max abs ${exp(e.maxAbs)} (${e.tensor}); where |torch| ≥ 1e-3: max rel ${exp(e.maxRel)}, max ${e.maxUlps} ULP`);
     }
   }
   return lines;

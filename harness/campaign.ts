@@ -201,7 +201,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     for (const table of how === 'budget' ? [largest, largestAll] : [largestAll]) {
       for (const [name, stats] of Object.entries(comparison.stats)) {
         const slot = table[c.dtype][tensorKind(name)];
-        if (stats.maxAbs > slot.maxAbs) Object.assign(slot, { maxAbs: stats.maxAbs, tensor: name });
+        if (stats.maxAbs > slot.maxAbs || slot.tensor === '') Object.assign(slot, { maxAbs: Math.max(slot.maxAbs, stats.maxAbs), tensor: name });
         slot.maxRel = Math.max(slot.maxRel, stats.maxRel);
         slot.maxUlps = Math.max(slot.maxUlps, stats.maxUlps);
       }

@@ -63,7 +63,10 @@ export type Difference =
   | { readonly kind: 'non-finite'; readonly tensor: string; readonly mismatch: ElementMismatch }
   | { readonly kind: 'values'; readonly tensor: string; readonly mismatch: ElementMismatch; readonly count: number; readonly needs: 'shadow' | 'sensitivity' | null };
 
-/** Per-tensor summary of how far TS was from torch, for campaign reports (rel and ULP over |expected| > atol). */
+/** Values at least this large count for the relative and ULP statistics of reports. */
+const SIGNIFICANT = 1e-3;
+
+/** Per-tensor summary of how far TS was from torch, for campaign reports (rel and ULP over |expected| ≥ 1e-3). */
 export interface TensorErrorStats {
   readonly maxAbs: number;
   readonly maxRel: number;
@@ -178,8 +181,8 @@ function compareTensor(
     const abs = Math.abs(a - e);
     maxAbs = Math.max(maxAbs, abs);
     // Relative and ULP distances mean something only away from zero: near 0 (subnormals, values
-    // below atol) a tiny absolute difference is a huge relative one, and assert_close forgives it.
-    if (Math.abs(e) > ASSERT_CLOSE_DEFAULTS[actual.dtype].atol) {
+    // near atol) a tiny absolute difference is a huge relative one, and assert_close forgives it.
+    if (Math.abs(e) >= SIGNIFICANT) {
       maxRel = Math.max(maxRel, abs / Math.abs(e));
       maxUlps = Math.max(maxUlps, ulpDistance(a, e, actual.dtype));
     }
