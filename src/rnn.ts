@@ -6,6 +6,7 @@ import { defaultGenerator, type Generator, type InitRounding } from './generator
 import { type ActivationKernel, linear, reluInPlace, tanhInPlace } from './kernels.js';
 import { indexSelect } from './index-select.js';
 import { PackedSequence } from './packed-sequence.js';
+import { loadStateDictInto } from './state-dict.js';
 import { type RNNOptions, type ResolvedRNNOptions, resolveRNNOptions, rnnExtraRepr } from './rnn-options.js';
 import { type DType, type FloatArray, Tensor, allocate, swapLeadingAxes } from './tensor.js';
 
@@ -171,35 +172,7 @@ export class RNN {
     stateDict: Readonly<Record<string, Tensor>>,
     options: { strict?: boolean } = {},
   ): { missingKeys: string[]; unexpectedKeys: string[] } {
-    const strict = options.strict ?? true;
-    const missingKeys = [...this.params.keys()].filter((name) => !(name in stateDict));
-    const unexpectedKeys = Object.keys(stateDict).filter((name) => !this.params.has(name));
-    const errors: string[] = [];
-    if (strict) {
-      // torch lists missing before unexpected, each group as quoted names.
-      if (missingKeys.length > 0) errors.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
-      if (unexpectedKeys.length > 0) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
-    }
-    for (const [name, param] of this.params) {
-      const source = stateDict[name];
-      if (source === undefined) continue;
-      if (!(source instanceof Tensor)) {
-        errors.push(`While copying the parameter named "${name}", expected torch.Tensor or Tensor-like object from checkpoint but received <class '${pyTypeName(source)}'>`);
-      } else if (source.shape.length !== param.shape.length || source.shape.some((s, i) => s !== param.shape[i])) {
-        errors.push(
-          `size mismatch for ${name}: copying a param with shape ${source.sizeRepr()} from checkpoint, the shape in current model is ${param.sizeRepr()}.`,
-        );
-      }
-    }
-    if (errors.length > 0) {
-      // torch inserts the missing/unexpected lines at the front, then size mismatches in parameter order.
-      throw new TorchError('RuntimeError', `Error(s) in loading state_dict for RNN:\n\t${errors.join('\n\t')}`);
-    }
-    for (const [name, param] of this.params) {
-      const source = stateDict[name];
-      if (source !== undefined) param.data.set(source.data);
-    }
-    return { missingKeys, unexpectedKeys };
+    return loadStateDictInto(this.params, stateDict, options.strict ?? true);
   }
 
   /** Sets training mode (dropout between layers active). Mirrors `Module.train(mode)`. */
@@ -444,8 +417,7 @@ export class RNN {
       const offset = offsets[t]!;
       // h_t = act((h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih)), each bracket rounded as torch stores it
       linear(recurrent, 0, state, 0, rows, weights.weightHh, weights.biasHh, H, H);
-      const inputRows = this.inputStep(t, batchSizes.length);
-      const projectedOffset = offsets[inputRows]! * H;
+      const projectedOffset = offset * H;
       for (let j = 0; j < rows * H; j++) recurrent[j] = recurrent[j] + projected[projectedOffset + j];
       activate(recurrent, 0, rows * H);
       state.set(recurrent.subarray(0, rows * H));
@@ -478,11 +450,6 @@ export class RNN {
   protected stepOrder(dir: number, steps: number): number[] {
     const order = Array.from({ length: steps }, (_, t) => t);
     return dir === 0 ? order : order.reverse();
-  }
-
-  /** Which step's input feeds step t (always t itself). */
-  protected inputStep(t: number, _steps: number): number {
-    return t;
   }
 
   /** First feature column of direction `dir` in a layer output (forward first, then reverse). */

@@ -1,0 +1,44 @@
+// load_state_dict for a module's parameters: torch's key checks, size checks and error text.
+import { TorchError, pyTypeName } from './errors.js';
+import { Tensor } from './tensor.js';
+
+/**
+ * Copies values from `stateDict` into `params` (converting dtype as torch's `copy_` does).
+ * Mirrors `Module.load_state_dict(state_dict, strict)`, including its error text.
+ * @throws RuntimeError `Error(s) in loading state_dict for RNN: …` on missing or unexpected keys
+ * (strict) or on a size mismatch (always); nothing is copied then.
+ */
+export function loadStateDictInto(
+  params: ReadonlyMap<string, Tensor>,
+  stateDict: Readonly<Record<string, Tensor>>,
+  strict: boolean,
+): { missingKeys: string[]; unexpectedKeys: string[] } {
+  const missingKeys = [...params.keys()].filter((name) => !(name in stateDict));
+  const unexpectedKeys = Object.keys(stateDict).filter((name) => !params.has(name));
+  const errors: string[] = [];
+  if (strict) {
+    // torch lists missing before unexpected, each group as quoted names.
+    if (missingKeys.length > 0) errors.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+    if (unexpectedKeys.length > 0) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+  }
+  for (const [name, param] of params) {
+    const source = stateDict[name];
+    if (source === undefined) continue;
+    if (!(source instanceof Tensor)) {
+      errors.push(`While copying the parameter named "${name}", expected torch.Tensor or Tensor-like object from checkpoint but received <class '${pyTypeName(source)}'>`);
+    } else if (source.shape.length !== param.shape.length || source.shape.some((s, i) => s !== param.shape[i])) {
+      errors.push(
+        `size mismatch for ${name}: copying a param with shape ${source.sizeRepr()} from checkpoint, the shape in current model is ${param.sizeRepr()}.`,
+      );
+    }
+  }
+  if (errors.length > 0) {
+    // torch puts the missing/unexpected lines first, then size mismatches in parameter order.
+    throw new TorchError('RuntimeError', `Error(s) in loading state_dict for RNN:\n\t${errors.join('\n\t')}`);
+  }
+  for (const [name, param] of params) {
+    const source = stateDict[name];
+    if (source !== undefined) param.data.set(source.data);
+  }
+  return { missingKeys, unexpectedKeys };
+}
