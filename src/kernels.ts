@@ -11,7 +11,9 @@ import type { FloatArray } from './tensor.js';
 // here too, so the rounding points are torch's.
 
 /**
- * out[r, :] = x[r, :] · Wᵀ + b for `rows` rows, in blocks of 2 rows × 2 units sharing loads.
+ * out[r, :] = x[r, :] · Wᵀ + b for `rows` rows, in blocks of 2 rows × 4 units that share loads (each
+ * weight load serves two rows, each input load four units: 8 multiply-adds per 6 loads). Every dot
+ * product still sums k = 0…K−1 in order, in float64. See Note [float32 accumulation].
  * x is (rows, K) at `xOffset`, W is (M, K), b is (M,) or null, out is (rows, M) at `outOffset`.
  */
 export function linear(
@@ -33,29 +35,29 @@ export function linear(
     const o0 = outOffset + r * units;
     const o1 = o0 + units;
     let i = 0;
-    for (; i + 1 < units; i += 2) {
+    for (; i + 3 < units; i += 4) {
       const w0 = i * K;
       const w1 = w0 + K;
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      const w2 = w1 + K;
+      const w3 = w2 + K;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       for (let k = 0; k < K; k++) {
         const a0 = x[x0 + k];
         const a1 = x[x1 + k];
         const b0 = weight[w0 + k];
         const b1 = weight[w1 + k];
-        s00 += a0 * b0;
-        s01 += a0 * b1;
-        s10 += a1 * b0;
-        s11 += a1 * b1;
+        const b2 = weight[w2 + k];
+        const b3 = weight[w3 + k];
+        s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
+        s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
       }
       if (bias !== null) {
-        const c0 = bias[i];
-        const c1 = bias[i + 1];
-        s00 += c0; s01 += c1; s10 += c0; s11 += c1;
+        const c0 = bias[i], c1 = bias[i + 1], c2 = bias[i + 2], c3 = bias[i + 3];
+        s00 += c0; s01 += c1; s02 += c2; s03 += c3;
+        s10 += c0; s11 += c1; s12 += c2; s13 += c3;
       }
-      out[o0 + i] = s00;
-      out[o0 + i + 1] = s01;
-      out[o1 + i] = s10;
-      out[o1 + i + 1] = s11;
+      out[o0 + i] = s00; out[o0 + i + 1] = s01; out[o0 + i + 2] = s02; out[o0 + i + 3] = s03;
+      out[o1 + i] = s10; out[o1 + i + 1] = s11; out[o1 + i + 2] = s12; out[o1 + i + 3] = s13;
     }
     for (; i < units; i++) {
       const w0 = i * K;
