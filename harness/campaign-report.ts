@@ -9,7 +9,7 @@ function exp(value: number): string {
 function headline(report: CampaignReport): string[] {
   const c = report.coverage;
   return [
-    `torch ${report.torch.torch_version} (${report.torch.blas_info ?? 'unknown BLAS'}, ${report.torch.num_threads} thread, ${report.torch.cpu_capability}, init ${report.torch.init_fingerprint.model}, dropout ${report.torch.dropout_model})`,
+    `torch ${report.torch.torch_version} (${report.torch.blas_info ?? 'unknown BLAS'}, ${report.torch.num_threads} thread, ${report.torch.cpu_capability}, init ${report.torch.init_fingerprint.model}, dropout ${report.torch.dropout_model}${report.exactDropout ? ', masks compared exactly' : ': train-mode dropout not comparable, run in eval'})`,
     `seed ${report.seed}: ${report.casesExplored} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.casesPerSecond.toFixed(0)} cases/s, ${report.batches} batches)`,
     `coverage: ${c.validCases} valid + ${c.errorCases} error cases; values ${c.valuesCovered}/${c.valuesTotal}, pairs ${c.pairsCovered}/${c.pairsTotal}; error categories ${Object.keys(c.errorCategories).length}`,
     `settled by the assert_close budget: ${report.judged.budget}; by the float64 shadow: ${report.judged.shadow}; by rounding sensitivity: ${report.judged.sensitivity} (ill-conditioned or overflowing cases)`,
