@@ -1,6 +1,6 @@
 // Campaign: fast-check explores cases in batches, real torch judges each one, and a failure shrinks to a minimal case.
 import fc from 'fast-check';
-import type { DType } from '../src/index.js';
+import { RNN, type DType } from '../src/index.js';
 import { parityCase } from './arbitraries.js';
 import type { TorchBridge } from './bridge.js';
 import { type Comparison, type Shadow, compareOutcomes, formatDifference, tensorKind } from './compare.js';
@@ -8,6 +8,7 @@ import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import type { Outcome } from './outcome.js';
 import { type ParityCase, type RNNFactory, layoutOf, outcomeFromWire, runTs, shadowOf, toWireCase } from './parity-case.js';
 import type { CaseResult, Handshake } from './protocol.js';
+import { localiseFailure } from './localise.js';
 import { roundingSensitivity } from './sensitivity.js';
 
 /** Options of {@link runCampaign}. */
@@ -267,6 +268,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   }
   closed = true;
   await inFlight;
+  if (details.failed) {
+    for (const failure of lastFailure) {
+      const where = await localiseFailure(options.bridge, failure, options.factory ?? ((o) => new RNN(o)));
+      if (where !== null) failure.report.push(where);
+    }
+  }
   const elapsedMs = performance.now() - start;
   const problems: string[] = [];
   if (details.failed && lastFailure.length === 0) problems.push(`harness error: ${String(details.errorInstance ?? 'unknown')}`);

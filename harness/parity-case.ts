@@ -215,6 +215,13 @@ function padForCase(packed: PackedSequence, batchFirst: boolean): [Tensor, numbe
   return padPackedSequence(packed, { batchFirst });
 }
 
+/** The case's weights as explicit tensors (drawn from the seed, as torch would, for seeded cases). */
+export function weightsOf(c: ParityCase): Record<string, Tensor> {
+  if ('stateDict' in c.init) return { ...c.init.stateDict };
+  manualSeed(BigInt(c.init.seed));
+  return new RNN({ ...fromTorchKwargs(c.kwargs), dtype: c.dtype } as RNNOptions).stateDict();
+}
+
 /** The layout facts compare.ts needs to decode a mismatch position; tolerant of invalid kwargs. */
 export function layoutOf(c: ParityCase): CaseLayout {
   const k = c.kwargs;

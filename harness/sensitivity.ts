@@ -1,22 +1,12 @@
 // Rounding sensitivity: how far a case's outputs move when its weights move by a few ULP (TS only, no torch).
-import { RNN, Tensor } from '../src/index.js';
-import { manualSeed } from '../src/generator.js';
-import { fromTorchKwargs, type RNNOptions } from '../src/rnn-options.js';
+import { Tensor } from '../src/index.js';
 import type { Sensitivity } from './compare.js';
-import { type ParityCase, type RNNFactory, runTs } from './parity-case.js';
+import { type ParityCase, type RNNFactory, runTs, weightsOf } from './parity-case.js';
 
 /** Relative nudge per weight, in ULPs of the case's dtype: the size of a reordered dot product's rounding. */
 const NUDGE_ULPS = 8;
 const EPSILON = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 const TRIALS = 2;
-
-/** The case's weights as explicit tensors (drawn from the seed for seeded cases). */
-function weightsOf(c: ParityCase): Record<string, Tensor> {
-  if ('stateDict' in c.init) return { ...c.init.stateDict };
-  manualSeed(BigInt(c.init.seed));
-  const rnn = new RNN({ ...fromTorchKwargs(c.kwargs), dtype: c.dtype } as RNNOptions);
-  return rnn.stateDict();
-}
 
 /** A deterministic ±1 per element and trial, so sensitivity is reproducible. */
 function sign(index: number, trial: number): number {

@@ -203,6 +203,22 @@ export class RNN {
   }
 
   /**
+   * The output of every layer (before the dropout that feeds the next), shaped like the module's
+   * output: (L, N, D·H), (N, L, D·H) with batchFirst, or (L, D·H) unbatched. torch has no such call;
+   * it is the stacked-layer view one gets from running the layers one by one, and the harness uses
+   * it to name the first layer where a failing case leaves torch. Not for packed input.
+   * @throws as {@link forward}.
+   */
+  layerOutputs(input: Tensor, hx?: Tensor | null): Tensor[] {
+    const { result, trace } = this.run(input, hx ?? null, true);
+    if (trace === null) throw new Error('BUG: a recorded forward kept no trace');
+    const output = result[0] as Tensor;
+    const L = trace.batchSizes.length;
+    const N = trace.batchSizes[0] ?? 0;
+    return trace.layerOutputs.map((rows) => this.fromSequenceFirst(new Tensor(rows, [L, N, rows.length / Math.max(1, L * N)])).reshape(output.shape));
+  }
+
+  /**
    * Runs the network like {@link forward} and records what backpropagation needs, so that
    * `backward(gradOutput, gradHN)` returns ∂L/∂input, ∂L/∂hx and ∂L/∂parameter (by torch's names).
    * Mirrors a forward with autograd on (parameters, input and hx requiring grad) followed by
