@@ -111,6 +111,7 @@ export function compareOutcomes(actual: Outcome, expected: Outcome, layout: Case
     differences.push({ kind: 'warnings', actual: actual.warnings, expected: expected.warnings });
   }
   if (actual.error === null && expected.error === null) {
+    const overflowed = judges.shadow != null && leftFloat32Range(expected.tensors, judges.shadow);
     for (const name of Object.keys(expected.tensors)) {
       if (!(name in actual.tensors)) differences.push({ kind: 'missing', tensor: name, side: 'ts' });
     }
@@ -120,7 +121,15 @@ export function compareOutcomes(actual: Outcome, expected: Outcome, layout: Case
         differences.push({ kind: 'missing', tensor: name, side: 'torch' });
         continue;
       }
-      const result = compareTensor(name, tensor, reference, layout, judges.shadow?.[name] ?? null, judges.sensitivity === null || judges.sensitivity === undefined ? null : (judges.sensitivity[name] ?? 0));
+      const result = compareTensor(
+        name,
+        tensor,
+        reference,
+        layout,
+        judges.shadow?.[name] ?? null,
+        judges.sensitivity === null || judges.sensitivity === undefined ? null : (judges.sensitivity[name] ?? 0),
+        overflowed,
+      );
       if (result.difference !== null) differences.push(result.difference);
       if (result.stats !== null) stats[name] = result.stats;
     }
@@ -140,6 +149,7 @@ function compareTensor(
   layout: CaseLayout,
   shadow: Tensor | null,
   sensitivity: number | null,
+  overflowed: boolean,
 ): { difference: Difference | null; stats: TensorErrorStats | null } {
   if (actual.shape.length !== expected.shape.length || actual.shape.some((s, i) => s !== expected.shape[i])) {
     return { difference: { kind: 'shape', tensor: name, actual: actual.shape, expected: expected.shape }, stats: null };
@@ -157,7 +167,6 @@ function compareTensor(
   let badCount = 0;
   let needs: 'shadow' | 'sensitivity' | null = null;
   const torchNoise = shadow === null ? 0 : float32Noise(expected, shadow);
-  const overflowed = shadow !== null && beyondFloat32(shadow);
   for (let i = 0; i < actual.size; i++) {
     const a = actual.data[i]!;
     const e = expected.data[i]!;
@@ -245,13 +254,27 @@ const SENSITIVITY_FACTOR = 4;
 // value does. Neither side is "torch's behaviour" in a reproducible sense, so where exactly one side
 // is non-finite in a float32 case, the float64 shadow decides: TS passes if it equals the float32
 // rounding of the exact result (Inf where that overflows), or lies within the allowance of it.
-// Once the exact result itself leaves the float32 range somewhere in a tensor, every later step
-// computes with ±Inf on both sides (torch gets NaN from Inf − Inf where we may keep Inf): the case
-// has left float32's domain, and its non-finite positions are not compared at all.
+// Once the exact result leaves the float32 range anywhere in the case (or torch-float32 shows
+// Inf/NaN where the exact result is finite: an overflow inside a hidden layer or a gradient sum),
+// later steps compute with ±Inf on both sides, and torch gets NaN from Inf − Inf where we may keep
+// Inf, or the opposite sign after a sum: the case has left float32's domain, and its non-finite
+// positions are not compared at all (finite ones still are, against the shadow).
 
-/** Whether the exact (float64) result leaves the float32 range anywhere in the tensor. */
-function beyondFloat32(shadow: Tensor): boolean {
-  for (let i = 0; i < shadow.size; i++) if (!(Math.abs(shadow.data[i]!) <= 3.4028234663852886e38)) return true;
+/**
+ * Whether a float32 case left float32's domain: the exact (float64) result exceeds the float32 range
+ * somewhere, or torch-float32 is non-finite where the exact result is finite (an overflow inside,
+ * e.g. in a hidden layer or a gradient sum, whose Inf or NaN then spread).
+ */
+function leftFloat32Range(expected: Readonly<Record<string, Tensor>>, shadow: Shadow): boolean {
+  for (const [name, truth] of Object.entries(shadow)) {
+    const torch = expected[name];
+    if (torch === undefined || torch.dtype !== 'float32') continue;
+    for (let i = 0; i < truth.size; i++) {
+      const t = truth.data[i]!;
+      if (Math.abs(t) > 3.4028234663852886e38) return true;
+      if (Number.isFinite(t) && !Number.isFinite(torch.data[i]!)) return true;
+    }
+  }
   return false;
 }
 
