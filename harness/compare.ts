@@ -244,7 +244,8 @@ function compareTensor(
 // nudged by a few ULP of its dtype, and the largest resulting move of each tensor, times
 // SENSITIVITY_FACTOR, is added to the allowance. A well-conditioned case has sensitivity near zero
 // and keeps the tight budget; a bug moves values far beyond what a few ULP can (the planted-bug test
-// holds us to that).
+// holds us to that). Gradients of a relu case at a kink are unbounded: see Note [relu kinks] in
+// harness/sensitivity.ts.
 const SENSITIVITY_FACTOR = 4;
 
 // Note [float32 overflow]
