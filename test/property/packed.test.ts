@@ -149,7 +149,7 @@ function packedCase(d: PackedDraw): fc.Arbitrary<ParityCase> {
   return fc.tuple(valuePool(), fc.array(value('normal'), { minLength: 1, maxLength: 16 })).map(([inputPool, hxPool]) => {
     const input = fromPool(inputPool, inputShape, inputDtype);
     const hx = hxShape === null ? null : fromPool(hxPool, hxShape, hxDtype);
-    return { ...caseOf({ ...spec, seqLen: T, batch: B }, input, hx), packed: { lengths, enforceSorted } };
+    return { ...caseOf({ ...spec, seqLen: T, batch: B, packed: false, grad: 'none' }, input, hx), packed: { lengths, enforceSorted } };
   });
 }
 
