@@ -258,14 +258,15 @@ function reshaped(t: Tensor, shape: number[]): Tensor {
 /** Forward mutations: each input or hx torch 2.13 rejects. */
 export const forwardMutations: readonly [string, Mutation][] = [
   ['1-D input', (c) => ({ ...c, input: reshaped(c.input, [c.input.shape.at(-1) ?? 1]) })],
-  ['4-D input', (c) => ({ ...c, input: reshaped(c.input, [1, ...c.input.shape]) })],
+  ['4-D input', (c) => ({ ...c, input: reshaped(c.input, [...new Array<number>(Math.max(1, 4 - c.input.ndim)).fill(1), ...c.input.shape]) })],
   ['input dtype', (c) => ({ ...c, input: c.input.to(otherDtype(c.dtype)) })],
   ['input features', (c) => ({ ...c, input: reshaped(c.input, [...c.input.shape.slice(0, -1), (c.input.shape.at(-1) ?? 1) + 1]) })],
   ['empty sequence', (c) => ({ ...c, input: reshaped(c.input, c.input.shape.map((s, i) => (i === (c.kwargs.batch_first === true && c.input.ndim === 3 ? 1 : 0) ? 0 : s))) })],
   ['hx rank', (c) => ({ ...c, hx: Tensor.zeros(c.input.ndim === 3 ? [1, 1] : [1, 1, 1], c.dtype) })],
   ['hx layers', (c) => ({ ...c, hx: hxWith(c, 0, 1) })],
   ['hx hidden', (c) => ({ ...c, hx: hxWith(c, -1, 1) })],
-  ['hx batch', (c) => (c.input.ndim === 3 ? { ...c, hx: hxWith(c, 1, 1) } : c)],
+  // Unbatched input has no batch axis in hx: there the extra axis breaks hx's rank instead.
+  ['hx batch', (c) => ({ ...c, hx: c.input.ndim === 3 ? hxWith(c, 1, 1) : Tensor.zeros([1, 2, 1], c.dtype) })],
   ['hx dtype', (c) => ({ ...c, hx: (c.hx ?? hxWith(c, 0, 0)).to(otherDtype(c.dtype)) })],
 ];
 
