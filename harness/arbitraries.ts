@@ -183,12 +183,6 @@ export function caseOf(spec: CaseSpec, input: Tensor, hx: Tensor | null, gradPoo
   };
 }
 
-/** A tensor of `shape` whose values are drawn independently from {@link value}. */
-export function tensorOf(shape: readonly number[], dtype: DType, kind: ValueKind = 'normal'): fc.Arbitrary<Tensor> {
-  const n = numel(shape);
-  return fc.array(value(kind), { minLength: n, maxLength: n }).map((values) => Tensor.fromFlat(values, shape, dtype));
-}
-
 /**
  * A pool of values that an input or hx takes cyclically (value i of a tensor is pool[i % length]).
  * Values are drawn independently of the shape, so when fast-check shrinks the shape (fewer layers,
