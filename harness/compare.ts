@@ -241,7 +241,8 @@ function compareTensor(
 // more precise reference to settle that, and in a float32 case torch itself may land luckily close to
 // the float64 shadow while we land unluckily far (or the reverse). So a value still outside its
 // allowance is re-judged with the case's own sensitivity: TS runs the case again with every weight
-// nudged by a few ULP of its dtype, and the largest resulting move of each tensor, times
+// and every pre-activation nudged by a few ULP of its dtype (the second models where tanh rounds to
+// exactly ±1, whose derivative is 0), and the largest resulting move of each tensor, times
 // SENSITIVITY_FACTOR, is added to the allowance. A well-conditioned case has sensitivity near zero
 // and keeps the tight budget; a bug moves values far beyond what a few ULP can (the planted-bug test
 // holds us to that). Gradients of a relu case at a kink are unbounded: see Note [relu kinks] in

@@ -1,4 +1,4 @@
-// Rounding sensitivity: how far a case's outputs move when its weights move by a few ULP (TS only, no torch).
+// Rounding sensitivity: how far a case's outputs move under a few ULP of rounding noise (TS only, no torch).
 import { RNN, Tensor, type FloatArray } from '../src/index.js';
 import type { ActivationKernel } from '../src/kernels.js';
 import type { Sensitivity } from './compare.js';
@@ -6,6 +6,13 @@ import { type ParityCase, type RNNFactory, runTs, weightsOf } from './parity-cas
 
 /** Relative nudge per weight, in ULPs of the case's dtype: the size of a reordered dot product's rounding. */
 const NUDGE_ULPS = 8;
+/**
+ * Relative jitter of each pre-activation, in ULPs: torch's GEMM and ours round a pre-activation a
+ * ULP or two apart, which decides where tanh rounds to exactly ±1 (derivative 0) or to 1 − 2⁻²⁴.
+ */
+const JITTER_ULPS = 4;
+/** Relative jitter of each activation output, in ULPs (only the 1 − ULP side of ±1 is reachable from ±1). */
+const ACTIVATION_ULPS = 2;
 const EPSILON = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 const TRIALS = 2;
 
@@ -15,11 +22,38 @@ function sign(index: number, trial: number): number {
 }
 
 /**
+ * The module from `factory`, with its activation seam wrapped so every pre-activation is multiplied
+ * by (1 ± JITTER_ULPS·ε) first and every result by (1 ∓ ACTIVATION_ULPS·ε) after. The wrapper goes on the instance, so a planted bug in the
+ * factory's class stays in force.
+ */
+function jittered(factory: RNNFactory, trial: number, epsilon: number): RNNFactory {
+  return (options) => {
+    const rnn = factory(options);
+    const seam = rnn as unknown as { activation(): ActivationKernel };
+    const activation = seam.activation.bind(rnn);
+    let calls = 0;
+    seam.activation = () => {
+      const activate = activation();
+      return (values: FloatArray, offset: number, length: number) => {
+        calls++;
+        for (let j = offset; j < offset + length; j++) values[j] = values[j]! * (1 + sign(j + calls * 7919, trial) * JITTER_ULPS * epsilon);
+        activate(values, offset, length);
+        // torch's tanh (SLEEF) is itself only within 1 ULP: move the results by ULPs too, which is
+        // what decides a saturated unit's derivative 1 − y² (0 at exactly ±1).
+        for (let j = offset; j < offset + length; j++) values[j] = values[j]! * (1 - sign(j + calls * 104729, trial) * ACTIVATION_ULPS * epsilon);
+      };
+    };
+    return rnn;
+  };
+}
+
+/**
  * Per tensor, the largest move of any element over a few runs with every weight multiplied by
- * (1 ± NUDGE_ULPS·ε) of the case's dtype. See Note [rounding sensitivity] in harness/compare.ts.
+ * (1 ± NUDGE_ULPS·ε) and every pre-activation by (1 ± JITTER_ULPS·ε), ε of the case's dtype. See
+ * Note [rounding sensitivity] in harness/compare.ts.
  * @returns an empty record for cases that fail (errors have no sensitivity).
  */
-export function roundingSensitivity(c: ParityCase, factory?: RNNFactory): Sensitivity {
+export function roundingSensitivity(c: ParityCase, factory: RNNFactory = (options) => new RNN(options)): Sensitivity {
   const base = runTs(c, factory);
   if (base.error !== null) return {};
   const weights = weightsOf(c);
@@ -32,7 +66,7 @@ export function roundingSensitivity(c: ParityCase, factory?: RNNFactory): Sensit
       stateDict[name] = Tensor.fromFlat(Array.from(w.data, (v, i) => v * (1 + sign(offset + i, trial) * nudge)), w.shape, w.dtype);
       offset += w.size;
     }
-    const moved = runTs({ ...c, init: { stateDict }, wantWeights: false }, factory);
+    const moved = runTs({ ...c, init: { stateDict }, wantWeights: false }, jittered(factory, trial, EPSILON[c.dtype]));
     for (const [name, tensor] of Object.entries(base.tensors)) {
       const other = moved.tensors[name];
       if (other === undefined || name.startsWith('weights.')) continue;
