@@ -1,6 +1,6 @@
 // fast-check arbitraries for the whole torch.nn.RNN space: configurations, inputs, and invalid cases.
 import fc from 'fast-check';
-import { RNN, Tensor, type DType, type TorchRNNKwargs } from '../src/index.js';
+import { RNN, Tensor, toTorchKwargs, type DType, type TorchRNNKwargs } from '../src/index.js';
 import { manualSeed } from '../src/generator.js';
 import { numel } from '../src/tensor.js';
 import type { ParityCase } from './parity-case.js';
@@ -107,16 +107,8 @@ export function value(kind: ValueKind): fc.Arbitrary<number> {
 
 /** torch kwargs of a spec, as `nn.RNN(**kwargs)` receives them. */
 export function kwargsOf(spec: CaseSpec): TorchRNNKwargs {
-  return {
-    input_size: spec.inputSize,
-    hidden_size: spec.hiddenSize,
-    num_layers: spec.numLayers,
-    nonlinearity: spec.nonlinearity,
-    bias: spec.bias,
-    batch_first: spec.batchFirst,
-    dropout: spec.dropout,
-    bidirectional: spec.bidirectional,
-  };
+  const { inputSize, hiddenSize, numLayers, nonlinearity, bias, batchFirst, dropout, bidirectional } = spec;
+  return toTorchKwargs({ inputSize, hiddenSize, numLayers, nonlinearity, bias, batchFirst, dropout, bidirectional });
 }
 
 /** Whether the spec packs its input: only batched input with at least one sequence can be packed. */

@@ -1,5 +1,5 @@
 // The baseline corpus: every boolean dimension × dtype × layout × depth at small sizes, plus the edge cases, as deterministic cases.
-import { Tensor, type DType } from '../src/index.js';
+import { Tensor, toTorchKwargs, type DType } from '../src/index.js';
 import type { ParityCase, ParityInit } from './parity-case.js';
 import { describeCase } from './fixture.js';
 
@@ -81,14 +81,17 @@ const base: Config = {
 
 /** torch kwargs with only the non-default arguments, as a user would write them. */
 function kwargsOf(config: Config): Record<string, unknown> {
-  const kwargs: Record<string, unknown> = { input_size: config.inputSize, hidden_size: config.hiddenSize };
-  if (config.numLayers !== 1) kwargs.num_layers = config.numLayers;
-  if (config.nonlinearity !== 'tanh') kwargs.nonlinearity = config.nonlinearity;
-  if (!config.bias) kwargs.bias = false;
-  if (config.batchFirst) kwargs.batch_first = true;
-  if (config.dropout !== undefined) kwargs.dropout = config.dropout;
-  if (config.bidirectional) kwargs.bidirectional = true;
-  return kwargs;
+  // Defaults are left out, so torch's own defaults are exercised too (toTorchKwargs drops undefined).
+  return toTorchKwargs({
+    inputSize: config.inputSize,
+    hiddenSize: config.hiddenSize,
+    numLayers: config.numLayers !== 1 ? config.numLayers : undefined,
+    nonlinearity: config.nonlinearity !== 'tanh' ? config.nonlinearity : undefined,
+    bias: config.bias ? undefined : false,
+    batchFirst: config.batchFirst ? true : undefined,
+    dropout: config.dropout,
+    bidirectional: config.bidirectional ? true : undefined,
+  });
 }
 
 /** Explicit parameters in torch's names and shapes, drawn from uniform(−1/√H, 1/√H) as torch's init does. */
