@@ -1,12 +1,12 @@
 // Campaign: fast-check explores cases in batches, real torch judges each one, and a failure shrinks to a minimal case.
 import fc from 'fast-check';
-import { RNN, type DType } from '../src/index.js';
+import type { DType } from '../src/index.js';
 import { parityCase } from './arbitraries.js';
 import type { TorchBridge } from './bridge.js';
 import { type Comparison, type Shadow, compareOutcomes, formatDifference, tensorKind } from './compare.js';
 import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import type { Outcome } from './outcome.js';
-import { type ParityCase, type RNNFactory, layoutOf, outcomeFromWire, runTs, shadowOf, toWireCase } from './parity-case.js';
+import { type ParityCase, type RNNFactory, layoutOf, outcomeFromWire, referenceFactory, runTs, shadowOf, toWireCase } from './parity-case.js';
 import type { CaseResult, Handshake } from './protocol.js';
 import { localiseFailure } from './localise.js';
 import { roundingSensitivity } from './sensitivity.js';
@@ -108,7 +108,7 @@ interface BatchCheck {
 export async function checkBatch(
   bridge: TorchBridge,
   cases: readonly ParityCase[],
-  factory: RNNFactory | undefined,
+  factory: RNNFactory = referenceFactory(bridge.handshake),
   observe: (c: ParityCase, torch: Outcome, comparison: Comparison, judged: Judged) => void = () => {},
   onWorkerFailure: (failure: WorkerFailure) => void = () => {},
 ): Promise<BatchCheck> {
@@ -189,6 +189,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   // (spec §3.4; the handshake measures it). Elsewhere such cases run in eval mode here, and dropout
   // is held to its statistics instead (test/unit/dropout.test.ts).
   const exactDropout = options.bridge.handshake.dropout_model === 'mt19937-bernoulli';
+  // Seeded cases draw their weights as the reference torch does (fused or unfused uniform_).
+  const factory = options.factory ?? referenceFactory(options.bridge.handshake);
   const arbitrary = (options.arbitrary ?? parityCase()).map((c) => (exactDropout || !c.training ? c : { ...c, training: false, forwardSeed: null }));
   const ledger = new CoverageLedger();
   const largest = emptyLargest();
@@ -230,7 +232,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     batches++;
     if (shrinking) inShrinking += cases.length;
     else explored += cases.length;
-    const { failures } = await checkBatch(options.bridge, cases, options.factory, shrinking ? () => {} : observe, (f) => {
+    const { failures } = await checkBatch(options.bridge, cases, factory, shrinking ? () => {} : observe, (f) => {
       if (!shrinking && !closed) workerFailures.push(f);
     });
     if (closed) return;
@@ -270,7 +272,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   await inFlight;
   if (details.failed) {
     for (const failure of lastFailure) {
-      const where = await localiseFailure(options.bridge, failure, options.factory ?? ((o) => new RNN(o)));
+      const where = await localiseFailure(options.bridge, failure, factory);
       if (where !== null) failure.report.push(where);
     }
   }

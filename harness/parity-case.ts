@@ -13,9 +13,9 @@ import {
   type RNNOptions,
   type TorchRNNKwargs,
 } from '../src/index.js';
-import { manualSeed } from '../src/generator.js';
+import { manualSeed, type InitRounding } from '../src/generator.js';
 import type { CaseLayout, ErrorOutcome, Outcome } from './outcome.js';
-import type { CaseResult, PyValue, RnnKwargs, WireCase } from './protocol.js';
+import type { CaseResult, Handshake, PyValue, RnnKwargs, WireCase } from './protocol.js';
 import { decodeIntegers, decodeTensor, encodeTensor } from './wire-tensor.js';
 
 /** Parameter values: torch's init after `manual_seed(seed)` (a decimal string), or explicit tensors. */
@@ -45,6 +45,20 @@ export interface ParityCase {
 export type RNNFactory = (options: RNNOptions) => RNN;
 
 const defaultFactory: RNNFactory = (options) => new RNN(options);
+
+/**
+ * How the reference torch rounds `uniform_` (spec §3.3), from its handshake fingerprint; 'fused' (the
+ * library's default, and torch's AVX2/AVX512 kernels) when the fingerprint is unknown.
+ */
+export function referenceInitRounding(handshake: Pick<Handshake, 'init_fingerprint'>): InitRounding {
+  return handshake.init_fingerprint.model === 'unfused' ? 'unfused' : 'fused';
+}
+
+/** The module under test built as the reference torch initialises: its `uniform_` rounding. */
+export function referenceFactory(handshake: Pick<Handshake, 'init_fingerprint'>): RNNFactory {
+  const initRounding = referenceInitRounding(handshake);
+  return (options) => new RNN({ ...options, initRounding });
+}
 
 /** The case as the worker's protocol carries it (python/PROTOCOL.md). */
 export function toWireCase(c: ParityCase, id: string): WireCase {

@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TorchBridge } from '../../harness/bridge.js';
 import { compareOutcomes, formatDifference } from '../../harness/compare.js';
-import { layoutOf, outcomeFromWire, runTs, toWireCase, type ParityCase, type RNNFactory } from '../../harness/parity-case.js';
+import { layoutOf, outcomeFromWire, referenceInitRounding, runTs, toWireCase, type ParityCase, type RNNFactory } from '../../harness/parity-case.js';
 import type { InitRounding } from '../../src/generator.js';
-import { RNN, Tensor, type DType } from '../../src/index.js';
+import { RNN, Tensor, toTorchKwargs, type DType } from '../../src/index.js';
 
 const RUNS = Number(process.env.DROPOUT_PARITY_RUNS ?? 200);
 const FC_SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
@@ -15,8 +15,7 @@ let rounding: InitRounding;
 
 beforeAll(async () => {
   bridge = await TorchBridge.start();
-  const model = bridge.handshake.init_fingerprint.model;
-  rounding = model === 'unfused' ? 'unfused' : 'fused';
+  rounding = referenceInitRounding(bridge.handshake);
 });
 
 afterAll(async () => {
@@ -57,14 +56,14 @@ function parityCaseOf(s: DropoutSpec): ParityCase {
   const shape = s.batch === null ? [s.seqLen, s.inputSize] : s.batchFirst ? [s.batch, s.seqLen, s.inputSize] : [s.seqLen, s.batch, s.inputSize];
   const length = shape.reduce((a, b) => a * b, 1);
   return {
-    kwargs: {
-      input_size: s.inputSize,
-      hidden_size: s.hiddenSize,
-      num_layers: s.numLayers,
+    kwargs: toTorchKwargs({
+      inputSize: s.inputSize,
+      hiddenSize: s.hiddenSize,
+      numLayers: s.numLayers,
       bidirectional: s.bidirectional,
-      batch_first: s.batchFirst,
+      batchFirst: s.batchFirst,
       dropout: s.p,
-    },
+    }),
     dtype: s.dtype,
     init: { seed: s.initSeed.toString() },
     training: true,

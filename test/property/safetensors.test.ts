@@ -7,10 +7,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TorchBridge } from '../../harness/bridge.js';
 import { compareOutcomes, formatDifference } from '../../harness/compare.js';
-import { layoutOf, outcomeFromWire, runTs, toWireCase, type ParityCase } from '../../harness/parity-case.js';
+import { layoutOf, outcomeFromWire, referenceInitRounding, runTs, toWireCase, type ParityCase } from '../../harness/parity-case.js';
 import { PYTHON_DIR, resolvePython } from '../../harness/python-env.js';
 import { Generator, type InitRounding } from '../../src/generator.js';
-import { RNN, Tensor, type DType } from '../../src/index.js';
+import { RNN, Tensor, toTorchKwargs, type DType } from '../../src/index.js';
 import { readSafetensors, writeSafetensors } from '../../src/safetensors.js';
 
 const RUNS = Number(process.env.SAFETENSORS_PARITY_RUNS ?? 40);
@@ -23,7 +23,7 @@ let workDir: string;
 
 beforeAll(async () => {
   bridge = await TorchBridge.start();
-  rounding = bridge.handshake.init_fingerprint.model === 'unfused' ? 'unfused' : 'fused';
+  rounding = referenceInitRounding(bridge.handshake);
   workDir = mkdtempSync(path.join(tmpdir(), 'rnn-parity-safetensors-'));
 });
 
@@ -52,8 +52,8 @@ const config: fc.Arbitrary<Config> = fc.record({
   seed: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
 });
 
-function kwargsOf(c: Config): { input_size: number; hidden_size: number; num_layers: number; bias: boolean; bidirectional: boolean } {
-  return { input_size: c.inputSize, hidden_size: c.hiddenSize, num_layers: c.numLayers, bias: c.bias, bidirectional: c.bidirectional };
+function kwargsOf(c: Config): Record<string, unknown> {
+  return toTorchKwargs({ inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bias: c.bias, bidirectional: c.bidirectional });
 }
 
 /** Runs python/save_safetensors.py once for many jobs (torch is imported once). */
