@@ -1,5 +1,6 @@
 // The baseline corpus: every boolean dimension × dtype × layout × depth at small sizes, plus the edge cases, as deterministic cases.
 import { Tensor, toTorchKwargs, type DType } from '../src/index.js';
+import { rnnParameterShapes } from '../src/parameter-names.js';
 import type { ParityCase, ParityInit } from './parity-case.js';
 import { describeCase } from './fixture.js';
 
@@ -96,21 +97,8 @@ function kwargsOf(config: Config): Record<string, unknown> {
 
 /** Explicit parameters in torch's names and shapes, drawn from uniform(−1/√H, 1/√H) as torch's init does. */
 function stateDictFor(config: Config, dtype: DType, values: ValueStream): Record<string, Tensor> {
-  const H = config.hiddenSize;
-  const D = config.bidirectional ? 2 : 1;
-  const scale = 1 / Math.sqrt(H);
-  const dict: Record<string, Tensor> = {};
-  for (let layer = 0; layer < config.numLayers; layer++) {
-    for (const suffix of ['', '_reverse'].slice(0, D)) {
-      dict[`weight_ih_l${layer}${suffix}`] = values.tensor([H, layer === 0 ? config.inputSize : H * D], dtype, scale);
-      dict[`weight_hh_l${layer}${suffix}`] = values.tensor([H, H], dtype, scale);
-      if (config.bias) {
-        dict[`bias_ih_l${layer}${suffix}`] = values.tensor([H], dtype, scale);
-        dict[`bias_hh_l${layer}${suffix}`] = values.tensor([H], dtype, scale);
-      }
-    }
-  }
-  return dict;
+  const scale = 1 / Math.sqrt(config.hiddenSize);
+  return Object.fromEntries(rnnParameterShapes(config).map(([name, shape]) => [name, values.tensor(shape, dtype, scale)]));
 }
 
 type Layout = 'batched' | 'batch_first' | 'unbatched';

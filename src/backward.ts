@@ -3,8 +3,8 @@ import { TorchError } from './errors.js';
 import { fmaF32, fmaF64 } from './fma.js';
 import { linear } from './kernels.js';
 import { PackedSequence } from './packed-sequence.js';
-import type { ForwardTrace, RNN } from './rnn.js';
-import { stepOffsets } from './rnn.js';
+import { type ForwardTrace, type RecurrentNetwork, stepOffsets } from './forward-trace.js';
+import { parameterSuffix } from './parameter-names.js';
 import { type DType, type FloatArray, Tensor, allocate, swapLeadingAxes } from './tensor.js';
 
 // Note [float32 gradients]
@@ -132,8 +132,8 @@ function transpose(source: Readonly<FloatArray>, rows: number, columns: number, 
 // ---------------------------------------------------------------------------------------------
 // The walk: layers top to bottom, each direction's steps in the reverse of the order they ran.
 
-/** The shape of the network that the walk needs; an {@link RNN} is one. */
-type Network = Pick<RNN, 'inputSize' | 'hiddenSize' | 'numLayers' | 'numDirections' | 'nonlinearity' | 'bias' | 'dtype'>;
+/** The shape of the network that the walk needs; an `RNN` is one. */
+type Network = Omit<RecurrentNetwork, 'namedParameters' | 'batchFirst'>;
 
 /** Gradients in the recurrence's row layout (see {@link ForwardTrace}). */
 interface RowGradients {
@@ -166,7 +166,7 @@ function backwardRows(
     const inputWidth = layer === 0 ? network.inputSize : D * H;
     let gradInput: FloatArray | null = null;
     for (let dir = 0; dir < D; dir++) {
-      const suffix = `l${layer}${dir === 1 ? '_reverse' : ''}`;
+      const suffix = parameterSuffix(layer, dir);
       const stateIndex = (layer * D + dir) * N * H;
       const gradFinal = gradHN === null ? null : gradHN.subarray(stateIndex, stateIndex + N * H);
       const result = directionBackward(network, weights, suffix, trace, layer, dir, inputWidth, gradLayerOutput, gradFinal);
@@ -339,7 +339,7 @@ export interface RNNGradResult<I extends Tensor | PackedSequence = Tensor | Pack
  * the module's weights later does not change this result's gradients.
  */
 export function differentiable(
-  rnn: RNN,
+  rnn: RecurrentNetwork,
   input: Tensor | PackedSequence,
   result: [Tensor | PackedSequence, Tensor],
   trace: ForwardTrace,

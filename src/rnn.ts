@@ -1,11 +1,14 @@
 // class RNN: options → torch's checks → parameters in torch's names → forward. Mirrors torch.nn.RNN.
 import { type RNNGradResult, differentiable } from './backward.js';
-import { TorchError, atenScalarTypeName, cppScalarTypeName, pyList, pyTuple, pyTypeName, torchDtypeName } from './errors.js';
+import { TorchError, pyTypeName } from './errors.js';
 import { dropoutNoise } from './dropout.js';
+import { assertTensor, checkForwardArgs, checkHiddenDtype } from './forward-checks.js';
+import { type ForwardTrace, type LayerWeights, stepOffsets } from './forward-trace.js';
 import { defaultGenerator, type Generator, type InitRounding } from './generator.js';
 import { type ActivationKernel, linear, reluInPlace, tanhInPlace } from './kernels.js';
 import { indexSelect } from './index-select.js';
 import { PackedSequence } from './packed-sequence.js';
+import { parameterSuffix, rnnParameterShapes } from './parameter-names.js';
 import { loadStateDictInto } from './state-dict.js';
 import { type RNNOptions, type ResolvedRNNOptions, resolveRNNOptions, rnnExtraRepr } from './rnn-options.js';
 import { type DType, type FloatArray, Tensor, allocate, swapLeadingAxes } from './tensor.js';
@@ -20,30 +23,6 @@ export interface RNNRandomOptions {
 
 /** The result of a forward pass: `[output, h_n]`, or `[PackedSequence, h_n]` for packed input. */
 export type RNNResult<I extends Tensor | PackedSequence> = [I extends PackedSequence ? PackedSequence : Tensor, Tensor];
-
-/**
- * Everything backpropagation through time needs from one forward pass, in sequence-first row layout
- * (row = offset of step t + batch position, as in packed data). Kept only when asked for.
- */
-export interface ForwardTrace {
-  readonly batchSizes: readonly number[];
-  /** Per layer: its input rows (after the previous layer's dropout), (rows, H_in or D*H). */
-  readonly layerInputs: readonly FloatArray[];
-  /** Per layer: its output rows before dropout, (rows, D*H); direction d occupies columns d*H…. */
-  readonly layerOutputs: readonly FloatArray[];
-  /** Per layer: the dropout noise applied to its output, or null. */
-  readonly dropoutNoises: readonly (FloatArray | null)[];
-  /** Initial hidden state in packed (sorted) batch order, (D*NL, N, H). */
-  readonly hx: FloatArray;
-}
-
-/** The parameters of one layer and direction. */
-export interface LayerWeights {
-  readonly weightIh: FloatArray;
-  readonly weightHh: FloatArray;
-  readonly biasIh: FloatArray | null;
-  readonly biasHh: FloatArray | null;
-}
 
 /** Input prepared for the recurrence: sequence-first rows plus the per-step batch sizes. */
 interface SequenceRows {
@@ -103,21 +82,7 @@ export class RNN {
     this.mode = resolved.nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU';
     this.generator = generator ?? defaultGenerator;
     this.initRounding = initRounding ?? 'fused';
-    // mirrors RNNBase.__init__'s parameter loop: layer-major, then direction, then w_ih, w_hh, b_ih, b_hh
-    const D = this.numDirections;
-    const H = this.hiddenSize;
-    for (let layer = 0; layer < this.numLayers; layer++) {
-      for (let dir = 0; dir < D; dir++) {
-        const suffix = `l${layer}${dir === 1 ? '_reverse' : ''}`;
-        const layerInputSize = layer === 0 ? this.inputSize : H * D;
-        this.params.set(`weight_ih_${suffix}`, Tensor.zeros([H, layerInputSize], this.dtype));
-        this.params.set(`weight_hh_${suffix}`, Tensor.zeros([H, H], this.dtype));
-        if (this.bias) {
-          this.params.set(`bias_ih_${suffix}`, Tensor.zeros([H], this.dtype));
-          this.params.set(`bias_hh_${suffix}`, Tensor.zeros([H], this.dtype));
-        }
-      }
-    }
+    for (const [name, shape] of rnnParameterShapes(this)) this.params.set(name, Tensor.zeros(shape, this.dtype));
     this.resetParameters();
   }
 
@@ -203,22 +168,6 @@ export class RNN {
   }
 
   /**
-   * The output of every layer (before the dropout that feeds the next), shaped like the module's
-   * output: (L, N, D·H), (N, L, D·H) with batchFirst, or (L, D·H) unbatched. torch has no such call;
-   * it is the stacked-layer view one gets from running the layers one by one, and the harness uses
-   * it to name the first layer where a failing case leaves torch. Not for packed input.
-   * @throws as {@link forward}.
-   */
-  layerOutputs(input: Tensor, hx?: Tensor | null): Tensor[] {
-    const { result, trace } = this.run(input, hx ?? null, true);
-    if (trace === null) throw new Error('BUG: a recorded forward kept no trace');
-    const output = result[0] as Tensor;
-    const L = trace.batchSizes.length;
-    const N = trace.batchSizes[0] ?? 0;
-    return trace.layerOutputs.map((rows) => this.fromSequenceFirst(new Tensor(rows, [L, N, rows.length / Math.max(1, L * N)])).reshape(output.shape));
-  }
-
-  /**
    * Runs the network like {@link forward} and records what backpropagation needs, so that
    * `backward(gradOutput, gradHN)` returns ∂L/∂input, ∂L/∂hx and ∂L/∂parameter (by torch's names).
    * Mirrors a forward with autograd on (parameters, input and hx requiring grad) followed by
@@ -252,14 +201,14 @@ export class RNN {
           if (input.sortedIndices !== null) {
             throw new TorchError('AttributeError', `'${pyTypeName(hx)}' object has no attribute 'index_select'`);
           }
-          this.checkForwardArgs(input.data, null, 2, N);
+          checkForwardArgs(this, input.data, null, 2, N);
           throw new TorchError('AttributeError', `'${pyTypeName(hx)}' object has no attribute 'size'`);
         }
         // mirrors RNNBase.permute_hidden: hx.index_select(1, sorted_indices), before any shape check
         hxSorted = input.sortedIndices === null ? hx : indexSelect(hx, 1, input.sortedIndices);
       }
-      this.checkForwardArgs(input.data, hxSorted, 2, N);
-      this.checkHiddenDtype(hxSorted);
+      checkForwardArgs(this, input.data, hxSorted, 2, N);
+      checkHiddenDtype(this, hxSorted);
       const sequence: SequenceRows = { rows: input.data.data, batchSizes: input.batchSizes, batch: N };
       const { rows, hN, trace } = this.runRows(sequence, hxSorted, record);
       const output = new PackedSequence(
@@ -298,10 +247,10 @@ export class RNN {
     }
     const N = this.batchFirst ? batched.shape[0]! : batched.shape[1]!;
     const L = this.batchFirst ? batched.shape[1]! : batched.shape[0]!;
-    this.checkForwardArgs(batched, batchedHx, 3, N);
+    checkForwardArgs(this, batched, batchedHx, 3, N);
     // mirrors ATen _rnn_impl: `Expected sequence length to be larger than 0 in RNN`
     if (L === 0) throw new TorchError('RuntimeError', 'Expected sequence length to be larger than 0 in RNN');
-    this.checkHiddenDtype(batchedHx);
+    checkHiddenDtype(this, batchedHx);
     const sequence: SequenceRows = {
       rows: this.toSequenceFirst(batched).data,
       batchSizes: new Array<number>(L).fill(N),
@@ -315,40 +264,6 @@ export class RNN {
       hNTensor = hNTensor.reshape([D * NL, H]);
     }
     return { result: [output, hNTensor], trace };
-  }
-
-  /** mirrors RNNBase.check_forward_args: check_input, then check_hidden_size. */
-  private checkForwardArgs(input: Tensor, hx: Tensor | null, expectedDim: number, batch: number): void {
-    if (input.dtype !== this.dtype) {
-      throw new TorchError(
-        'ValueError',
-        `RNN input dtype (${torchDtypeName(input.dtype)}) does not match weight dtype (${torchDtypeName(this.dtype)}). ` +
-          `Convert input: input.to(${torchDtypeName(this.dtype)}), or convert model: model.to(${torchDtypeName(input.dtype)})`,
-      );
-    }
-    if (input.ndim !== expectedDim) {
-      throw new TorchError('RuntimeError', `input must have ${expectedDim} dimensions, got ${input.ndim}`);
-    }
-    const features = input.shape[input.ndim - 1];
-    if (features !== this.inputSize) {
-      throw new TorchError('RuntimeError', `input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${features}`);
-    }
-    const expected = [this.numDirections * this.numLayers, batch, this.hiddenSize];
-    if (hx !== null && (hx.ndim !== 3 || hx.shape.some((s, i) => s !== expected[i]))) {
-      throw new TorchError('RuntimeError', `Expected hidden size ${pyTuple(expected)}, got ${pyList(hx.shape)}`);
-    }
-  }
-
-  /** ATen's matmul rejects an hx whose dtype differs from the weights; addmm (bias) and mm word it differently. */
-  private checkHiddenDtype(hx: Tensor | null): void {
-    if (hx !== null && hx.dtype !== this.dtype) {
-      throw new TorchError(
-        'RuntimeError',
-        this.bias
-          ? `mat1 and mat2 must have the same dtype, but got ${atenScalarTypeName(hx.dtype)} and ${atenScalarTypeName(this.dtype)}`
-          : `expected m1 and m2 to have the same dtype, but got: ${cppScalarTypeName(hx.dtype)} != ${cppScalarTypeName(this.dtype)}`,
-      );
-    }
   }
 
   /**
@@ -449,7 +364,7 @@ export class RNN {
 
   /** The weights of (layer, dir). */
   protected layerWeights(layer: number, dir: number): LayerWeights {
-    const suffix = `l${layer}${dir === 1 ? '_reverse' : ''}`;
+    const suffix = parameterSuffix(layer, dir);
     const get = (name: string): FloatArray | null => this.params.get(`${name}_${suffix}`)?.data ?? null;
     const weightIh = get('weight_ih');
     const weightHh = get('weight_hh');
@@ -503,23 +418,5 @@ export class RNN {
   /** (L, N, *) → (N, L, *) when batchFirst; the output itself otherwise. */
   protected fromSequenceFirst(output: Tensor): Tensor {
     return this.batchFirst ? swapLeadingAxes(output) : output;
-  }
-}
-
-/** Row offset of each step's first row: the prefix sums of the batch sizes. */
-export function stepOffsets(batchSizes: readonly number[]): number[] {
-  const offsets = new Array<number>(batchSizes.length);
-  let offset = 0;
-  for (let t = 0; t < batchSizes.length; t++) {
-    offsets[t] = offset;
-    offset += batchSizes[t]!;
-  }
-  return offsets;
-}
-
-/** torch calls `input.dim()` first; anything that is not a tensor fails there. */
-function assertTensor(value: unknown): asserts value is Tensor {
-  if (!(value instanceof Tensor)) {
-    throw new TorchError('AttributeError', `'${pyTypeName(value)}' object has no attribute 'dim'`);
   }
 }

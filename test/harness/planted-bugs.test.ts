@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RNN, type FloatArray, type RNNOptions } from '../../src/index.js';
 import { reluInPlace, type ActivationKernel } from '../../src/kernels.js';
-import type { LayerWeights } from '../../src/rnn.js';
+import type { LayerWeights } from '../../src/forward-trace.js';
 import { Tensor } from '../../src/tensor.js';
 import { TorchBridge } from '../../harness/bridge.js';
 import { runCampaign } from '../../harness/campaign.js';

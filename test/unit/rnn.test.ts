@@ -323,17 +323,3 @@ describe('properties that need no oracle', () => {
     expect([...trained]).not.toEqual([...evaluated]);
   });
 });
-
-describe('layerOutputs', () => {
-  it('ends with forward’s output, and its first entry is what layer 0 alone computes', () => {
-    const rnn = new RNN({ inputSize: 3, hiddenSize: 4, numLayers: 3, bidirectional: true, batchFirst: true, dtype: 'float64' }).eval();
-    const x = wave([2, 5, 3], 'float64');
-    const layers = rnn.layerOutputs(x);
-    expect(layers).toHaveLength(3);
-    expect([...layers[2]!.data]).toEqual([...rnn.forward(x)[0].data]);
-    const first = new RNN({ inputSize: 3, hiddenSize: 4, bidirectional: true, batchFirst: true, dtype: 'float64' }).eval();
-    first.loadStateDict(Object.fromEntries(rnn.namedParameters().filter(([name]) => /_l0(_reverse)?$/.test(name))));
-    expect(layers[0]!.shape).toEqual([2, 5, 8]);
-    expect([...layers[0]!.data]).toEqual([...first.forward(x)[0].data]);
-  });
-});

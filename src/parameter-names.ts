@@ -1,0 +1,33 @@
+// torch's parameter naming rule for recurrent modules, written once: `weight_ih_l1_reverse`.
+
+/**
+ * The suffix of (layer, dir)'s parameters, `l{layer}` plus `_reverse` for the second direction.
+ * Mirrors the `suffix` of `RNNBase.__init__`'s parameter loop.
+ */
+export function parameterSuffix(layer: number, dir: number): string {
+  return `l${layer}${dir === 1 ? '_reverse' : ''}`;
+}
+
+/**
+ * Every parameter's name and shape in torch's order: layer-major, then direction, then w_ih, w_hh,
+ * b_ih, b_hh. Mirrors `RNNBase.__init__` (and so `_flat_weights_names`).
+ */
+export function rnnParameterShapes(options: {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly bias: boolean;
+}): [string, number[]][] {
+  const D = options.bidirectional ? 2 : 1;
+  const H = options.hiddenSize;
+  const shapes: [string, number[]][] = [];
+  for (let layer = 0; layer < options.numLayers; layer++) {
+    for (let dir = 0; dir < D; dir++) {
+      const suffix = parameterSuffix(layer, dir);
+      shapes.push([`weight_ih_${suffix}`, [H, layer === 0 ? options.inputSize : H * D]], [`weight_hh_${suffix}`, [H, H]]);
+      if (options.bias) shapes.push([`bias_ih_${suffix}`, [H]], [`bias_hh_${suffix}`, [H]]);
+    }
+  }
+  return shapes;
+}
