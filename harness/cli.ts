@@ -1,15 +1,16 @@
 // The harness CLI: `verify` (before you push) and `parity` (the nightly campaign). zx runs the steps.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command, InvalidArgumentError } from 'commander';
 import { $ } from 'zx';
-import { TorchBridge } from './bridge.js';
-import { type CampaignReport, runCampaign } from './campaign.js';
-import { formatMarkdown, formatSummary, reportJson } from './campaign-report.js';
-import { GoldenStore } from './golden.js';
-import { REPO_ROOT } from './python-env.js';
-import { setupPython } from './python-setup.js';
-import { recordFixtures } from './record.js';
+import { TorchBridge } from './worker/bridge.js';
+import { type CampaignReport, runCampaign } from './explore/campaign.js';
+import { formatMarkdown, formatSummary, reportJson } from './explore/report.js';
+import { GoldenStore } from './golden/store.js';
+import { type Parsed, integerOption, parseCommandLine, pathOption, positiveNumberOption, runIfMain } from './command-line.js';
+import { REPO_ROOT } from './paths.js';
+import { setupPython } from './worker/python-setup.js';
+import { recordFixtures } from './golden/record.js';
 
 /** The fixed default seed of `pnpm verify`, so two runs of the same tree explore the same cases. */
 export const DEFAULT_SEED = 20261128;
@@ -89,39 +90,71 @@ async function verify(options: CampaignCommandOptions): Promise<boolean> {
   return report.passed;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      seed: { type: 'string' },
-      budget: { type: 'string' },
-      runs: { type: 'string' },
-      path: { type: 'string' },
-      'report-dir': { type: 'string' },
-      'min-cases': { type: 'string' },
-    },
-  });
-  const number = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : Number(text));
-  const isParity = command === 'parity';
-  const options: CampaignCommandOptions = {
-    seed: number(values.seed, DEFAULT_SEED),
-    // verify keeps the whole command within two minutes here; the nightly job passes a long budget.
-    budgetSeconds: number(values.budget, isParity ? 600 : 45),
-    ...(values.runs === undefined ? {} : { runs: Number(values.runs) }),
-    ...(values.path === undefined ? {} : { path: values.path }),
-    ...(values['min-cases'] === undefined ? {} : { minCases: Number(values['min-cases']) }),
-    reportDir: values['report-dir'] ?? (isParity ? path.join(REPO_ROOT, '.parity', 'reports') : undefined),
-  };
-  if (command === 'verify') return (await verify(options)) ? 0 : 1;
-  if (command === 'parity') {
-    const { report, fixtures } = await campaign(options);
-    console.log(formatSummary(report, fixtures));
-    console.log(`reports: ${options.reportDir}/parity-report.{json,md}`);
-    return report.passed ? 0 : 1;
-  }
-  console.error('usage: tsx harness/cli.ts verify|parity [--seed N] [--budget SECONDS] [--runs N] [--path P] [--report-dir DIR] [--min-cases N]');
-  return 2;
+/** What a command line asks the harness CLI to do. */
+export interface CampaignCommand {
+  readonly command: 'verify' | 'parity';
+  readonly options: CampaignCommandOptions;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+/** The fast-check replay path of one counterexample, e.g. `3:0:1`. */
+function replayPath(text: string): string {
+  if (!/^\d+(:\d+)*$/.test(text)) throw new InvalidArgumentError(`--path takes a fast-check path such as 3:0:1, got ${JSON.stringify(text)}.`);
+  return text;
+}
+
+/**
+ * Parses the harness CLI's arguments (after the script name) without running anything: every value
+ * is validated here, so a run never starts with a seed or budget that is not a number.
+ */
+export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
+  return parseCommandLine<CampaignCommand>(argv, (select) => {
+    const program = new Command('harness/cli.ts').description('Live parity campaigns against the pinned torch.');
+    const define = (name: 'verify' | 'parity', description: string, budget: number): void => {
+      program
+        .command(name)
+        .description(description)
+        .option('--seed <n>', `fast-check seed (default ${DEFAULT_SEED})`, integerOption('--seed', -(2 ** 31), 2 ** 31 - 1))
+        .option('--budget <seconds>', `exploration time budget (default ${budget})`, positiveNumberOption('--budget'))
+        .option('--runs <n>', 'at most this many property runs (batches)', integerOption('--runs', 1))
+        .option('--path <path>', 'replay one fast-check counterexample path', replayPath)
+        .option('--report-dir <dir>', `write parity-report.{json,md} here${name === 'parity' ? ' (default .parity/reports)' : ''}`, pathOption)
+        .option('--min-cases <n>', 'fail a run that executed fewer cases (default 50)', integerOption('--min-cases', 0))
+        .action((values: { seed?: number; budget?: number; runs?: number; path?: string; reportDir?: string; minCases?: number }) => {
+          const reportDir = values.reportDir ?? (name === 'parity' ? path.join(REPO_ROOT, '.parity', 'reports') : undefined);
+          select({
+            command: name,
+            options: {
+              seed: values.seed ?? DEFAULT_SEED,
+              budgetSeconds: values.budget ?? budget,
+              ...(values.runs === undefined ? {} : { runs: values.runs }),
+              ...(values.path === undefined ? {} : { path: values.path }),
+              ...(values.minCases === undefined ? {} : { minCases: values.minCases }),
+              ...(reportDir === undefined ? {} : { reportDir }),
+            },
+          });
+        });
+    };
+    // verify keeps the whole command within two minutes here; the nightly job passes a long budget.
+    define('verify', 'typecheck, unit tests, golden replay, then a live campaign (before you push)', 45);
+    define('parity', 'the long live campaign with JSON and Markdown reports (nightly)', 600);
+    return program;
+  });
+}
+
+/** Parses and runs; returns the exit code (2 for a usage error). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseCli(argv);
+  if (parsed.kind === 'exit') {
+    process.stdout.write(parsed.stdout);
+    process.stderr.write(parsed.stderr);
+    return parsed.code;
+  }
+  const { command, options } = parsed.run;
+  if (command === 'verify') return (await verify(options)) ? 0 : 1;
+  const { report, fixtures } = await campaign(options);
+  console.log(formatSummary(report, fixtures));
+  console.log(`reports: ${options.reportDir}/parity-report.{json,md}`);
+  return report.passed ? 0 : 1;
+}
+
+runIfMain(import.meta.url, main);

@@ -1,18 +1,19 @@
 // golden:* commands: record the baseline corpus, report drift against another torch, regenerate expectations in a reviewed change.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { baselinePlan, supportProbes } from './baseline.js';
-import { TorchBridge } from './bridge.js';
-import { driftFixtures } from './drift.js';
-import { driftTable, writeDriftReport } from './drift-report.js';
-import { workerDoc, type Fixture } from './fixture.js';
-import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from './golden.js';
-import { loadLedger } from './ledger.js';
-import { runTs } from './parity-case.js';
-import { REPO_ROOT } from './python-env.js';
-import { harnessVersion, recordFixtures } from './record.js';
-import { pinnedTorchVersion, replayFixture } from './replay.js';
+import { Command } from 'commander';
+import { baselinePlan, supportProbes } from './golden/baseline.js';
+import { TorchBridge } from './worker/bridge.js';
+import { driftFixtures } from './drift/classify.js';
+import { driftTable, writeDriftReport } from './drift/report.js';
+import { workerDoc, type Fixture } from './golden/fixture.js';
+import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from './golden/store.js';
+import { loadLedger } from './golden/ledger.js';
+import { runTs } from './parity/parity-case.js';
+import { type Parsed, parseCommandLine, pathOption, runIfMain } from './command-line.js';
+import { REPO_ROOT } from './paths.js';
+import { harnessVersion, recordFixtures } from './golden/record.js';
+import { replayFixture } from './golden/replay.js';
+import { pinnedTorchVersion } from './worker/torch-pin.js';
 
 /** Options shared by the golden commands; every field has a default. */
 export interface GoldenCommandOptions {
@@ -41,7 +42,7 @@ async function startBridge(options: GoldenCommandOptions): Promise<TorchBridge> 
 }
 
 /**
- * `pnpm golden:baseline`: records the baseline corpus (harness/baseline.ts) through the live worker
+ * `pnpm golden:baseline`: records the baseline corpus (harness/golden/baseline.ts) through the live worker
  * into `<golden>/baseline/`, keeps files whose content did not change, and removes baseline files
  * no longer in the plan. Refuses to write golden/ with a torch other than the pinned one.
  * @returns the exit code.
@@ -82,7 +83,8 @@ export async function goldenBaseline(options: GoldenCommandOptions = {}): Promis
         counts.removed++;
       }
     }
-    const mismatches = fixtures.filter((f) => replayFixture(f, { pinnedTorch: pinned, ledger: ledgerFor(options) }).status === 'fail');
+    const mismatches: Fixture[] = [];
+    for (const f of fixtures) if ((await replayFixture(f, { pinnedTorch: pinned, ledger: ledgerFor(options) })).status === 'fail') mismatches.push(f);
     log(`golden:baseline: ${fixtures.length} fixtures with torch ${torch} in ${((performance.now() - started) / 1000).toFixed(1)} s — ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.removed} removed`);
     for (const reason of plan.skipped) log(`  skipped: ${reason}`);
     for (const f of mismatches) log(`  TS differs from torch: ${f.id} ${f.summary}`);
@@ -167,71 +169,50 @@ export async function goldenRegen(options: GoldenCommandOptions = {}): Promise<n
   return counts.kept === 0 ? 0 : 1;
 }
 
-const USAGE = `usage: golden-cli <baseline | drift | regen> [--python PATH] [--golden DIR] [--ledger FILE] [--out DIR]
+/** What a command line asks the golden CLI to do. */
+export interface GoldenCommand {
+  readonly command: 'baseline' | 'drift' | 'regen';
+  readonly options: GoldenCommandOptions;
+}
 
-  baseline  record the baseline corpus into golden/baseline/ with the pinned torch
-  drift     replay every fixture through the named torch; classify and report what moved
-  regen     the drift report, then rewrite expectations and provenance from the named torch
-            (refused when VITEST or CI_TEST_JOB is set)
+/** Parses the golden CLI's arguments (after the script name) without running anything. */
+export function parseGoldenCli(argv: readonly string[]): Parsed<GoldenCommand> {
+  return parseCommandLine<GoldenCommand>(argv, (select) => {
+    const program = new Command('harness/golden-cli.ts').description('The golden corpus: record it, see how another torch moves it, regenerate it.');
+    const define = (name: GoldenCommand['command'], description: string): void => {
+      program
+        .command(name)
+        .description(description)
+        .option('--python <path>', 'interpreter with the torch to use (default: RNN_PARITY_PYTHON, then python/.venv)', pathOption)
+        .option('--golden <dir>', 'fixture store (default: golden/)', pathOption)
+        .option('--ledger <file>', 'known-divergence ledger (default: <golden>/known-divergences.json)', pathOption)
+        .option('--out <dir>', 'report directory (default: .parity/drift or .parity/regen)', pathOption)
+        .action((values: { python?: string; golden?: string; ledger?: string; out?: string }) => {
+          select({
+            command: name,
+            options: Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as GoldenCommandOptions,
+          });
+        });
+    };
+    define('baseline', 'record the baseline corpus into golden/baseline/ with the pinned torch');
+    define('drift', 'replay every fixture through the named torch; classify and report what moved');
+    define('regen', 'the drift report, then rewrite expectations and provenance from the named torch (refused when VITEST or CI_TEST_JOB is set)');
+    return program;
+  });
+}
 
-  --python PATH  interpreter with the torch to use (default: RNN_PARITY_PYTHON, then python/.venv)
-  --golden DIR   fixture store (default: golden/)
-  --ledger FILE  known-divergence ledger (default: <golden>/known-divergences.json)
-  --out DIR      report directory (default: .parity/drift or .parity/regen)`;
-
-/** Parses argv (after the script name) and runs the command; returns the exit code. */
+/** Parses argv (after the script name) and runs the command; returns the exit code (2 for a usage error). */
 export async function main(argv: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        python: { type: 'string' },
-        golden: { type: 'string' },
-        ledger: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+  const parsed = parseGoldenCli(argv);
+  if (parsed.kind === 'exit') {
+    process.stdout.write(parsed.stdout);
+    process.stderr.write(parsed.stderr);
+    return parsed.code;
   }
-  const { values, positionals } = parsed;
-  const command = positionals[0];
-  if (values.help || positionals.length !== 1) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const options: GoldenCommandOptions = {
-    ...(values.python === undefined ? {} : { python: path.resolve(values.python) }),
-    ...(values.golden === undefined ? {} : { golden: path.resolve(values.golden) }),
-    ...(values.ledger === undefined ? {} : { ledger: path.resolve(values.ledger) }),
-    ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),
-  };
-  switch (command) {
-    case 'baseline':
-      return goldenBaseline(options);
-    case 'drift':
-      return goldenDrift(options);
-    case 'regen':
-      return goldenRegen(options);
-    default:
-      console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-      return 2;
-  }
+  const { command, options } = parsed.run;
+  if (command === 'baseline') return goldenBaseline(options);
+  if (command === 'drift') return goldenDrift(options);
+  return goldenRegen(options);
 }
 
-const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, main);

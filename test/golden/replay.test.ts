@@ -1,9 +1,10 @@
 // Golden replay: every fixture in golden/ run through the TS RNN, no Python, against torch's recorded answer (fast-check's NoRegression idea).
 import { describe, expect, it } from 'vitest';
-import type { Fixture } from '../../harness/fixture.js';
-import { GoldenStore } from '../../harness/golden.js';
-import { ledgerEntryFor, loadLedger } from '../../harness/ledger.js';
-import { pinnedTorchVersion, replayFixture } from '../../harness/replay.js';
+import type { Fixture } from '../../harness/golden/fixture.js';
+import { GoldenStore } from '../../harness/golden/store.js';
+import { ledgerEntryFor, loadLedger } from '../../harness/golden/ledger.js';
+import { replayFixture } from '../../harness/golden/replay.js';
+import { pinnedTorchVersion } from '../../harness/worker/torch-pin.js';
 
 const store = new GoldenStore();
 const ledger = loadLedger();
@@ -19,7 +20,7 @@ function load(key: string): { fixture: Fixture; error: null } | { fixture: null;
 }
 
 describe('golden replay', () => {
-  it('finds the committed baseline corpus', () => {
+  it('finds the committed baseline corpus', async () => {
     expect(store.keys(['baseline']).length).toBeGreaterThanOrEqual(150);
   });
 
@@ -27,9 +28,9 @@ describe('golden replay', () => {
     const loaded = load(key);
     const entry = loaded.fixture === null ? null : ledgerEntryFor(ledger, loaded.fixture);
     const title = loaded.fixture === null ? key : `${loaded.fixture.id} ${loaded.fixture.summary}${entry === null ? '' : ` [known divergence: ${entry.id}]`}`;
-    it(title, () => {
+    it(title, async () => {
       if (loaded.fixture === null) throw loaded.error;
-      const verdict = replayFixture(loaded.fixture, { pinnedTorch, ledger });
+      const verdict = await replayFixture(loaded.fixture, { pinnedTorch, ledger });
       if (verdict.status === 'fail' || verdict.status === 'fixed') expect.fail(verdict.message);
     });
   }

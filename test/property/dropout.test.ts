@@ -1,9 +1,10 @@
 // Dropout parity: train-mode forward with dropout between layers draws torch's masks, so outputs match torch's.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TorchBridge } from '../../harness/bridge.js';
-import { compareOutcomes, formatDifference } from '../../harness/compare.js';
-import { layoutOf, outcomeFromWire, referenceInitRounding, runTs, toWireCase, type ParityCase, type RNNFactory } from '../../harness/parity-case.js';
+import { TorchBridge } from '../../harness/worker/bridge.js';
+import { compareOutcomes } from '../../harness/parity/compare.js';
+import { formatDifference } from '../../harness/parity/difference.js';
+import { layoutOf, outcomeFromWire, referenceInitRounding, runTs, toWireCase, type ParityCase, type RNNFactory } from '../../harness/parity/parity-case.js';
 import type { InitRounding } from '../../src/generator.js';
 import { RNN, Tensor, toTorchKwargs, type DType } from '../../src/index.js';
 

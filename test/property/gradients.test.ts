@@ -1,10 +1,10 @@
-// Gradient parity: random configurations through TS backpropagation and torch 2.13 autograd, compared by harness/compare.ts.
+// Gradient parity: random configurations through TS backpropagation and torch 2.13 autograd, compared by harness/parity/compare.ts.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validCase } from '../../harness/arbitraries.js';
-import { TorchBridge } from '../../harness/bridge.js';
-import { type Judged, checkBatch } from '../../harness/campaign.js';
-import { tensorKind } from '../../harness/compare.js';
+import { validCase } from '../../harness/explore/arbitraries.js';
+import { TorchBridge } from '../../harness/worker/bridge.js';
+import { type Judged, checkBatch } from '../../harness/explore/campaign.js';
+import { tensorKind } from '../../harness/parity/compare.js';
 import type { DType } from '../../src/index.js';
 
 // Each run is one worker request of up to 8 cases, every one with upstream gradients (output, h_n or

@@ -1,9 +1,10 @@
 // Seeded init parity: manualSeed(s); new RNN(opts) equals torch.manual_seed(s); nn.RNN(...) bit for bit, for any seed and configuration.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TorchBridge } from '../../harness/bridge.js';
-import { compareOutcomes, formatDifference } from '../../harness/compare.js';
-import { layoutOf, outcomeFromWire, runTs, toWireCase, type ParityCase, type RNNFactory } from '../../harness/parity-case.js';
+import { TorchBridge } from '../../harness/worker/bridge.js';
+import { compareOutcomes } from '../../harness/parity/compare.js';
+import { formatDifference } from '../../harness/parity/difference.js';
+import { layoutOf, outcomeFromWire, runTs, toWireCase, type ParityCase, type RNNFactory } from '../../harness/parity/parity-case.js';
 import type { InitRounding } from '../../src/generator.js';
 import { RNN, Tensor, toTorchKwargs, type DType } from '../../src/index.js';
 

@@ -1,10 +1,10 @@
-// Packed parity: random PackedSequence configurations (valid and invalid) through TS and torch 2.13, compared by harness/compare.ts.
+// Packed parity: random PackedSequence configurations (valid and invalid) through TS and torch 2.13, compared by harness/parity/compare.ts.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseOf, caseSpec, fromPool, value, valuePool, type CaseSpec } from '../../harness/arbitraries.js';
-import { TorchBridge } from '../../harness/bridge.js';
-import { checkBatch, type CaseFailure } from '../../harness/campaign.js';
-import type { ParityCase } from '../../harness/parity-case.js';
+import { caseOf, caseSpec, fromPool, value, valuePool, type CaseSpec } from '../../harness/explore/arbitraries.js';
+import { TorchBridge } from '../../harness/worker/bridge.js';
+import { checkBatch, type CaseFailure } from '../../harness/explore/campaign.js';
+import type { ParityCase } from '../../harness/parity/parity-case.js';
 import type { DType } from '../../src/index.js';
 
 // Note [packed parity runs]: each run is a batch of up to 8 cases (one worker request).
@@ -168,7 +168,7 @@ function isDeliberateDivergence(f: CaseFailure): boolean {
 
 /**
  * Inputs within ±3 (finite) and weights within torch's init range: the cases where assert_close's
- * defaults apply; larger ones are judged against torch's float64 shadow (harness/compare.ts).
+ * defaults apply; larger ones are judged against torch's float64 shadow (harness/parity/compare.ts).
  */
 function isOrdinary(c: ParityCase): boolean {
   const small = (values: ArrayLike<number>, bound: number): boolean => Array.from(values).every((v) => Math.abs(v) <= bound);

@@ -1,7 +1,7 @@
 // RNN.forward on a PackedSequence: torch 2.13's values and errors, and the per-sequence property (no oracle).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ASSERT_CLOSE_DEFAULTS } from '../../harness/compare.js';
+import { ASSERT_CLOSE_DEFAULTS } from '../../harness/parity/compare.js';
 import {
   PackedSequence,
   RNN,

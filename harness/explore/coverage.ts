@@ -1,0 +1,121 @@
+// Coverage ledger: which values, and which pairs of values, of the categorical dimensions a campaign exercised.
+import { errorCategory } from '../parity/error-category.js';
+import type { Outcome } from '../parity/outcome.js';
+import type { ParityCase } from '../parity/parity-case.js';
+
+/** Every categorical dimension and its possible values (valid cases only). */
+export const DIMENSIONS: Readonly<Record<string, readonly string[]>> = {
+  dtype: ['float32', 'float64'],
+  nonlinearity: ['tanh', 'relu'],
+  bias: ['true', 'false'],
+  bidirectional: ['true', 'false'],
+  batch_first: ['true', 'false'],
+  layout: ['batched', 'unbatched', 'packed'],
+  layers: ['1', '2', '3', '4'],
+  hx: ['given', 'none'],
+  mode: ['eval', 'train', 'train+dropout'],
+  init: ['seed', 'explicit'],
+  grad: ['yes', 'no'],
+};
+
+/** The dimension values of a valid case. */
+export function dimensionsOf(c: ParityCase): Record<string, string> {
+  const k = c.kwargs;
+  const dropout = typeof k.dropout === 'number' ? k.dropout : 0;
+  return {
+    dtype: c.dtype,
+    nonlinearity: String(k.nonlinearity ?? 'tanh'),
+    bias: String(k.bias ?? true),
+    bidirectional: String(k.bidirectional ?? false),
+    batch_first: String(k.batch_first ?? false),
+    layout: c.packed !== null ? 'packed' : c.input.ndim === 3 ? 'batched' : 'unbatched',
+    layers: String(k.num_layers ?? 1),
+    hx: c.hx === null ? 'none' : 'given',
+    mode: !c.training ? 'eval' : dropout > 0 ? 'train+dropout' : 'train',
+    init: 'seed' in c.init ? 'seed' : 'explicit',
+    grad: c.grad === null ? 'no' : 'yes',
+  };
+}
+
+/** A summary fit for a report. */
+export interface CoverageSummary {
+  readonly validCases: number;
+  readonly errorCases: number;
+  /** dimension → value → cases. */
+  readonly values: Record<string, Record<string, number>>;
+  readonly valuesCovered: number;
+  readonly valuesTotal: number;
+  readonly pairsCovered: number;
+  readonly pairsTotal: number;
+  /** Pairs never exercised, e.g. `layout=packed & mode=train+dropout`. */
+  readonly missingPairs: string[];
+  /** Error category (harness/parity/compare.ts errorCategory) → cases. */
+  readonly errorCategories: Record<string, number>;
+}
+
+/** Counts what a campaign exercised. */
+export class CoverageLedger {
+  private readonly values = new Map<string, number>();
+  private readonly pairs = new Set<string>();
+  private readonly errors = new Map<string, number>();
+  private valid = 0;
+  private invalid = 0;
+
+  /** Records one case with torch's outcome for it. */
+  record(c: ParityCase, torch: Outcome): void {
+    if (torch.error !== null) {
+      this.invalid++;
+      const category = errorCategory(torch.error);
+      this.errors.set(category, (this.errors.get(category) ?? 0) + 1);
+      return;
+    }
+    this.valid++;
+    const entries = Object.entries(dimensionsOf(c)).map(([d, v]) => `${d}=${v}`);
+    for (const entry of entries) this.values.set(entry, (this.values.get(entry) ?? 0) + 1);
+    for (let i = 0; i < entries.length; i++) for (let j = i + 1; j < entries.length; j++) this.pairs.add(`${entries[i]} & ${entries[j]}`);
+  }
+
+  /**
+   * Coverage against the dimensions in use: pass `exclude` for values a campaign cannot produce
+   * (e.g. `layout=packed` before packed cases exist), so they do not count as missing.
+   */
+  summary(exclude: readonly string[] = []): CoverageSummary {
+    const names = Object.keys(DIMENSIONS);
+    const domain = (d: string): string[] => DIMENSIONS[d]!.map((v) => `${d}=${v}`).filter((e) => !exclude.includes(e));
+    const values: Record<string, Record<string, number>> = {};
+    let valuesTotal = 0;
+    let valuesCovered = 0;
+    for (const d of names) {
+      values[d] = {};
+      for (const entry of domain(d)) {
+        valuesTotal++;
+        const count = this.values.get(entry) ?? 0;
+        if (count > 0) valuesCovered++;
+        values[d]![entry.slice(d.length + 1)] = count;
+      }
+    }
+    const missingPairs: string[] = [];
+    let pairsTotal = 0;
+    for (let i = 0; i < names.length; i++) {
+      for (let j = i + 1; j < names.length; j++) {
+        for (const a of domain(names[i]!)) {
+          for (const b of domain(names[j]!)) {
+            pairsTotal++;
+            if (!this.pairs.has(`${a} & ${b}`)) missingPairs.push(`${a} & ${b}`);
+          }
+        }
+      }
+    }
+    return {
+      validCases: this.valid,
+      errorCases: this.invalid,
+      values,
+      valuesCovered,
+      valuesTotal,
+      pairsCovered: pairsTotal - missingPairs.length,
+      pairsTotal,
+      missingPairs,
+      errorCategories: Object.fromEntries([...this.errors.entries()].sort()),
+    };
+  }
+}

@@ -1,0 +1,50 @@
+// How a TS outcome differs from torch's, and one readable line per difference for reports and test failures.
+import type { DType } from '../../src/index.js';
+import type { ErrorOutcome } from './outcome.js';
+
+/** The first element that broke the comparison, with everything needed to read the report. */
+export interface ElementMismatch {
+  readonly index: number;
+  /** The element's position decoded into torch's terms, e.g. `layer 1, reverse, t=2, batch 0, unit 3`. */
+  readonly where: string;
+  readonly actual: number;
+  readonly expected: number;
+  readonly absError: number;
+  readonly relError: number;
+  readonly ulps: number;
+}
+
+/** One way the TS outcome differs from torch's. */
+export type Difference =
+  | { readonly kind: 'error-mismatch'; readonly actual: ErrorOutcome | null; readonly expected: ErrorOutcome | null }
+  | { readonly kind: 'warnings'; readonly actual: readonly string[]; readonly expected: readonly string[] }
+  | { readonly kind: 'missing'; readonly tensor: string; readonly side: 'ts' | 'torch' }
+  | { readonly kind: 'shape'; readonly tensor: string; readonly actual: readonly number[]; readonly expected: readonly number[] }
+  | { readonly kind: 'dtype'; readonly tensor: string; readonly actual: DType; readonly expected: DType }
+  | { readonly kind: 'non-finite'; readonly tensor: string; readonly mismatch: ElementMismatch }
+  | { readonly kind: 'values'; readonly tensor: string; readonly mismatch: ElementMismatch; readonly count: number; readonly needs: 'shadow' | 'sensitivity' | null };
+/** A one-paragraph, human-readable account of a difference. */
+export function formatDifference(difference: Difference): string {
+  switch (difference.kind) {
+    case 'error-mismatch':
+      return `error: TS ${formatError(difference.actual)} vs torch ${formatError(difference.expected)}`;
+    case 'warnings':
+      return `warnings: TS ${JSON.stringify(difference.actual)} vs torch ${JSON.stringify(difference.expected)}`;
+    case 'missing':
+      return `${difference.tensor}: produced only by ${difference.side === 'ts' ? 'torch' : 'TS'}`;
+    case 'shape':
+      return `${difference.tensor}: shape TS [${difference.actual.join(', ')}] vs torch [${difference.expected.join(', ')}]`;
+    case 'dtype':
+      return `${difference.tensor}: dtype TS ${difference.actual} vs torch ${difference.expected}`;
+    case 'non-finite':
+    case 'values': {
+      const m = difference.mismatch;
+      const count = difference.kind === 'values' ? ` (${difference.count} elements beyond budget${difference.needs === null ? '' : `; ${difference.needs} needed`})` : '';
+      return `${difference.tensor} at ${m.where} [flat ${m.index}]: TS ${m.actual} vs torch ${m.expected}; abs ${m.absError.toExponential(3)}, rel ${m.relError.toExponential(3)}, ${m.ulps} ULP${count}`;
+    }
+  }
+}
+
+function formatError(error: ErrorOutcome | null): string {
+  return error === null ? 'no error' : `${error.type}: ${JSON.stringify(error.message)}`;
+}

@@ -1,0 +1,262 @@
+// ParityCase: one RNN case as the harness holds it, run on the TS side and encoded for the torch worker.
+import {
+  PackedSequence,
+  RNN,
+  Tensor,
+  TorchError,
+  catchWarnings,
+  fromTorchKwargs,
+  packPaddedSequence,
+  padPackedSequence,
+  type DType,
+  type RNNGrads,
+  type RNNOptions,
+  type TorchRNNKwargs,
+} from '../../src/index.js';
+import { manualSeed, type InitRounding } from '../../src/generator.js';
+import type { CaseLayout, ErrorOutcome, Outcome } from './outcome.js';
+import type { CaseResult, Handshake, PyValue, RnnKwargs, WireCase } from '../worker/protocol.js';
+import { decodeIntegers, decodeTensor, encodeTensor } from '../worker/wire-tensor.js';
+
+/** Parameter values: torch's init after `manual_seed(seed)` (a decimal string), or explicit tensors. */
+export type ParityInit = { readonly seed: string } | { readonly stateDict: Readonly<Record<string, Tensor>> };
+
+/**
+ * One case: build `nn.RNN(**kwargs, dtype)`, set its parameters, run forward on `input` (packed with
+ * `lengths` if given) from `hx`, optionally backward from upstream gradients. `kwargs` keep torch's
+ * spelling and may be invalid on purpose, for error parity.
+ */
+export interface ParityCase {
+  readonly kwargs: Readonly<TorchRNNKwargs>;
+  readonly dtype: DType;
+  readonly init: ParityInit;
+  readonly training: boolean;
+  /** `manual_seed` right before forward, so dropout masks are reproducible; null leaves the generator. */
+  readonly forwardSeed: string | null;
+  readonly input: Tensor;
+  readonly hx: Tensor | null;
+  readonly packed: { readonly lengths: readonly number[]; readonly enforceSorted: boolean } | null;
+  readonly grad: { readonly output: Tensor | null; readonly hN: Tensor | null } | null;
+  /** Ask for the parameters after init (exact comparison of seeded init). */
+  readonly wantWeights: boolean;
+}
+
+/** Builds the module under test; the planted-bug tests pass a subclass with one seam broken. */
+export type RNNFactory = (options: RNNOptions) => RNN;
+
+/** The library's own RNN, unmodified. */
+export const defaultFactory: RNNFactory = (options) => new RNN(options);
+
+/**
+ * How the reference torch rounds `uniform_` (spec §3.3), from its handshake fingerprint; 'fused' (the
+ * library's default, and torch's AVX2/AVX512 kernels) when the fingerprint is unknown.
+ */
+export function referenceInitRounding(handshake: Pick<Handshake, 'init_fingerprint'>): InitRounding {
+  return handshake.init_fingerprint.model === 'unfused' ? 'unfused' : 'fused';
+}
+
+/** The module under test built as the reference torch initialises: its `uniform_` rounding. */
+export function referenceFactory(handshake: Pick<Handshake, 'init_fingerprint'>): RNNFactory {
+  const initRounding = referenceInitRounding(handshake);
+  return (options) => new RNN({ ...options, initRounding });
+}
+
+/** The case as the worker's protocol carries it (python/PROTOCOL.md). */
+export function toWireCase(c: ParityCase, id: string): WireCase {
+  const init =
+    'seed' in c.init
+      ? { seed: c.init.seed }
+      : { state_dict: Object.fromEntries(Object.entries(c.init.stateDict).map(([name, t]) => [name, encodeTensor(t)])) };
+  return {
+    id,
+    kwargs: wireKwargs(c.kwargs),
+    dtype: c.dtype,
+    init,
+    training: c.training,
+    ...(c.forwardSeed === null ? {} : { forward_seed: c.forwardSeed }),
+    input: encodeTensor(c.input),
+    ...(c.hx === null ? {} : { hx: encodeTensor(c.hx) }),
+    ...(c.packed === null ? {} : { packed: { lengths: c.packed.lengths as PyValue[], enforce_sorted: c.packed.enforceSorted } }),
+    ...(c.grad === null
+      ? {}
+      : {
+          grad: {
+            ...(c.grad.output === null ? {} : { output: encodeTensor(c.grad.output) }),
+            ...(c.grad.hN === null ? {} : { h_n: encodeTensor(c.grad.hN) }),
+          },
+        }),
+    ...(c.wantWeights ? { want: { state_dict: true } } : {}),
+  };
+}
+
+/** JSON has no NaN or ±Inf, so such kwargs travel as Python floats spelled out (PROTOCOL.md). */
+function wireKwargs(kwargs: Readonly<TorchRNNKwargs>): RnnKwargs {
+  const wire: Record<string, PyValue> = {};
+  for (const [key, value] of Object.entries(kwargs)) {
+    if (value === undefined) continue;
+    wire[key] = typeof value === 'number' && !Number.isFinite(value) ? { $float: String(value).replace('Infinity', 'inf') } : (value as PyValue);
+  }
+  return wire;
+}
+
+/**
+ * The float64 shadow of a float32 case: the same bits widened to float64 (exact), torch's answer to
+ * which judges whether TS or torch-float32 sits closer to the truth (harness/parity/compare.ts).
+ */
+export function shadowOf(c: ParityCase): ParityCase {
+  const widen = (t: Tensor | null): Tensor | null => (t === null ? null : t.to('float64'));
+  const init: ParityInit =
+    'seed' in c.init ? c.init : { stateDict: Object.fromEntries(Object.entries(c.init.stateDict).map(([k, t]) => [k, t.to('float64')])) };
+  return {
+    ...c,
+    dtype: 'float64',
+    init,
+    input: c.input.to('float64'),
+    hx: widen(c.hx),
+    grad: c.grad === null ? null : { output: widen(c.grad.output), hN: widen(c.grad.hN) },
+  };
+}
+
+/** torch's answer as an {@link Outcome}; null when the worker gave none (crash, timeout, protocol error). */
+export function outcomeFromWire(result: CaseResult): Outcome | null {
+  if (result.status !== 'ok' && result.status !== 'error') return null;
+  const warnings = result.warnings.map((w) => w.message);
+  if (result.status === 'error') return { tensors: {}, error: result.error ?? { type: 'Unknown', message: '' }, warnings };
+  const tensors: Record<string, Tensor> = {};
+  if (result.packed !== undefined) {
+    const p = result.packed;
+    tensors['packed.data'] = decodeTensor(p.data);
+    tensors['packed.batch_sizes'] = integerTensor(decodeIntegers(p.batch_sizes));
+    if (p.sorted_indices !== null) tensors['packed.sorted_indices'] = integerTensor(decodeIntegers(p.sorted_indices));
+    if (p.unsorted_indices !== null) tensors['packed.unsorted_indices'] = integerTensor(decodeIntegers(p.unsorted_indices));
+    tensors.padded = decodeTensor(p.padded);
+    tensors['padded.lengths'] = integerTensor(decodeIntegers(p.lengths));
+  } else if (result.output !== undefined) {
+    tensors.output = decodeTensor(result.output);
+  }
+  if (result.h_n !== undefined) tensors.h_n = decodeTensor(result.h_n);
+  for (const [name, wire] of Object.entries(result.state_dict ?? {})) tensors[`weights.${name}`] = decodeTensor(wire);
+  if (result.grads !== undefined) {
+    if (result.grads.input) tensors['grad.input'] = decodeTensor(result.grads.input);
+    if (result.grads.hx) tensors['grad.hx'] = decodeTensor(result.grads.hx);
+    for (const [name, wire] of Object.entries(result.grads.params)) if (wire) tensors[`grad.${name}`] = decodeTensor(wire);
+  }
+  return { tensors, error: null, warnings };
+}
+
+/** Integer metadata (batch sizes, indices, lengths) compared exactly as float64 values. */
+function integerTensor(values: readonly number[]): Tensor {
+  return Tensor.fromFlat(values, [values.length], 'float64');
+}
+
+/**
+ * Runs the case on the TS side. A `TorchError` becomes the error outcome; any other exception is a
+ * bug in the library and is reported as such (type `JS:<name>`), so it can never match torch.
+ */
+export function runTs(c: ParityCase, factory: RNNFactory = defaultFactory): Outcome {
+  const { result, warnings } = catchWarnings((): { tensors: Record<string, Tensor> } | { error: ErrorOutcome } => {
+    try {
+      return { tensors: forwardTs(c, factory) };
+    } catch (error) {
+      if (error instanceof TorchError) return { error: { type: error.name, message: error.message } };
+      const e = error instanceof Error ? error : new Error(String(error));
+      return { error: { type: `JS:${e.name}`, message: `${e.message}\n${e.stack ?? ''}` } };
+    }
+  });
+  const messages = warnings.map((w) => w.message);
+  return 'error' in result ? { tensors: {}, error: result.error, warnings: messages } : { tensors: result.tensors, error: null, warnings: messages };
+}
+
+function forwardTs(c: ParityCase, factory: RNNFactory): Record<string, Tensor> {
+  const options = { ...fromTorchKwargs(c.kwargs), dtype: c.dtype } as RNNOptions;
+  if ('seed' in c.init) manualSeed(BigInt(c.init.seed));
+  const rnn = factory(options);
+  if ('stateDict' in c.init) rnn.loadStateDict(c.init.stateDict);
+  const tensors: Record<string, Tensor> = {};
+  if (c.wantWeights) for (const [name, p] of rnn.namedParameters()) tensors[`weights.${name}`] = p.clone();
+  rnn.train(c.training);
+  if (c.forwardSeed !== null) manualSeed(BigInt(c.forwardSeed));
+  if (c.packed !== null) {
+    const packed = packForCase(c, rnn.batchFirst);
+    const run = c.grad === null ? null : rnn.forwardWithGrad(packed, c.hx);
+    const [output, hN] = run === null ? rnn.forward(packed, c.hx) : [run.output, run.hN];
+    tensors['packed.data'] = output.data;
+    tensors['packed.batch_sizes'] = integerTensor(output.batchSizes);
+    if (output.sortedIndices !== null) tensors['packed.sorted_indices'] = integerTensor(output.sortedIndices);
+    if (output.unsortedIndices !== null) tensors['packed.unsorted_indices'] = integerTensor(output.unsortedIndices);
+    const [padded, lengths] = padForCase(output, rnn.batchFirst);
+    tensors.padded = padded;
+    tensors['padded.lengths'] = integerTensor(lengths);
+    tensors.h_n = hN;
+    if (run !== null && c.grad !== null) {
+      const grads = run.backward(c.grad.output, c.grad.hN);
+      // torch differentiates the padded input it was given, so the packed rows' gradient goes back
+      // to their padded positions, with zeros in the padding.
+      const steps = c.input.shape[rnn.batchFirst ? 1 : 0]!;
+      const [gradInput] = padPackedSequence(new PackedSequence(grads.gradInput, packed.batchSizes, packed.sortedIndices, packed.unsortedIndices), {
+        batchFirst: rnn.batchFirst,
+        totalLength: steps,
+      });
+      addGrads(tensors, c, { ...grads, gradInput });
+    }
+  } else if (c.grad !== null) {
+    const run = rnn.forwardWithGrad(c.input, c.hx);
+    tensors.output = run.output;
+    tensors.h_n = run.hN;
+    addGrads(tensors, c, run.backward(c.grad.output, c.grad.hN));
+  } else {
+    const [output, hN] = rnn.forward(c.input, c.hx);
+    tensors.output = output;
+    tensors.h_n = hN;
+  }
+  return tensors;
+}
+
+/** Gradients under the names the worker uses; hx has one only when the case gives hx, as in torch. */
+function addGrads(tensors: Record<string, Tensor>, c: ParityCase, grads: RNNGrads): void {
+  tensors['grad.input'] = grads.gradInput;
+  if (c.hx !== null) tensors['grad.hx'] = grads.gradHx;
+  for (const [name, grad] of Object.entries(grads.grads)) tensors[`grad.${name}`] = grad;
+}
+
+/** Packs the case input as the worker does: `pack_padded_sequence(input, lengths, batch_first=module.batch_first, enforce_sorted)`. */
+function packForCase(c: ParityCase, batchFirst: boolean): PackedSequence {
+  if (c.packed === null) throw new Error('BUG: packForCase on an unpacked case');
+  return packPaddedSequence(c.input, c.packed.lengths, { batchFirst, enforceSorted: c.packed.enforceSorted });
+}
+
+/** The padded view the worker reports: `pad_packed_sequence(output, batch_first=module.batch_first)`. */
+function padForCase(packed: PackedSequence, batchFirst: boolean): [Tensor, number[]] {
+  return padPackedSequence(packed, { batchFirst });
+}
+
+/** The case's weights as explicit tensors (drawn from the seed, as torch would, for seeded cases). */
+export function weightsOf(c: ParityCase): Record<string, Tensor> {
+  if ('stateDict' in c.init) return { ...c.init.stateDict };
+  manualSeed(BigInt(c.init.seed));
+  return new RNN({ ...fromTorchKwargs(c.kwargs), dtype: c.dtype } as RNNOptions).stateDict();
+}
+
+/** The layout facts compare.ts needs to decode a mismatch position; tolerant of invalid kwargs. */
+export function layoutOf(c: ParityCase): CaseLayout {
+  const k = c.kwargs;
+  const int = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback);
+  const batchFirst = k.batch_first === true;
+  const batched = c.packed !== null || c.input.ndim === 3;
+  const seqLen = c.packed !== null ? Math.max(1, ...c.packed.lengths) : (batched && batchFirst ? c.input.shape[1] : c.input.shape[0]) ?? 1;
+  return {
+    hiddenSize: int(k.hidden_size, 1),
+    numLayers: int(k.num_layers, 1),
+    directions: k.bidirectional === true ? 2 : 1,
+    batchFirst,
+    batched,
+    batchSizes: c.packed === null ? null : batchSizesOf(c.packed.lengths),
+    seqLen,
+  };
+}
+
+/** torch's batch_sizes for valid lengths (the number of sequences longer than each step); null otherwise. */
+function batchSizesOf(lengths: readonly number[]): number[] | null {
+  if (lengths.length === 0 || !lengths.every((l) => Number.isInteger(l) && l > 0 && l < 1e6)) return null;
+  return Array.from({ length: Math.max(...lengths) }, (_, t) => lengths.filter((l) => l > t).length);
+}

@@ -1,0 +1,66 @@
+// Both front doors parse → validate → run: bad flags and values are one line and exit 2, --help is stdout and exit 0.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEED, parseCli } from '../../harness/cli.js';
+import { parseGoldenCli } from '../../harness/golden-cli.js';
+
+function usageError(parsed: ReturnType<typeof parseCli> | ReturnType<typeof parseGoldenCli>): string {
+  if (parsed.kind !== 'exit' || parsed.code !== 2) throw new Error(`expected a usage error, got ${JSON.stringify(parsed)}`);
+  return parsed.stderr.split('\n')[0]!;
+}
+
+describe('harness CLI (verify, parity)', () => {
+  it('runs verify with the fixed seed and a 45 s budget by default, parity with 600 s and a report directory', () => {
+    const verify = parseCli(['verify']);
+    expect(verify).toMatchObject({ kind: 'run', run: { command: 'verify', options: { seed: DEFAULT_SEED, budgetSeconds: 45 } } });
+    expect(verify.kind === 'run' && verify.run.options.reportDir).toBe(undefined);
+    const parity = parseCli(['parity']);
+    expect(parity).toMatchObject({ kind: 'run', run: { command: 'parity', options: { seed: DEFAULT_SEED, budgetSeconds: 600 } } });
+    expect(parity.kind === 'run' && parity.run.options.reportDir).toMatch(/\.parity\/reports$/);
+  });
+
+  it('takes every option as a validated value', () => {
+    expect(parseCli(['parity', '--seed', '-7', '--budget', '2.5', '--runs', '3', '--path', '4:0:1', '--min-cases', '0'])).toMatchObject({
+      kind: 'run',
+      run: { options: { seed: -7, budgetSeconds: 2.5, runs: 3, path: '4:0:1', minCases: 0 } },
+    });
+  });
+
+  it('refuses an unknown flag, a value that is not a number and a missing or unknown command, in one line with exit 2', () => {
+    expect(usageError(parseCli(['parity', '--budjet', '5']))).toBe("error: unknown option '--budjet'");
+    expect(usageError(parseCli(['parity', '--budget', 'abc']))).toContain('--budget takes a number greater than 0, got "abc".');
+    expect(usageError(parseCli(['parity', '--budget', '0']))).toContain('--budget takes a number greater than 0');
+    expect(usageError(parseCli(['verify', '--seed', 'abc']))).toContain('--seed takes a whole number');
+    expect(usageError(parseCli(['verify', '--seed', '1.5']))).toContain('--seed takes a whole number');
+    expect(usageError(parseCli(['verify', '--runs', '0']))).toContain('--runs takes a whole number from 1');
+    expect(usageError(parseCli(['verify', '--path', 'x']))).toContain('--path takes a fast-check path');
+    expect(usageError(parseCli([]))).toBe('error: missing command');
+    expect(usageError(parseCli(['frob']))).toBe("error: unknown command 'frob'");
+  });
+
+  it('prints help on stdout with exit 0', () => {
+    for (const argv of [['--help'], ['verify', '--help'], ['parity', '-h']]) {
+      const parsed = parseCli(argv);
+      expect(parsed).toMatchObject({ kind: 'exit', code: 0, stderr: '' });
+      expect(parsed.kind === 'exit' && parsed.stdout).toMatch(/^Usage: harness\/cli\.ts/);
+    }
+  });
+});
+
+describe('golden CLI (baseline, drift, regen)', () => {
+  it('resolves its paths and leaves unset options out', () => {
+    const parsed = parseGoldenCli(['drift', '--python', 'venv/bin/python', '--golden', 'g']);
+    expect(parsed.kind).toBe('run');
+    if (parsed.kind !== 'run') return;
+    expect(parsed.run.command).toBe('drift');
+    expect(parsed.run.options.python).toMatch(/^\/.*venv\/bin\/python$/);
+    expect(parsed.run.options.golden).toMatch(/^\/.*\/g$/);
+    expect(Object.keys(parsed.run.options).sort()).toEqual(['golden', 'python']);
+  });
+
+  it('refuses unknown flags and commands with exit 2, and prints help with exit 0', () => {
+    expect(usageError(parseGoldenCli(['drift', '--pythn', 'x']))).toBe("error: unknown option '--pythn'");
+    expect(usageError(parseGoldenCli(['record']))).toBe("error: unknown command 'record'");
+    expect(usageError(parseGoldenCli([]))).toBe('error: missing command');
+    expect(parseGoldenCli(['--help'])).toMatchObject({ kind: 'exit', code: 0, stderr: '' });
+  });
+});
