@@ -1,10 +1,10 @@
 // Bridge bench: empty round-trip latency, and end-to-end parity cases/s (torch in the worker, TS forward here, compared) against the worker's in-process limit.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TorchBridge } from '../harness/bridge.js';
-import { compareOutcomes } from '../harness/compare.js';
-import { type ParityCase, layoutOf, outcomeFromWire, runTs, toWireCase } from '../harness/parity-case.js';
-import type { WireCase } from '../harness/protocol.js';
+import { TorchBridge } from '../harness/worker/bridge.js';
+import { compareOutcomes } from '../harness/parity/compare.js';
+import { type ParityCase, layoutOf, outcomeFromWire, runTs, toWireCase } from '../harness/parity/parity-case.js';
+import type { WireCase } from '../harness/worker/protocol.js';
 import { Tensor } from '../src/index.js';
 
 /** Options of {@link benchBridge}. */

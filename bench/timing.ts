@@ -1,7 +1,7 @@
 // Timing helpers for benches: medians of repeated runs, and torch's own timings from python/bench_torch.py.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { PYTHON_DIR, resolvePython } from '../harness/python-env.js';
+import { PYTHON_DIR, resolvePython } from '../harness/worker/python-env.js';
 import { type BenchCase, toTorchBenchCase } from './cases.js';
 
 /** Median wall time of `fn` in milliseconds over `repeats` runs, after one warm-up run. */
