@@ -10,6 +10,7 @@ import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import { liveShadows } from '../parity/live-shadows.js';
 import { type ParityCase, type RNNFactory, outcomeFromWire, referenceFactory, runTs, toWireCase } from '../parity/parity-case.js';
 import type { CaseResult, Handshake } from '../worker/protocol.js';
+import type { CaseFailure, WorkerFailure } from './failures.js';
 import { localiseFailure } from './localise.js';
 
 /** Options of {@link runCampaign}. */
@@ -42,23 +43,6 @@ export interface CampaignProgress {
   readonly elapsedMs: number;
   readonly failures: number;
   readonly shrinking: boolean;
-}
-
-/** One case TS and torch disagreed on, with everything needed to store it as a fixture. */
-export interface CaseFailure {
-  readonly case: ParityCase;
-  readonly torch: Outcome;
-  readonly ts: Outcome;
-  readonly shadow: Shadow | null;
-  readonly comparison: Comparison;
-  readonly report: string[];
-}
-
-/** A case torch could not answer: the worker crashed, hung or garbled its reply (and was restarted). */
-export interface WorkerFailure {
-  readonly case: ParityCase;
-  readonly status: CaseResult['status'];
-  readonly error: string;
 }
 
 /** What settled a case (harness/parity/compare.ts). */

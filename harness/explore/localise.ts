@@ -2,7 +2,7 @@
 import { fromTorchKwargs, type RNN, type RNNOptions, Tensor } from '../../src/index.js';
 import { parameterSuffix } from '../../src/parameter-names.js';
 import type { TorchBridge } from '../worker/bridge.js';
-import type { CaseFailure } from './campaign.js';
+import type { CaseFailure } from './failures.js';
 import { compareOutcomes } from '../parity/compare.js';
 import { formatDifference } from '../parity/difference.js';
 import { type RNNFactory, layoutOf, toWireCase, weightsOf } from '../parity/parity-case.js';

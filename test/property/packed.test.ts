@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseOf, caseSpec, fromPool, value, valuePool, type CaseSpec } from '../../harness/explore/arbitraries.js';
 import { TorchBridge } from '../../harness/worker/bridge.js';
-import { checkBatch, type CaseFailure } from '../../harness/explore/campaign.js';
+import { checkBatch } from '../../harness/explore/campaign.js';
+import type { CaseFailure } from '../../harness/explore/failures.js';
 import type { ParityCase } from '../../harness/parity/parity-case.js';
 import type { DType } from '../../src/index.js';
 
