@@ -1,14 +1,18 @@
-// The harness CLI: `verify` (before you push) and `parity` (the nightly campaign). zx runs the steps.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// The harness CLI: `verify` (before you push), `parity` (the nightly campaign) and `replay` (one stored case). zx runs verify's steps.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { $ } from 'zx';
+import { $, type ProcessPromise } from 'zx';
 import { TorchBridge } from './worker/bridge.js';
-import { type CampaignReport, runCampaign } from './explore/campaign.js';
+import { type CampaignReport, checkBatch, runCampaign } from './explore/campaign.js';
 import { formatMarkdown, formatSummary, reportJson } from './explore/report.js';
-import { GoldenStore } from './golden/store.js';
+import { describeCase, fixtureFromDoc } from './golden/fixture.js';
+import { parseFixtureDoc } from './golden/fixture-schema.js';
+import { loadQuarantineRules, quarantine, quarantineRuleFor, quarantinedCase } from './golden/quarantine.js';
+import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from './golden/store.js';
 import { type Parsed, integerOption, parseCommandLine, pathOption, positiveNumberOption, runIfMain } from './command-line.js';
 import { REPO_ROOT } from './paths.js';
+import { exitOnStopRequest } from './shutdown.js';
 import { setupPython } from './worker/python-setup.js';
 import { recordFixtures } from './golden/record.js';
 
@@ -22,7 +26,25 @@ export interface CampaignCommandOptions {
   readonly path?: string;
   readonly reportDir?: string;
   readonly minCases?: number;
+  /** The fixture store to replay first and to write found fixtures and quarantined cases to; default golden/. */
+  readonly golden?: string;
+  /** Worker request deadline in seconds (default 60). */
+  readonly deadlineSeconds?: number;
+  /** Extra environment for the worker (tests inject faults through it). */
+  readonly workerEnv?: NodeJS.ProcessEnv;
 }
+
+/** What a campaign run leaves behind. */
+export interface CampaignRun {
+  readonly report: CampaignReport;
+  /** Fixtures written for the failures, as paths. */
+  readonly fixtures: string[];
+  /** Quarantine records written for unanswered cases, as paths. */
+  readonly quarantined: string[];
+}
+
+/** Exit codes: PASS 0, FAIL 1, usage 2, INCOMPLETE 3 (a case went unanswered: never a pass). */
+export const EXIT_CODE: Readonly<Record<CampaignReport['status'], number>> = { PASS: 0, FAIL: 1, INCOMPLETE: 3 };
 
 function progressPrinter(): (p: { cases: number; elapsedMs: number; shrinking: boolean }) => void {
   let last = 0;
@@ -35,66 +57,138 @@ function progressPrinter(): (p: { cases: number; elapsedMs: number; shrinking: b
 }
 
 /**
- * Runs a live campaign against the worker's torch, replaying the golden corpus first; a failure's
- * shrunk case is stored in golden/found/ as a fixture. Returns the report and the fixture paths.
+ * Runs a live campaign against the worker's torch, replaying the golden corpus first. A failure's
+ * shrunk case is stored in `<golden>/found/` as a fixture; every case torch did not answer is stored
+ * in `<golden>/quarantine/` with its replay command. Unreadable fixtures are each reported and the
+ * run goes on with the rest (then fails, naming them all).
  */
-export async function campaign(options: CampaignCommandOptions): Promise<{ report: CampaignReport; fixtures: string[] }> {
-  await setupPython();
-  const store = new GoldenStore();
-  const examples = store.keys().map((key) => store.load(key).case);
-  const bridge = await TorchBridge.start();
+export async function campaign(options: CampaignCommandOptions): Promise<CampaignRun> {
+  // From the start: a stop request while torch is still loading must end the run too.
+  let bridge: TorchBridge | null = null;
+  const guard = exitOnStopRequest(() => bridge?.killWorker());
   try {
-    const report = await runCampaign({
+    await setupPython();
+    return await campaignWith(options, (started) => {
+      bridge = started;
+    });
+  } finally {
+    guard.dispose();
+  }
+}
+
+async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: TorchBridge) => void): Promise<CampaignRun> {
+  const goldenDir = options.golden ?? GOLDEN_DIR;
+  const backend = new DirectoryBackend(goldenDir);
+  const store = new GoldenStore(backend);
+  for (const removed of store.sweep()) console.error(`removed ${removed}: a temporary file left by a writer that was killed`);
+  const { fixtures: loaded, problems: badFixtures } = store.loadAll();
+  const rules = loadQuarantineRules(path.join(goldenDir, 'quarantine-rules.json'));
+  const bridge = await TorchBridge.start({
+    ...(options.deadlineSeconds === undefined ? {} : { deadlineMs: options.deadlineSeconds * 1000 }),
+    ...(options.workerEnv === undefined ? {} : { env: options.workerEnv }),
+  });
+  onBridge(bridge);
+  try {
+    const campaignReport = await runCampaign({
       bridge,
       seed: options.seed,
       budgetMs: options.budgetSeconds * 1000,
       ...(options.runs === undefined ? {} : { numRuns: options.runs }),
       ...(options.path === undefined ? {} : { path: options.path }),
       ...(options.minCases === undefined ? {} : { minCases: options.minCases }),
-      examples,
+      examples: loaded.map((f) => f.fixture.case),
+      quarantine: (failure) => quarantineRuleFor(rules, failure),
       onProgress: progressPrinter(),
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
+    const problems = [...campaignReport.problems, ...badFixtures.map((p) => `unreadable fixture: ${p}`)];
+    const report: CampaignReport = badFixtures.length === 0 ? campaignReport : { ...campaignReport, problems, status: 'FAIL', passed: false };
     const fixtures: string[] = [];
-    if (report.failures.length > 0 && report.fastCheck !== null) {
-      const recorded = await recordFixtures(
-        bridge,
-        report.failures.map((f) => ({
-          case: f.case,
-          summary: `campaign seed ${report.seed}: ${f.report[0] ?? 'mismatch'}`.slice(0, 200),
-          origin: 'campaign' as const,
-          fastCheck: { seed: report.fastCheck!.seed, path: report.fastCheck!.path ?? '', numRuns: report.fastCheck!.numRuns },
-        })),
-      );
-      for (const fixture of recorded) fixtures.push(path.join('golden', store.save(fixture).key));
+    if (report.failures.length > 0) {
+      const fastCheck = report.fastCheck;
+      try {
+        const recorded = await recordFixtures(
+          bridge,
+          report.failures.map((f) => ({
+            case: f.case,
+            summary: `campaign seed ${report.seed}: ${f.report[0] ?? 'mismatch'}`.slice(0, 200),
+            origin: 'campaign' as const,
+            fastCheck: fastCheck === null ? null : { seed: fastCheck.seed, path: fastCheck.path ?? '', numRuns: fastCheck.numRuns },
+          })),
+        );
+        for (const fixture of recorded) fixtures.push(backend.describe(store.save(fixture).key));
+      } catch (error) {
+        problems.push(`the failing case could not be recorded as a fixture: ${(error as Error).message}`);
+      }
     }
+    const quarantined = report.workerFailures.map((w) =>
+      backend.describe(quarantine(backend, w, { seed: report.seed, torchVersion: report.torch.torch_version })),
+    );
+    const final: CampaignReport = problems.length === report.problems.length ? report : { ...report, problems, status: 'FAIL', passed: false };
     if (options.reportDir !== undefined) {
       mkdirSync(options.reportDir, { recursive: true });
-      writeFileSync(path.join(options.reportDir, 'parity-report.json'), reportJson(report, fixtures));
-      writeFileSync(path.join(options.reportDir, 'parity-report.md'), formatMarkdown(report, fixtures));
+      writeFileSync(path.join(options.reportDir, 'parity-report.json'), reportJson(final, fixtures, quarantined));
+      writeFileSync(path.join(options.reportDir, 'parity-report.md'), formatMarkdown(final, fixtures, quarantined));
     }
-    return { report, fixtures };
+    return { report: final, fixtures, quarantined: [...new Set(quarantined)] };
   } finally {
     await bridge.stop();
   }
 }
 
+/**
+ * `pnpm replay FILE`: runs the one case of a quarantine record or a fixture through torch and TS
+ * and prints the verdict (or torch's non-answer again).
+ */
+export async function replayCase(file: string, options: { readonly workerEnv?: NodeJS.ProcessEnv } = {}): Promise<number> {
+  const text = readFileSync(file, 'utf8');
+  const json: unknown = JSON.parse(text);
+  const c = quarantinedCase(json, file) ?? fixtureFromDoc(parseFixtureDoc(text, file)).case;
+  await setupPython();
+  const bridge = await TorchBridge.start(options.workerEnv === undefined ? {} : { env: options.workerEnv });
+  const stopOnSignal = exitOnStopRequest(() => bridge.killWorker());
+  try {
+    let unanswered: string | null = null;
+    const { failures } = await checkBatch(bridge, [c], undefined, () => {}, (f) => {
+      unanswered = `${f.status}: ${f.error}`;
+    });
+    console.log(describeCase(c));
+    if (unanswered !== null) {
+      console.log(`torch did not answer (${unanswered})`);
+      return EXIT_CODE.INCOMPLETE;
+    }
+    for (const failure of failures) for (const line of failure.report) console.log(`  ${line}`);
+    console.log(failures.length === 0 ? 'PASS: TS matches torch' : 'FAIL');
+    return failures.length === 0 ? EXIT_CODE.PASS : EXIT_CODE.FAIL;
+  } finally {
+    stopOnSignal.dispose();
+    await bridge.stop();
+  }
+}
+
 /** typecheck, unit tests, golden replay, then a live campaign; every step must pass. */
-async function verify(options: CampaignCommandOptions): Promise<boolean> {
+async function verify(options: CampaignCommandOptions): Promise<CampaignReport['status']> {
   $.cwd = REPO_ROOT;
   $.verbose = true;
-  await $`pnpm run typecheck`;
-  await $`pnpm exec vitest run --project unit --project golden`;
-  const { report, fixtures } = await campaign(options);
-  console.log(`\n${formatSummary(report, fixtures)}`);
-  return report.passed;
+  // A stop request during a step ends the step's process tree too, not only this process.
+  let step: ProcessPromise | null = null;
+  const guard = exitOnStopRequest(() => void step?.kill('SIGKILL'));
+  try {
+    await (step = $`pnpm run typecheck`);
+    await (step = $`pnpm exec vitest run --project unit --project golden`);
+    step = null;
+  } finally {
+    guard.dispose();
+  }
+  const { report, fixtures, quarantined } = await campaign(options);
+  console.log(`\n${formatSummary(report, fixtures, quarantined)}`);
+  return report.status;
 }
 
 /** What a command line asks the harness CLI to do. */
-export interface CampaignCommand {
-  readonly command: 'verify' | 'parity';
-  readonly options: CampaignCommandOptions;
-}
+export type CampaignCommand =
+  | { readonly command: 'verify' | 'parity'; readonly options: CampaignCommandOptions }
+  | { readonly command: 'replay'; readonly file: string };
 
 /** The fast-check replay path of one counterexample, e.g. `3:0:1`. */
 function replayPath(text: string): string {
@@ -119,7 +213,9 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
         .option('--path <path>', 'replay one fast-check counterexample path', replayPath)
         .option('--report-dir <dir>', `write parity-report.{json,md} here${name === 'parity' ? ' (default .parity/reports)' : ''}`, pathOption)
         .option('--min-cases <n>', 'fail a run that executed fewer cases (default 50)', integerOption('--min-cases', 0))
-        .action((values: { seed?: number; budget?: number; runs?: number; path?: string; reportDir?: string; minCases?: number }) => {
+        .option('--golden <dir>', 'fixture store to replay first and to write found and quarantined cases to (default golden/)', pathOption)
+        .option('--deadline <seconds>', 'deadline of one worker request (default 60)', positiveNumberOption('--deadline'))
+        .action((values: { seed?: number; budget?: number; runs?: number; path?: string; reportDir?: string; minCases?: number; golden?: string; deadline?: number }) => {
           const reportDir = values.reportDir ?? (name === 'parity' ? path.join(REPO_ROOT, '.parity', 'reports') : undefined);
           select({
             command: name,
@@ -129,6 +225,8 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
               ...(values.runs === undefined ? {} : { runs: values.runs }),
               ...(values.path === undefined ? {} : { path: values.path }),
               ...(values.minCases === undefined ? {} : { minCases: values.minCases }),
+              ...(values.golden === undefined ? {} : { golden: values.golden }),
+              ...(values.deadline === undefined ? {} : { deadlineSeconds: values.deadline }),
               ...(reportDir === undefined ? {} : { reportDir }),
             },
           });
@@ -137,6 +235,11 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
     // verify keeps the whole command within two minutes here; the nightly job passes a long budget.
     define('verify', 'typecheck, unit tests, golden replay, then a live campaign (before you push)', 45);
     define('parity', 'the long live campaign with JSON and Markdown reports (nightly)', 600);
+    program
+      .command('replay')
+      .description('run the one case of a quarantine record or a fixture through torch and TS, and print the verdict')
+      .argument('<file>', 'golden/quarantine/<id>.json or a fixture', pathOption)
+      .action((file: string) => select({ command: 'replay', file }));
     return program;
   });
 }
@@ -149,12 +252,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(parsed.stderr);
     return parsed.code;
   }
-  const { command, options } = parsed.run;
-  if (command === 'verify') return (await verify(options)) ? 0 : 1;
-  const { report, fixtures } = await campaign(options);
-  console.log(formatSummary(report, fixtures));
+  const run = parsed.run;
+  if (run.command === 'replay') return replayCase(run.file);
+  const { command, options } = run;
+  if (command === 'verify') return EXIT_CODE[await verify(options)];
+  const { report, fixtures, quarantined } = await campaign(options);
+  console.log(formatSummary(report, fixtures, quarantined));
   console.log(`reports: ${options.reportDir}/parity-report.{json,md}`);
-  return report.passed ? 0 : 1;
+  return EXIT_CODE[report.status];
 }
 
 runIfMain(import.meta.url, main);

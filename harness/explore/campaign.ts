@@ -3,14 +3,14 @@ import fc from 'fast-check';
 import type { DType } from '../../src/index.js';
 import { parityCase } from './arbitraries.js';
 import type { TorchBridge } from '../worker/bridge.js';
-import { type Comparison, type JudgedBy, judgeCases, tensorKind } from '../parity/compare.js';
+import { type Comparison, type JudgedBy, type Verdict, judgeCases, tensorKind } from '../parity/compare.js';
 import type { Outcome, Shadow } from '../parity/outcome.js';
 import { formatDifference } from '../parity/difference.js';
 import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import { liveShadows } from '../parity/live-shadows.js';
 import { type ParityCase, type RNNFactory, outcomeFromWire, referenceFactory, runTs, toWireCase } from '../parity/parity-case.js';
-import type { CaseResult, Handshake } from '../worker/protocol.js';
-import type { CaseFailure, WorkerFailure } from './failures.js';
+import type { Handshake, UnansweredStatus } from '../worker/protocol.js';
+import type { CampaignPhase, CaseFailure, WorkerFailure } from './failures.js';
 import { localiseFailure } from './localise.js';
 
 /** Options of {@link runCampaign}. */
@@ -36,6 +36,11 @@ export interface CampaignOptions {
   /** fast-check path to replay one exact counterexample. */
   readonly path?: string;
   readonly onProgress?: (progress: CampaignProgress) => void;
+  /**
+   * The quarantine rule (its id) that deliberately expects an unanswered case, or null. An unanswered
+   * case no rule covers makes the campaign INCOMPLETE.
+   */
+  readonly quarantine?: (failure: Pick<WorkerFailure, 'case' | 'status' | 'error'>) => string | null;
 }
 
 export interface CampaignProgress {
@@ -51,11 +56,31 @@ export type Judged = JudgedBy;
 /** Largest TS-vs-torch error seen per dtype and tensor kind. */
 export type LargestErrors = Record<DType, Record<'forward' | 'gradient' | 'exact', { maxAbs: number; maxRel: number; maxUlps: number; tensor: string }>>;
 
+/**
+ * PASS: every explored case was answered by torch and judged equal. FAIL: a mismatch, or a problem
+ * (tripwire, harness error). INCOMPLETE: no mismatch, but a case went unanswered and no quarantine
+ * rule expects it — never a PASS.
+ */
+export type CampaignStatus = 'PASS' | 'FAIL' | 'INCOMPLETE';
+
+/** Where every case went: `cases` = `compared` + `unanswered`, at any moment of a run. */
+export interface CaseAccount {
+  readonly cases: number;
+  readonly compared: number;
+  readonly unanswered: number;
+}
+
 export interface CampaignReport {
   readonly seed: number;
+  readonly status: CampaignStatus;
+  /** status === 'PASS'. */
   readonly passed: boolean;
   readonly casesExplored: number;
   readonly casesInShrinking: number;
+  /** Exploration (including cases answered after the budget closed) and shrinking, each accounted for. */
+  readonly accounting: { readonly exploration: CaseAccount; readonly shrinking: CaseAccount; readonly quarantined: number };
+  /** Worker restarts, and unanswered case results by cause, over the whole run. */
+  readonly worker: { readonly restarts: number; readonly unanswered: Readonly<Record<UnansweredStatus, number>> };
   readonly batches: number;
   readonly elapsedMs: number;
   readonly casesPerSecond: number;
@@ -92,7 +117,7 @@ export async function checkBatch(
   cases: readonly ParityCase[],
   factory: RNNFactory = referenceFactory(bridge.handshake),
   observe: (c: ParityCase, torch: Outcome, comparison: Comparison, judged: Judged) => void = () => {},
-  onWorkerFailure: (failure: WorkerFailure) => void = () => {},
+  onWorkerFailure: (failure: Pick<WorkerFailure, 'case' | 'status' | 'error' | 'stderrTail'>) => void = () => {},
 ): Promise<BatchCheck> {
   const torchPromise = bridge.run(cases.map((c, i) => toWireCase(c, String(i))));
   const tsOutcomes = cases.map((c) => runTs(c, factory));
@@ -101,12 +126,24 @@ export async function checkBatch(
   cases.forEach((c, i) => {
     const torch = outcomeFromWire(results[i]!);
     if (torch === null) {
-      onWorkerFailure({ case: c, status: results[i]!.status, error: `${results[i]!.error?.type}: ${results[i]!.error?.message}` });
+      const result = results[i]!;
+      onWorkerFailure({
+        case: c,
+        status: result.status as UnansweredStatus,
+        error: `${result.error?.type}: ${result.error?.message}`,
+        stderrTail: result.stderr_tail ?? [],
+      });
       return;
     }
     entries.push({ case: c, ts: tsOutcomes[i]!, torch });
   });
-  const verdicts = await judgeCases(entries, { shadows: liveShadows(bridge), factory });
+  let verdicts;
+  try {
+    verdicts = await judgeCases(entries, { shadows: liveShadows(bridge), factory });
+  } catch (error) {
+    // Judging must never end a campaign: a case the harness could not judge is a failure of that case.
+    verdicts = entries.map(() => harnessErrorVerdict(error));
+  }
   const failures: CaseFailure[] = [];
   entries.forEach((entry, i) => {
     const verdict = verdicts[i]!;
@@ -123,6 +160,13 @@ export async function checkBatch(
     }
   });
   return { failures };
+}
+
+/** The verdict for cases whose judging threw: a harness error is reported against the case, never swallowed. */
+function harnessErrorVerdict(error: unknown): Verdict {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const comparison: Comparison = { equal: false, differences: [{ kind: 'harness-error', message: `judging the case threw ${message}` }], stats: {} };
+  return { passed: false, comparison, judgedBy: 'budget', shadow: null, reason: comparison.differences.map(formatDifference)[0]! };
 }
 
 function emptyLargest(): LargestErrors {
@@ -153,8 +197,6 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const largest = emptyLargest();
   const workerFailures: WorkerFailure[] = [];
   const start = performance.now();
-  let explored = 0;
-  let inShrinking = 0;
   let batches = 0;
   let failingRuns = 0;
   let lastFailure: CaseFailure[] = [];
@@ -175,10 +217,17 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   };
 
   let shrinking = false;
-  // fast-check's time limit can return while a run is still awaiting torch; `closed` stops that run
-  // from counting, and `inFlight` lets the campaign wait for it before the bridge is stopped.
+  // fast-check's time limit can return while a run is still awaiting torch; that run is still
+  // counted and judged when its answers arrive (phase 'after-budget'), and `inFlight` lets the
+  // campaign wait for it before the bridge is stopped. Only a run that would start after `closed`
+  // is not started at all.
   let closed = false;
   let inFlight: Promise<void> = Promise.resolve();
+  const exploreAccount: { cases: number; compared: number; unanswered: number } = { cases: 0, compared: 0, unanswered: 0 };
+  const shrinkAccount: { cases: number; compared: number; unanswered: number } = { cases: 0, compared: 0, unanswered: 0 };
+  const lateFailures: CaseFailure[] = [];
+  const unansweredBefore = options.bridge.unanswered;
+  const restartsBefore = options.bridge.restarts;
   const property = fc.asyncProperty(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), (cases) => {
     const run = checkRun(cases);
     inFlight = run.catch(() => {});
@@ -186,14 +235,24 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   });
   const checkRun = async (cases: readonly ParityCase[]): Promise<void> => {
     if (closed) return;
+    const inShrinkPhase = shrinking;
+    const account = inShrinkPhase ? shrinkAccount : exploreAccount;
     batches++;
-    if (shrinking) inShrinking += cases.length;
-    else explored += cases.length;
-    const { failures } = await checkBatch(options.bridge, cases, factory, shrinking ? () => {} : observe, (f) => {
-      if (!shrinking && !closed) workerFailures.push(f);
+    account.cases += cases.length;
+    let unansweredHere = 0;
+    const { failures } = await checkBatch(options.bridge, cases, factory, inShrinkPhase ? () => {} : observe, (f) => {
+      unansweredHere++;
+      const phase: CampaignPhase = inShrinkPhase ? 'shrinking' : closed ? 'after-budget' : 'exploration';
+      workerFailures.push({ ...f, phase, quarantinedBy: options.quarantine?.(f) ?? null });
     });
-    if (closed) return;
-    options.onProgress?.({ cases: explored, elapsedMs: performance.now() - start, failures: failingRuns, shrinking });
+    account.unanswered += unansweredHere;
+    account.compared += cases.length - unansweredHere;
+    if (closed) {
+      // fast-check has moved on: a mismatch found now cannot be shrunk by it, but is never dropped.
+      if (!inShrinkPhase) lateFailures.push(...failures);
+      return;
+    }
+    options.onProgress?.({ cases: exploreAccount.cases, elapsedMs: performance.now() - start, failures: failingRuns, shrinking });
     if (failures.length > 0) {
       failingRuns++;
       lastFailure = failures;
@@ -227,27 +286,43 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   }
   closed = true;
   await inFlight;
-  if (details.failed) {
-    for (const failure of lastFailure) {
+  const failures = details.failed ? lastFailure : lateFailures;
+  for (const failure of failures) {
+    // Localisation is a hint: if it throws, that is said in the failure's report, never raised.
+    try {
       const where = await localiseFailure(options.bridge, failure, factory);
       if (where !== null) failure.report.push(where);
+    } catch (error) {
+      failure.report.push(`localisation failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   const elapsedMs = performance.now() - start;
   const problems: string[] = [];
   if (details.failed && lastFailure.length === 0) problems.push(`harness error: ${String(details.errorInstance ?? 'unknown')}`);
-  if (explored < minCases) problems.push(`tripwire: only ${explored} cases ran (minimum ${minCases})`);
-  if (workerFailures.length > 0) problems.push(`${workerFailures.length} case(s) got no answer from torch (worker crash/timeout/protocol error)`);
+  if (lateFailures.length > 0) {
+    problems.push(`${lateFailures.length} mismatching case(s) answered after the budget closed${details.failed ? ' (besides the shrunk failure)' : ', reported unshrunk'}`);
+  }
+  if (exploreAccount.cases < minCases) problems.push(`tripwire: only ${exploreAccount.cases} cases ran (minimum ${minCases})`);
+  const quarantined = workerFailures.filter((f) => f.quarantinedBy !== null).length;
+  const unexpected = workerFailures.length - quarantined;
+  const status: CampaignStatus = failures.length > 0 || problems.length > 0 ? 'FAIL' : unexpected > 0 ? 'INCOMPLETE' : 'PASS';
+  const unansweredNow = options.bridge.unanswered;
   return {
     seed: options.seed,
-    passed: !details.failed && problems.length === 0,
-    casesExplored: explored,
-    casesInShrinking: inShrinking,
+    status,
+    passed: status === 'PASS',
+    casesExplored: exploreAccount.cases,
+    casesInShrinking: shrinkAccount.cases,
+    accounting: { exploration: { ...exploreAccount }, shrinking: { ...shrinkAccount }, quarantined },
+    worker: {
+      restarts: options.bridge.restarts - restartsBefore,
+      unanswered: Object.fromEntries(Object.entries(unansweredNow).map(([k, n]) => [k, n - unansweredBefore[k as UnansweredStatus]])) as Record<UnansweredStatus, number>,
+    },
     batches,
     elapsedMs,
-    casesPerSecond: explored / (elapsedMs / 1000),
+    casesPerSecond: exploreAccount.cases / (elapsedMs / 1000),
     minCases,
-    failures: details.failed ? lastFailure : [],
+    failures,
     fastCheck: details.failed
       ? { seed: details.seed, path: details.counterexamplePath, numRuns: details.numRuns, shrinks: details.numShrinks }
       : null,

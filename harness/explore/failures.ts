@@ -2,7 +2,7 @@
 import type { Comparison } from '../parity/compare.js';
 import type { Outcome, Shadow } from '../parity/outcome.js';
 import type { ParityCase } from '../parity/parity-case.js';
-import type { CaseResult } from '../worker/protocol.js';
+import type { UnansweredStatus } from '../worker/protocol.js';
 
 /** One case TS and torch disagreed on, with everything needed to store it as a fixture. */
 export interface CaseFailure {
@@ -14,9 +14,19 @@ export interface CaseFailure {
   readonly report: string[];
 }
 
-/** A case torch could not answer: the worker crashed, hung or garbled its reply (and was restarted). */
+/** When in a campaign a case was run: while exploring, while shrinking, or answered after the budget closed. */
+export type CampaignPhase = 'exploration' | 'shrinking' | 'after-budget';
+
+/**
+ * A case torch could not answer: the worker crashed, hung, garbled its reply (and was restarted), or
+ * faulted (out of memory, recursion limit: harness/worker/worker-fault.ts).
+ */
 export interface WorkerFailure {
   readonly case: ParityCase;
-  readonly status: CaseResult['status'];
+  readonly status: UnansweredStatus;
   readonly error: string;
+  readonly phase: CampaignPhase;
+  /** The id of the quarantine rule that expects this (golden/quarantine-rules.json), or null. */
+  readonly quarantinedBy: string | null;
+  readonly stderrTail: readonly string[];
 }

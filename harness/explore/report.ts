@@ -1,5 +1,6 @@
 // Campaign reports: the terminal summary, and the JSON and Markdown files a nightly job keeps.
 import type { CampaignReport } from './campaign.js';
+import type { WorkerFailure } from './failures.js';
 
 function exp(value: number): string {
   return value === 0 ? '0' : value.toExponential(2);
@@ -11,9 +12,24 @@ function headline(report: CampaignReport): string[] {
   return [
     `torch ${report.torch.torch_version} (${report.torch.blas_info ?? 'unknown BLAS'}, ${report.torch.num_threads} thread, ${report.torch.cpu_capability}, init ${report.torch.init_fingerprint.model}, dropout ${report.torch.dropout_model}${report.exactDropout ? ', masks compared exactly' : ': train-mode dropout not comparable, run in eval'})`,
     `seed ${report.seed}: ${report.casesExplored} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.casesPerSecond.toFixed(0)} cases/s, ${report.batches} batches)`,
+    accountingLine(report),
     `coverage: ${c.validCases} valid + ${c.errorCases} error cases; values ${c.valuesCovered}/${c.valuesTotal}, pairs ${c.pairsCovered}/${c.pairsTotal}; error categories ${Object.keys(c.errorCategories).length}`,
     `settled by the assert_close budget: ${report.judged.budget}; by the float64 shadow: ${report.judged.shadow}; by rounding sensitivity: ${report.judged.sensitivity} (ill-conditioned or overflowing cases)`,
   ];
+}
+
+/** explored = compared + unanswered, for exploration and shrinking, and what the worker went through. */
+function accountingLine(report: CampaignReport): string {
+  const { exploration: e, shrinking: s, quarantined } = report.accounting;
+  const causes = Object.entries(report.worker.unanswered)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${status} ${n}`)
+    .join(', ');
+  return (
+    `accounted: explored ${e.cases} = compared ${e.compared} + unanswered ${e.unanswered}` +
+    (s.cases > 0 ? `; shrinking ${s.cases} = ${s.compared} + ${s.unanswered}` : '') +
+    `; quarantined ${quarantined}; worker restarts ${report.worker.restarts}${causes === '' ? '' : ` (${causes})`}`
+  );
 }
 
 function largestLines(report: CampaignReport): string[] {
@@ -32,24 +48,35 @@ function largestLines(report: CampaignReport): string[] {
   return lines;
 }
 
+function unansweredLine(w: WorkerFailure): string {
+  return `no torch answer (${w.status}, ${w.phase}${w.quarantinedBy === null ? '' : `, quarantined by rule ${w.quarantinedBy}`}): ${w.error}`;
+}
+
 /** The short summary `pnpm verify` prints. `fixturePaths` are where the failures were stored. */
-export function formatSummary(report: CampaignReport, fixturePaths: readonly string[] = []): string {
+export function formatSummary(report: CampaignReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): string {
   const lines = [...headline(report), ...largestLines(report).map((l) => `largest error (budget-settled cases), ${l}`)];
   if (report.failures.length > 0) {
     lines.push(`FAILED after ${report.fastCheck?.numRuns} runs and ${report.fastCheck?.shrinks} shrinks (replay: --seed ${report.fastCheck?.seed} --path ${report.fastCheck?.path}):`);
     for (const failure of report.failures) lines.push(...failure.report.map((r) => `  ${r}`));
     for (const p of fixturePaths) lines.push(`  fixture: ${p}`);
   }
-  for (const w of report.workerFailures.slice(0, 5)) lines.push(`no torch answer (${w.status}): ${w.error}`);
+  for (const w of report.workerFailures.slice(0, 10)) lines.push(unansweredLine(w));
+  if (report.workerFailures.length > 10) lines.push(`… and ${report.workerFailures.length - 10} more unanswered cases (see the JSON report)`);
+  for (const p of quarantinePaths) lines.push(`  quarantined case: ${p} (replay: pnpm replay ${p})`);
   for (const problem of report.problems) lines.push(`problem: ${problem}`);
-  lines.push(report.passed ? 'PASS' : 'FAIL');
+  lines.push(report.status === 'INCOMPLETE' ? 'INCOMPLETE: some cases got no answer from torch' : report.status);
   return lines.join('\n');
 }
 
 /** A Markdown report for a CI step summary or a pull request body. */
-export function formatMarkdown(report: CampaignReport, fixturePaths: readonly string[] = []): string {
+export function formatMarkdown(report: CampaignReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): string {
   const c = report.coverage;
-  const out = [`# Parity campaign: ${report.passed ? 'pass' : 'FAIL'}`, '', ...headline(report).map((l) => `- ${l}`), ''];
+  const out = [`# Parity campaign: ${report.status}`, '', ...headline(report).map((l) => `- ${l}`), ''];
+  if (report.workerFailures.length > 0) {
+    out.push('## Cases torch did not answer', '');
+    out.push(...report.workerFailures.map((w) => `- ${unansweredLine(w)}`));
+    out.push(...quarantinePaths.map((p) => `- stored: \`${p}\` (replay: \`pnpm replay ${p}\`)`), '');
+  }
   for (const [title, table] of [
     ['Largest differences from torch, cases the budget settled', report.largestErrors],
     ['Largest differences from torch, all cases (ill-conditioned and overflowing ones included)', report.largestErrorsAll],
@@ -79,7 +106,18 @@ export function formatMarkdown(report: CampaignReport, fixturePaths: readonly st
 }
 
 /** The report as JSON: everything but the failing cases' tensors, which live in their fixtures. */
-export function reportJson(report: CampaignReport, fixturePaths: readonly string[] = []): string {
-  const { failures, torch, ...rest } = report;
-  return `${JSON.stringify({ ...rest, torch, failures: failures.map((f) => ({ report: f.report, kwargs: f.case.kwargs, dtype: f.case.dtype })), fixtures: fixturePaths }, null, 2)}\n`;
+export function reportJson(report: CampaignReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): string {
+  const { failures, torch, workerFailures, ...rest } = report;
+  return `${JSON.stringify(
+    {
+      ...rest,
+      torch,
+      failures: failures.map((f) => ({ report: f.report, kwargs: f.case.kwargs, dtype: f.case.dtype })),
+      unanswered: workerFailures.map((w) => ({ status: w.status, phase: w.phase, error: w.error, quarantined_by: w.quarantinedBy, kwargs: w.case.kwargs, dtype: w.case.dtype })),
+      fixtures: fixturePaths,
+      quarantine: quarantinePaths,
+    },
+    null,
+    2,
+  )}\n`;
 }

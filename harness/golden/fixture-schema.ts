@@ -160,6 +160,7 @@ function innermost(issue: Issue): { path: PropertyKey[]; message: string } {
  * @throws FixtureFormatError naming the file and the first bad field.
  */
 export function parseFixtureDoc(text: string, source: string, expectedId?: string): FixtureDoc {
+  checkBounds(text, source);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -176,6 +177,7 @@ export function parseFixtureDoc(text: string, source: string, expectedId?: strin
     throw new FixtureFormatError(source, fieldName(first.path), `${first.message}${more}`);
   }
   const doc = result.data;
+  checkFootprint(doc, source);
   const hash = contentHash(doc.case as JsonValue);
   if (doc.id !== hash) {
     throw new FixtureFormatError(source, 'id', `is ${doc.id}, but the case hashes to ${hash}: a fixture's case is never edited by hand; record it anew`);
@@ -184,4 +186,53 @@ export function parseFixtureDoc(text: string, source: string, expectedId?: strin
     throw new FixtureFormatError(source, 'id', `is ${doc.id}, but the file is named for ${expectedId}`);
   }
   return doc;
+}
+
+/**
+ * Bounds checked before a file is parsed: the largest committed fixture is about 110 KB, so 32 MiB
+ * leaves room for real cases while refusing a file that would take the parser's memory; nesting
+ * deeper than 64 is no fixture (the schema's deepest path is 6) and would overflow JSON.parse's stack.
+ */
+export const FIXTURE_LIMITS = { bytes: 32 * 1024 * 1024, depth: 64, parameters: 64 * 1024 * 1024 } as const;
+
+/** Refuses a file over the size or nesting bound, naming it, before JSON.parse sees it. */
+function checkBounds(text: string, source: string): void {
+  if (text.length > FIXTURE_LIMITS.bytes) {
+    throw new FixtureFormatError(source, '', `is ${text.length} characters, over the ${FIXTURE_LIMITS.bytes}-character bound for a fixture`);
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > FIXTURE_LIMITS.depth) throw new FixtureFormatError(source, '', `nests deeper than ${FIXTURE_LIMITS.depth} levels (at character ${i})`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+/**
+ * Refuses a schema-valid fixture whose module would be too large to replay (e.g. `num_layers: 1e9`):
+ * the parameter count `nn.RNN(**kwargs)` would allocate, estimated from its integer kwargs, must stay
+ * within FIXTURE_LIMITS.parameters (64 Mi values, 512 MiB in float64).
+ */
+function checkFootprint(doc: FixtureDoc, source: string): void {
+  const kwargs = doc.case.kwargs as Record<string, unknown>;
+  const size = (key: string, fallback: number): number => {
+    const value = kwargs[key];
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  const inputSize = size('input_size', 1);
+  const hiddenSize = size('hidden_size', 1);
+  const numLayers = size('num_layers', 1);
+  const directions = kwargs['bidirectional'] === true ? 2 : 1;
+  const widest = Math.max(inputSize, hiddenSize * directions);
+  const parameters = numLayers * directions * hiddenSize * (widest + hiddenSize + 2);
+  if (parameters > FIXTURE_LIMITS.parameters) {
+    const field = ['num_layers', 'hidden_size', 'input_size'].find((key) => size(key, 1) > 1e6) ?? 'kwargs';
+    throw new FixtureFormatError(source, `case.kwargs.${field}`, `would build a module of about ${parameters.toExponential(2)} parameters, over the replay bound of ${FIXTURE_LIMITS.parameters}`);
+  }
 }

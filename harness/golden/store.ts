@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 import { fixtureFromDoc, fixtureToDoc, type Fixture, type FixtureOrigin } from './fixture.js';
-import { parseFixtureDoc, type FixtureDoc } from './fixture-schema.js';
+import { FixtureFormatError, parseFixtureDoc, type FixtureDoc } from './fixture-schema.js';
 import { REPO_ROOT } from '../paths.js';
 
 /** `golden/` at the repository root. */
@@ -93,8 +93,41 @@ export class DirectoryBackend implements FixtureBackend {
     return path.relative(process.cwd(), this.file(key)) || this.file(key);
   }
 
+  /**
+   * Removes `.<name>.<pid>.<hex>.tmp` files in `prefixes` whose writing process is gone (killed
+   * between open and rename); a live writer's file is left alone. Returns the keys removed.
+   */
+  sweep(prefixes: readonly string[]): string[] {
+    const removed: string[] = [];
+    for (const prefix of prefixes) {
+      let names: string[];
+      try {
+        names = readdirSync(this.file(prefix));
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        const match = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+        if (match === null || isAlive(Number(match[1]))) continue;
+        rmSync(path.join(this.file(prefix), name), { force: true });
+        removed.push(`${prefix}/${name}`);
+      }
+    }
+    return removed;
+  }
+
   private file(key: string): string {
     return path.join(this.root, ...key.split('/'));
+  }
+}
+
+/** Whether a process with this id exists (signal 0 probes without signalling). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -205,6 +238,28 @@ export class GoldenStore {
    */
   list(origins?: readonly FixtureOrigin[]): StoredFixture[] {
     return this.keys(origins).map((key) => ({ key, fixture: this.load(key) }));
+  }
+
+  /**
+   * Every stored fixture that loads, and one problem per file that does not (named with its file and
+   * field): one bad fixture never hides the others, and the caller fails naming them all.
+   */
+  loadAll(origins?: readonly FixtureOrigin[]): { readonly fixtures: StoredFixture[]; readonly problems: string[] } {
+    const fixtures: StoredFixture[] = [];
+    const problems: string[] = [];
+    for (const key of this.keys(origins)) {
+      try {
+        fixtures.push({ key, fixture: this.load(key) });
+      } catch (error) {
+        problems.push(error instanceof FixtureFormatError ? error.message : `${this.backend.describe(key)}: ${(error as Error).message}`);
+      }
+    }
+    return { fixtures, problems };
+  }
+
+  /** Removes temporary files that writers killed mid-write left behind (see {@link DirectoryBackend.sweep}). */
+  sweep(): string[] {
+    return this.backend instanceof DirectoryBackend ? this.backend.sweep([...Object.values(ORIGIN_DIR), 'quarantine']) : [];
   }
 
   /** Removes the fixture with this id from either origin. */

@@ -22,12 +22,16 @@ export type Difference =
   | { readonly kind: 'shape'; readonly tensor: string; readonly actual: readonly number[]; readonly expected: readonly number[] }
   | { readonly kind: 'dtype'; readonly tensor: string; readonly actual: DType; readonly expected: DType }
   | { readonly kind: 'non-finite'; readonly tensor: string; readonly mismatch: ElementMismatch }
-  | { readonly kind: 'values'; readonly tensor: string; readonly mismatch: ElementMismatch; readonly count: number; readonly needs: 'shadow' | 'sensitivity' | null };
+  | { readonly kind: 'values'; readonly tensor: string; readonly mismatch: ElementMismatch; readonly count: number; readonly needs: 'shadow' | 'sensitivity' | null }
+  /** The harness itself failed on the case (running, judging or localising it threw): reported, never swallowed. */
+  | { readonly kind: 'harness-error'; readonly message: string };
 /** A one-paragraph, human-readable account of a difference. */
 export function formatDifference(difference: Difference): string {
   switch (difference.kind) {
     case 'error-mismatch':
       return `error: TS ${formatError(difference.actual)} vs torch ${formatError(difference.expected)}`;
+    case 'harness-error':
+      return `harness error: ${difference.message}`;
     case 'warnings':
       return `warnings: TS ${JSON.stringify(difference.actual)} vs torch ${JSON.stringify(difference.expected)}`;
     case 'missing':

@@ -9,11 +9,13 @@ import type {
   PythonError,
   RequestBody,
   RunResponse,
+  UnansweredStatus,
   WireCase,
   WireTensor,
 } from './protocol.js';
 import { resolvePython } from './python-env.js';
 import { type Failure, WorkerSupervisor, failure } from './supervisor.js';
+import { workerFaultOf } from './worker-fault.js';
 
 export { WorkerStartError } from './process.js';
 
@@ -122,6 +124,16 @@ export class TorchBridge {
     return this.supervisor.restarts;
   }
 
+  /**
+   * Case results without torch's answer since the bridge started, by status (a case rerun alone after
+   * its batch failed counts once, for its own result).
+   */
+  get unanswered(): Readonly<Record<UnansweredStatus, number>> {
+    return { ...this.tally };
+  }
+
+  private readonly tally: Record<UnansweredStatus, number> = { 'worker-crash': 0, timeout: 0, 'protocol-error': 0, 'worker-fault': 0 };
+
   /** The last stderr lines of the current (or last failed) worker. */
   stderrTail(count = 50): string[] {
     return this.supervisor.stderrTail(count);
@@ -228,14 +240,24 @@ export class TorchBridge {
     }
     return results.map((result, index) => {
       const expectedId = cases[index]!.id;
-      if (result.id === expectedId) return result;
+      if (result.id === expectedId) return this.classified(result);
       // A result must answer its own case; a malformed case (no id) is reported under the id we sent.
       if (result.status === 'protocol-error' && (result.id === null || result.id === undefined)) return { ...result, id: expectedId };
       return this.failedResult(cases[index]!, failure('protocol-error', `result ${index} answers case ${JSON.stringify(result.id)}`), 0);
     });
   }
 
+  /** An `error` that is a worker fault (harness/worker/worker-fault.ts) becomes status `worker-fault`. */
+  private classified(result: CaseResult): CaseResult {
+    if (result.status !== 'error' || result.error === undefined) return result;
+    const fault = workerFaultOf(result.error);
+    if (fault === null) return result;
+    this.tally['worker-fault']++;
+    return { ...result, status: 'worker-fault', error: { type: result.error.type, message: `${fault}: ${result.error.message}` } };
+  }
+
   private failedResult(wireCase: WireCase, reason: Failure, elapsedMs: number): CaseResult {
+    this.tally[reason.status]++;
     return {
       id: wireCase.id,
       status: reason.status,

@@ -98,8 +98,15 @@ export interface WireCase {
   readonly fault?: FaultSpec;
 }
 
-/** `ok` and `error` are torch's answers; the rest say the answer is missing and why. */
-export type CaseStatus = 'ok' | 'error' | 'worker-crash' | 'timeout' | 'protocol-error';
+/**
+ * `ok` and `error` are torch's answers; the rest say the answer is missing and why. `worker-fault` is
+ * made by the bridge from an `error` that says the worker could not compute (out of memory, recursion
+ * limit, interrupted: harness/worker/worker-fault.ts), so such an error is never taken as torch's answer.
+ */
+export type CaseStatus = 'ok' | 'error' | 'worker-crash' | 'timeout' | 'protocol-error' | 'worker-fault';
+
+/** The statuses that mean torch gave no answer. */
+export type UnansweredStatus = Exclude<CaseStatus, 'ok' | 'error'>;
 
 /** A Python exception: `type(e).__name__` and `str(e)`. */
 export interface PythonError {

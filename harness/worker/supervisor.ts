@@ -41,6 +41,7 @@ const FAILURE_TYPE: Readonly<Record<Failure['status'], string>> = {
   'worker-crash': 'WorkerCrash',
   timeout: 'Timeout',
   'protocol-error': 'ProtocolError',
+  'worker-fault': 'WorkerFault',
 };
 
 /** A {@link Failure} with the error type that matches its status. */

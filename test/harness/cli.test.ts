@@ -12,10 +12,10 @@ describe('harness CLI (verify, parity)', () => {
   it('runs verify with the fixed seed and a 45 s budget by default, parity with 600 s and a report directory', () => {
     const verify = parseCli(['verify']);
     expect(verify).toMatchObject({ kind: 'run', run: { command: 'verify', options: { seed: DEFAULT_SEED, budgetSeconds: 45 } } });
-    expect(verify.kind === 'run' && verify.run.options.reportDir).toBe(undefined);
+    expect(verify.kind === 'run' && 'options' in verify.run && verify.run.options.reportDir).toBe(undefined);
     const parity = parseCli(['parity']);
     expect(parity).toMatchObject({ kind: 'run', run: { command: 'parity', options: { seed: DEFAULT_SEED, budgetSeconds: 600 } } });
-    expect(parity.kind === 'run' && parity.run.options.reportDir).toMatch(/\.parity\/reports$/);
+    expect(parity.kind === 'run' && 'options' in parity.run && parity.run.options.reportDir).toMatch(/\.parity\/reports$/);
   });
 
   it('takes every option as a validated value', () => {
@@ -35,6 +35,11 @@ describe('harness CLI (verify, parity)', () => {
     expect(usageError(parseCli(['verify', '--path', 'x']))).toContain('--path takes a fast-check path');
     expect(usageError(parseCli([]))).toBe('error: missing command');
     expect(usageError(parseCli(['frob']))).toBe("error: unknown command 'frob'");
+  });
+
+  it('replays one stored case by its file, and needs the file', () => {
+    expect(parseCli(['replay', 'golden/quarantine/0123456789abcdef.json'])).toMatchObject({ kind: 'run', run: { command: 'replay' } });
+    expect(usageError(parseCli(['replay']))).toBe("error: missing required argument 'file'");
   });
 
   it('prints help on stdout with exit 0', () => {

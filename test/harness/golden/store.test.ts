@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../harness/golden/canonical-json.js';
+import { canonicalJson, contentHash } from '../../../harness/golden/canonical-json.js';
 import { caseId, fixtureToDoc } from '../../../harness/golden/fixture.js';
 import { FixtureFormatError } from '../../../harness/golden/fixture-schema.js';
 import { DirectoryBackend, GoldenStore, InMemoryBackend } from '../../../harness/golden/store.js';
@@ -184,5 +184,40 @@ describe('DirectoryBackend', () => {
       writeFileSync(file, JSON.stringify(doc));
       expect(loadError(store).message).toBe(`${path.relative(process.cwd(), file)}: format_version: is 2; this harness reads format 1`);
     });
+  });
+});
+
+describe('bad fixtures are bounded and named, and never hide the others', () => {
+  it('refuses nesting past 64 levels and oversize files before parsing, and a module too large to replay', () => {
+    const store = new GoldenStore(new InMemoryBackend());
+    const good = fixtureOf(smallCase());
+    store.save(good);
+    store.backend.write('found/1111111111111111.json', `${'['.repeat(2000)}${']'.repeat(2000)}`);
+    // A schema-valid file whose kwargs were edited (building it through TS would take the memory it warns of).
+    const doc = fixtureToDoc(good);
+    const hugeCase = { ...doc.case, kwargs: { ...doc.case.kwargs, num_layers: 1e9 } };
+    const huge = { ...doc, case: hugeCase, id: contentHash(hugeCase as never) };
+    store.backend.write(`found/${huge.id}.json`, canonicalJson(huge as never));
+    const { fixtures, problems } = store.loadAll();
+    expect(fixtures.map((f) => f.fixture.id)).toEqual([good.id]);
+    expect(problems).toEqual([
+      'memory:found/1111111111111111.json: nests deeper than 64 levels (at character 64)',
+      `memory:found/${huge.id}.json: case.kwargs.num_layers: would build a module of about 2.40e+10 parameters, over the replay bound of 67108864`,
+    ]);
+  });
+
+  it('removes the temporary files of a writer that was killed, and keeps a live writer’s', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sweep-'));
+    try {
+      const store = new GoldenStore(new DirectoryBackend(dir));
+      store.save(fixtureOf(smallCase()));
+      const found = path.join(dir, 'baseline');
+      writeFileSync(path.join(found, '.abc.json.999999999.0a1b.tmp'), '{');
+      writeFileSync(path.join(found, `.abc.json.${process.pid}.0a1c.tmp`), '{');
+      expect(store.sweep()).toEqual(['baseline/.abc.json.999999999.0a1b.tmp']);
+      expect(readdirSync(found).filter((n) => n.endsWith('.tmp'))).toEqual([`.abc.json.${process.pid}.0a1c.tmp`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

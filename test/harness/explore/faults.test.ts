@@ -1,0 +1,155 @@
+// A verdict that never lies: faults injected into real torch (a sitecustomize around nn.RNN.forward) end every
+// campaign with explored = compared + unanswered, nothing lost, and no PASS where a case went unanswered.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { campaign } from '../../../harness/cli.js';
+import { type CampaignReport, runCampaign } from '../../../harness/explore/campaign.js';
+import { TorchBridge } from '../../../harness/worker/bridge.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'faults-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// Misbehaves in torch's own forward for about one case in `RNN_PARITY_TEST_EVERY`, chosen by the
+// input's values (so the same case misbehaves again when the bridge reruns it alone), or, with
+// `RNN_PARITY_TEST_AFTER_S`, for every case in every worker once that many seconds have passed since
+// the first forward of the run (kept in `RNN_PARITY_TEST_CLOCK`, a file all workers share).
+const SITECUSTOMIZE = `
+import os, signal, sys, time, zlib
+import torch
+_kind = os.environ.get('RNN_PARITY_TEST_FAULT', '')
+_every = int(os.environ.get('RNN_PARITY_TEST_EVERY', '0'))
+_after = float(os.environ.get('RNN_PARITY_TEST_AFTER_S', '-1'))
+_clock = os.environ.get('RNN_PARITY_TEST_CLOCK', '')
+_forward = torch.nn.RNN.forward
+def _chosen(x):
+    data = x.data if isinstance(x, torch.nn.utils.rnn.PackedSequence) else x
+    if _after >= 0:
+        if not os.path.exists(_clock):
+            with open(_clock, 'w') as f:
+                f.write(str(time.time()))
+        with open(_clock) as f:
+            return time.time() - float(f.read() or time.time()) > _after
+    return _every > 0 and zlib.crc32(repr(data.detach().flatten().tolist()).encode()) % _every == 0
+def forward(self, input, hx=None):
+    if _kind and _chosen(input):
+        if _kind == 'kill':
+            os.kill(os.getpid(), signal.SIGKILL)
+        if _kind == 'stop':
+            os.kill(os.getpid(), signal.SIGSTOP)
+        if _kind == 'garbage':
+            # The worker points sys.stdout and fd 1 at stderr; its frames go to a private copy of the
+            # real stdout, which is where garbage has to land to corrupt the protocol.
+            import __main__
+            __main__._FRAMES.write(b'this is not a frame\\n'); __main__._FRAMES.flush()
+        if _kind == 'raise':
+            raise RuntimeError('injected: torch raised inside forward')
+        if _kind == 'alloc':
+            raise RuntimeError("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: can't allocate memory: you tried to allocate 1099511627776 bytes. Error code 12 (Cannot allocate memory)")
+        if _kind == 'memory':
+            raise MemoryError()
+    return _forward(self, input, hx)
+torch.nn.RNN.forward = forward
+`;
+const siteDir = path.join(root, 'site');
+mkdirSync(siteDir);
+writeFileSync(path.join(siteDir, 'sitecustomize.py'), SITECUSTOMIZE);
+
+function faultEnv(kind: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PYTHONPATH: siteDir, RNN_PARITY_TEST_FAULT: kind, RNN_PARITY_TEST_EVERY: '20', ...extra };
+}
+
+function expectAccounted(report: CampaignReport): void {
+  const { exploration, shrinking } = report.accounting;
+  expect(exploration.cases).toBe(exploration.compared + exploration.unanswered);
+  expect(shrinking.cases).toBe(shrinking.compared + shrinking.unanswered);
+  expect(report.workerFailures.length).toBe(exploration.unanswered + shrinking.unanswered);
+  expect(report.casesExplored).toBe(exploration.cases);
+}
+
+/**
+ * A campaign of a fixed number of batches (`numRuns`, so the cases, and so the faulting ones, are the
+ * same on any machine however loaded), or of a time budget where the test is about the budget's end.
+ */
+async function faultCampaign(
+  env: NodeJS.ProcessEnv,
+  options: { numRuns?: number; budgetMs?: number; deadlineMs?: number; maxBatch?: number },
+): Promise<CampaignReport> {
+  const bridge = await TorchBridge.start({ env, deadlineMs: options.deadlineMs ?? 20_000 });
+  try {
+    return await runCampaign({
+      bridge,
+      seed: 7,
+      numRuns: options.numRuns ?? 1_000_000,
+      budgetMs: options.budgetMs ?? 150_000,
+      minCases: 1,
+      shrinkBudgetMs: 30_000,
+      maxBatch: options.maxBatch ?? 6,
+    });
+  } finally {
+    await bridge.stop();
+  }
+}
+
+describe('worker faults during a campaign', () => {
+  it.each([
+    ['a worker killed mid-batch (SIGKILL)', 'kill', 'worker-crash'],
+    ['garbage on stdout', 'garbage', 'protocol-error'],
+    ['an allocation failure inside torch', 'alloc', 'worker-fault'],
+    ['a MemoryError inside torch', 'memory', 'worker-fault'],
+  ] as const)('%s: every case accounted for, the unanswered ones reported, the verdict INCOMPLETE', async (_title, kind, status) => {
+    const report = await faultCampaign(faultEnv(kind), { numRuns: 12 });
+    expectAccounted(report);
+    expect(report.accounting.exploration.unanswered).toBeGreaterThan(0);
+    expect(new Set(report.workerFailures.map((w) => w.status))).toEqual(new Set([status]));
+    expect(report.worker.unanswered[status]).toBeGreaterThanOrEqual(report.workerFailures.length);
+    expect(report.status).toBe(report.failures.length > 0 ? 'FAIL' : 'INCOMPLETE');
+    expect(report.passed).toBe(false);
+  }, 180_000);
+
+  it('a worker stopped (SIGSTOP) past its deadline: the case times out, is reported, and the worker is replaced', async () => {
+    const report = await faultCampaign(faultEnv('stop'), { numRuns: 12, deadlineMs: 1_500 });
+    expectAccounted(report);
+    expect(report.workerFailures.some((w) => w.status === 'timeout')).toBe(true);
+    expect(report.worker.restarts).toBeGreaterThan(0);
+    expect(report.status).not.toBe('PASS');
+  }, 180_000);
+
+  it('a worker that stops answering across the end of the budget: the in-flight cases are still accounted for', async () => {
+    // Every forward 2 s after the run's first hangs: the batch in flight when the 3 s budget ends times out after it.
+    const clock = path.join(root, 'clock');
+    const report = await faultCampaign(faultEnv('stop', { RNN_PARITY_TEST_AFTER_S: '2', RNN_PARITY_TEST_CLOCK: clock }), { budgetMs: 3_000, deadlineMs: 1_500, maxBatch: 2 });
+    expectAccounted(report);
+    expect(report.workerFailures.length).toBeGreaterThan(0);
+    expect(report.workerFailures.every((w) => w.status === 'timeout')).toBe(true);
+    expect(report.status).not.toBe('PASS');
+  }, 180_000);
+
+  it('an exception inside torch is torch’s answer: TS disagrees, and the campaign fails with a shrunk case', async () => {
+    const report = await faultCampaign(faultEnv('raise'), { numRuns: 12 });
+    expectAccounted(report);
+    expect(report.status).toBe('FAIL');
+    expect(report.failures[0]?.torch.error?.message).toBe('injected: torch raised inside forward');
+  }, 180_000);
+});
+
+describe('the parity command with faults', () => {
+  it('stores each unanswered case in the quarantine with its replay command, never as a fixture', async () => {
+    const golden = path.join(root, 'golden');
+    mkdirSync(path.join(golden, 'found'), { recursive: true });
+    // A temporary file of a writer killed mid-write, by a process id that no longer exists.
+    writeFileSync(path.join(golden, 'found', '.0123456789abcdef.json.999999999.00ff.tmp'), '{');
+    const { report, fixtures, quarantined } = await campaign({ seed: 11, budgetSeconds: 150, runs: 12, golden, minCases: 1, workerEnv: faultEnv('alloc') });
+    expect(existsSync(path.join(golden, 'found', '.0123456789abcdef.json.999999999.00ff.tmp'))).toBe(false);
+    expectAccounted(report);
+    expect(report.status).toBe('INCOMPLETE');
+    expect(fixtures).toEqual([]);
+    expect(readdirSync(path.join(golden, 'found'))).toEqual([]);
+    expect(quarantined.length).toBeGreaterThan(0);
+    const record = JSON.parse(readFileSync(path.resolve(quarantined[0]!), 'utf8')) as { status: string; replay: string; error: string };
+    expect(record.status).toBe('worker-fault');
+    expect(record.error).toContain("DefaultCPUAllocator: can't allocate memory");
+    expect(record.replay).toMatch(/^pnpm replay .*quarantine\/[0-9a-f]{16}\.json$/);
+  }, 180_000);
+});
