@@ -270,6 +270,10 @@ export class WorkerProcess {
   stop(graceMs: number): Promise<void> {
     this.detach();
     if (this.exited) return Promise.resolve();
+    // An idle worker's handles are unref'd (setBusy); without this, Node could run out of referenced
+    // handles while waiting for 'close' and exit silently with code 0 before the caller's next line
+    // (seen: `golden:drift` wrote its reports but printed nothing, 1 run in 3).
+    this.setBusy(true);
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.shell.childProcess.kill('SIGKILL');
