@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Transform, type TransformCallback } from 'node:stream';
 import { PythonShell } from 'python-shell';
 import { PROTOCOL_VERSION, type Handshake, type HandshakeFailure, type Request } from './protocol.js';
-import { SETUP_HINT, WORKER_SCRIPT } from './python-env.js';
+import { SETUP_HINT, WORKER_SCRIPT, setupHintFor } from './python-env.js';
 
 /**
  * Splits stdout into lines in linear time (python-shell's default splitter re-scans the growing
@@ -206,7 +206,7 @@ export class WorkerProcess {
           fail(
             new WorkerStartError(
               `torch is not importable by ${hello.python_executable} (Python ${hello.python_version}): ` +
-                `${hello.error.type}: ${hello.error.message}. ${SETUP_HINT}`,
+                `${hello.error.type}: ${hello.error.message}. ${setupHintFor(options.python)}`,
               false,
               stderr.tail(20),
             ),
