@@ -137,6 +137,10 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
   }
   // Python's argument binding of RNNBase.__init__ comes next: unknown keywords, then missing sizes.
   for (const key of Object.keys(given)) {
+    // RNN.__init__ passes its mode positionally to RNNBase.__init__(mode, …), so a `mode` keyword collides.
+    if (key === 'mode' && given[key] !== undefined) {
+      throw new TorchError('TypeError', "RNNBase.__init__() got multiple values for argument 'mode'");
+    }
     if (!knownOptions.has(key) && given[key] !== undefined) {
       throw new TorchError('TypeError', `RNNBase.__init__() got an unexpected keyword argument '${camelToSnake(key)}'`);
     }

@@ -67,6 +67,8 @@ const cases: [string, Record<string, unknown>, string, string][] = [
   ['a BigInt input_size 0', { inputSize: 0n, hiddenSize: 3 }, 'ValueError', 'input_size must be greater than zero'],
   ['a BigInt bias', { inputSize: 2, hiddenSize: 3, bias: 1n }, 'TypeError', 'bias should be of type bool, got: int'],
   ['a BigInt num_layers 0', { inputSize: 2, hiddenSize: 3, numLayers: 0n }, 'ValueError', 'num_layers must be greater than zero'],
+  ['a mode keyword, which collides with RNN.__init__ passing mode positionally', { inputSize: 2, hiddenSize: 3, mode: 1 }, 'TypeError', "RNNBase.__init__() got multiple values for argument 'mode'"],
+  ['an unknown keyword before mode', { inputSize: 2, hiddenSize: 3, foo: 2, mode: 1 }, 'TypeError', "RNNBase.__init__() got an unexpected keyword argument 'foo'"],
   ['a keyword named constructor', { inputSize: 2, hiddenSize: 3, constructor: 1 }, 'TypeError', "RNNBase.__init__() got an unexpected keyword argument 'constructor'"],
   ['a str dropout quoted as Python quotes it', { inputSize: 2, hiddenSize: 3, dropout: "it's" }, 'ValueError', `could not convert string to float: "it's"`],
   // Divergence (README): torch builds one layer from range(True) and fails in rnn_tanh() at forward.
