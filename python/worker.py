@@ -31,8 +31,9 @@ PROTOCOL_VERSION = 1
 # Measured on an AMD EPYC (AVX2): COMPATIBLE and AVX2 each move the same 4 of the 186 fixtures
 # recorded without it (by 4-256 ULP, all within tolerance); ATEN_CPU_CAPABILITY=avx2 moves nothing.
 # MKL reads the variable once, at its first call, so it must be set before torch loads. An explicit
-# MKL_CBWR (e.g. AUTO for a benchmark) wins; the handshake reports the setting in effect. It costs
-# nothing measurable on harness-sized cases (spec errata §6.2: 1.6x-3.8x on large ones).
+# MKL_CBWR (e.g. AUTO for a benchmark) wins; the handshake reports the setting in effect. Cost
+# (spec errata §6.2, measured on a Xeon): nothing on tiny cases, 1.6x-3.8x on large ones; the speed
+# benches time torch in python/bench_torch.py, which this setting does not touch.
 MKL_CBWR_DEFAULT = 'COMPATIBLE'
 os.environ.setdefault('MKL_CBWR', MKL_CBWR_DEFAULT)
 
