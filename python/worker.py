@@ -21,6 +21,22 @@ import time  # noqa: E402
 import warnings  # noqa: E402
 
 PROTOCOL_VERSION = 1
+
+# Note [MKL reproducibility]
+# The x86 wheels compute matrix products in MKL, which picks its code path by CPU: on an Intel Xeon
+# (AVX512) the pinned torch 2.13.0 wheel moved 8 fixtures by 3-4 ULP against the CPU that recorded
+# them, and golden:drift found only 81/186 bit-identical; with MKL_CBWR=COMPATIBLE, 182/186 (issue 12).
+# COMPATIBLE is MKL's conditional-numerical-reproducibility branch meant to give the same results on
+# every Intel and compatible x86-64 CPU; the AVX2 branch is cheaper but is not promised for AMD CPUs.
+# Measured on an AMD EPYC (AVX2): COMPATIBLE and AVX2 each move the same 4 of the 186 fixtures
+# recorded without it (by 4-256 ULP, all within tolerance); ATEN_CPU_CAPABILITY=avx2 moves nothing.
+# MKL reads the variable once, at its first call, so it must be set before torch loads. An explicit
+# MKL_CBWR (e.g. AUTO for a benchmark) wins; the handshake reports the setting in effect. Cost
+# (spec errata §6.2, measured on a Xeon): nothing on tiny cases, 1.6x-3.8x on large ones; the speed
+# benches time torch in python/bench_torch.py, which this setting does not touch.
+MKL_CBWR_DEFAULT = 'COMPATIBLE'
+os.environ.setdefault('MKL_CBWR', MKL_CBWR_DEFAULT)
+
 FAULTS_ENABLED = os.environ.get('RNN_PARITY_WORKER_FAULTS') == '1'
 
 
@@ -549,6 +565,18 @@ def cpu_capability(config):
     return match.group(1) if match else 'unknown'
 
 
+def cpu_model():
+    """The CPU's marketing name (`AMD EPYC`, `Intel(R) Xeon(R) ...`): MKL's path depends on it."""
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8', errors='replace') as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or 'unknown'
+
+
 def handshake():
     config = torch.__config__.show()
     blas = next((part.split('=', 1)[1] for part in config.replace(',', ' ').split() if part.startswith('BLAS_INFO=')), None)
@@ -564,6 +592,8 @@ def handshake():
         'blas_info': blas,
         'num_threads': torch.get_num_threads(),
         'cpu_capability': cpu_capability(config),
+        'cpu_model': cpu_model(),
+        'mkl_cbwr': os.environ.get('MKL_CBWR'),
         'platform': platform.platform(),
         'machine': platform.machine(),
         'init_fingerprint': init_fingerprint(),

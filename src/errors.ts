@@ -25,6 +25,7 @@ export function pyTypeName(value: unknown): string {
   if (typeof value === 'bigint') return 'int';
   if (typeof value === 'string') return 'str';
   if (Array.isArray(value)) return 'list';
+  // JSON carries nothing else: a plain object crosses to Python as a dict.
   return 'dict';
 }
 
@@ -49,18 +50,63 @@ export function pyFloatRepr(value: number): string {
   return Number.isInteger(value) ? `${text}.0` : text;
 }
 
+/** Python's repr of an int: all digits, also past 1e21 where JS switches to exponent form. */
+function pyIntRepr(value: number): string {
+  return Math.abs(value) < 1e21 ? String(value) : BigInt(value).toString();
+}
+
 /**
  * Python's `repr`/`str` of a value as it appears in torch's messages: ints without a decimal point,
- * floats as {@link pyFloatRepr}, strings quoted, booleans `True`/`False`, null `None`, arrays as tuples.
+ * floats as {@link pyFloatRepr}, strings quoted, booleans `True`/`False`, null `None`, arrays as
+ * tuples (torch prints shapes and sizes as tuples). For a value the caller passed, which crosses to
+ * Python as a list, use {@link pyValueRepr}.
  */
 export function pyRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? pyIntRepr(value) : pyFloatRepr(value);
   if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return pyStringRepr(value);
   if (Array.isArray(value)) return pyTuple(value);
   return String(value);
+}
+
+/**
+ * Python's `repr` of a JS value as Python receives it: an array is a list (`[3]`, not `(3,)`), a
+ * plain object a dict (`{'a': 1}`), a string quoted as Python quotes it.
+ */
+export function pyValueRepr(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(pyValueRepr).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([key, item]) => `${pyStringRepr(key)}: ${pyValueRepr(item)}`).join(', ')}}`;
+  }
+  return pyRepr(value);
+}
+
+/** Python's `str` of a JS value as Python receives it: a string as itself, anything else as {@link pyValueRepr}. */
+export function pyStr(value: unknown): string {
+  return typeof value === 'string' ? value : pyValueRepr(value);
+}
+
+/**
+ * Python's `repr` of a str (Objects/unicodeobject.c unicode_repr): single quotes unless the text
+ * holds a single quote and no double quote; backslash, the quote, \t \n \r escaped; other
+ * non-printable characters as \xNN / \uNNNN.
+ */
+export function pyStringRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (char === quote || char === '\\') out += `\\${char}`;
+    else if (char === '\t') out += '\\t';
+    else if (char === '\n') out += '\\n';
+    else if (char === '\r') out += '\\r';
+    else if (code < 0x20 || (code >= 0x7f && code < 0xa0) || code === 0xad) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if ((code >= 0xd800 && code < 0xe000) || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += char;
+  }
+  return out + quote;
 }
 
 /** A Python tuple: `(1, 3, 20)`, `(3,)`, `()`. */

@@ -2,6 +2,7 @@
 export { TorchError, type PythonErrorType } from './errors.js';
 export { catchWarnings, type TorchWarning } from './warnings.js';
 export { Tensor, type DType, type FloatArray, type NestedArray } from './tensor.js';
+export { DEFAULT_MEMORY_LIMIT, getMemoryLimit, setMemoryLimit } from './memory.js';
 export { RNN, type RNNRandomOptions, type RNNResult } from './rnn.js';
 export { type RNNGradResult, type RNNGrads } from './backward.js';
 export {

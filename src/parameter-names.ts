@@ -31,3 +31,21 @@ export function rnnParameterShapes(options: {
   }
   return shapes;
 }
+
+/**
+ * The number of parameter elements, computed without listing them (so a huge `numLayers` costs
+ * nothing): layer 0 has D·(H·H_in + H·H) weights, each later layer D·(H·D·H + H·H), plus 2·H biases
+ * per (layer, direction) when `bias`.
+ */
+export function rnnParameterCount(options: {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly bias: boolean;
+}): number {
+  const D = options.bidirectional ? 2 : 1;
+  const H = options.hiddenSize;
+  const biases = options.bias ? 2 * H : 0;
+  return D * (H * options.inputSize + H * H + biases) + (options.numLayers - 1) * D * (H * D * H + H * H + biases);
+}

@@ -1,5 +1,5 @@
 // RNN options: the camelCase TS options, torch's snake_case kwargs, the one mapping between them, and torch's checks.
-import { TorchError, pyFloatRepr, pyRepr, pyTypeName } from './errors.js';
+import { TorchError, pyFloatRepr, pyRepr, pyStr, pyTypeName } from './errors.js';
 import type { DType } from './tensor.js';
 import { warn } from './warnings.js';
 
@@ -48,8 +48,9 @@ const snakeByCamel: Readonly<Record<string, string>> = {
   projSize: 'proj_size',
 };
 
+// Own properties only: an inherited name (`constructor`, `toString`, `__proto__`) is an option name like any other.
 function camelToSnake(key: string): string {
-  return snakeByCamel[key] ?? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return Object.hasOwn(snakeByCamel, key) ? snakeByCamel[key]! : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function snakeToCamel(key: string): string {
@@ -63,7 +64,7 @@ function snakeToCamel(key: string): string {
 export function toTorchKwargs(options: Readonly<Record<string, unknown>>): TorchRNNKwargs {
   const kwargs: TorchRNNKwargs = {};
   for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined) kwargs[camelToSnake(key)] = value;
+    if (value !== undefined) setOwn(kwargs, camelToSnake(key), value);
   }
   return kwargs;
 }
@@ -71,8 +72,13 @@ export function toTorchKwargs(options: Readonly<Record<string, unknown>>): Torch
 /** torch kwargs → options; the inverse of {@link toTorchKwargs}. */
 export function fromTorchKwargs(kwargs: Readonly<TorchRNNKwargs>): RNNOptions {
   const options: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(kwargs)) options[snakeToCamel(key)] = value;
+  for (const [key, value] of Object.entries(kwargs)) setOwn(options, snakeToCamel(key), value);
   return options as unknown as RNNOptions;
+}
+
+/** `target[key] = value` as an own data property, so a key `__proto__` is a key, not the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 const knownOptions = new Set(['inputSize', 'hiddenSize', 'numLayers', 'nonlinearity', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'dtype']);
@@ -80,6 +86,11 @@ const knownOptions = new Set(['inputSize', 'hiddenSize', 'numLayers', 'nonlinear
 /** Python's `float(value)` for the values a JS caller can pass. */
 function pyFloat(value: unknown): number {
   if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') {
+    const converted = Number(value);
+    if (!Number.isFinite(converted)) throw new TorchError('OverflowError', 'int too large to convert to float');
+    return converted;
+  }
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string') {
     const text = value.trim();
@@ -91,9 +102,19 @@ function pyFloat(value: unknown): number {
   throw new TorchError('TypeError', `float() argument must be a string or a real number, not '${pyTypeName(value)}'`);
 }
 
-/** Python's `isinstance(value, int)`, where bool is an int. */
-function isPyInt(value: unknown): value is number | boolean {
-  return typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value));
+/** Python's `isinstance(value, int)`, where bool is an int and a BigInt is the JS spelling of a Python int. */
+function isPyInt(value: unknown): value is number | boolean | bigint {
+  return typeof value === 'boolean' || typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value));
+}
+
+/** Python's `isinstance(value, numbers.Number)` for the values a JS caller can pass (bool included, as in Python). */
+function isPyNumber(value: unknown): value is number | bigint | boolean {
+  return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean';
+}
+
+/** A Python int or float as a JS number, for comparisons (a BigInt past 2**53 rounds, which no comparison here notices). */
+function asNumber(value: number | bigint | boolean): number {
+  return Number(value);
 }
 
 /**
@@ -106,16 +127,20 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
   // An absent option (undefined) takes torch's default; null stands for Python's None and is checked.
   const option = (key: string, fallback: unknown): unknown => (given[key] === undefined ? fallback : given[key]);
   // mirrors torch/nn/modules/rnn.py RNN.__init__
-  if ('projSize' in given) {
+  if (Object.hasOwn(given, 'projSize') && given.projSize !== undefined) {
     throw new TorchError('ValueError', 'proj_size argument is only supported for LSTM, not RNN or GRU');
   }
   const nonlinearity = option('nonlinearity', 'tanh');
   if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
-    const text = typeof nonlinearity === 'string' ? nonlinearity : pyRepr(nonlinearity);
-    throw new TorchError('ValueError', `Unknown nonlinearity '${text}'. Select from 'tanh' or 'relu'.`);
+    // torch formats the value with str() inside quotes: a list prints as a list, a str without quotes.
+    throw new TorchError('ValueError', `Unknown nonlinearity '${pyStr(nonlinearity)}'. Select from 'tanh' or 'relu'.`);
   }
   // Python's argument binding of RNNBase.__init__ comes next: unknown keywords, then missing sizes.
   for (const key of Object.keys(given)) {
+    // RNN.__init__ passes its mode positionally to RNNBase.__init__(mode, …), so a `mode` keyword collides.
+    if (key === 'mode' && given[key] !== undefined) {
+      throw new TorchError('TypeError', "RNNBase.__init__() got multiple values for argument 'mode'");
+    }
     if (!knownOptions.has(key) && given[key] !== undefined) {
       throw new TorchError('TypeError', `RNNBase.__init__() got an unexpected keyword argument '${camelToSnake(key)}'`);
     }
@@ -135,10 +160,12 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
   const batchFirst = option('batchFirst', false);
   const dropoutGiven = option('dropout', 0);
   const dropout = pyFloat(dropoutGiven);
-  if (typeof dropoutGiven !== 'number' || !(dropoutGiven >= 0 && dropoutGiven <= 1)) {
+  // `not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool)`
+  if (!isPyNumber(dropoutGiven) || typeof dropoutGiven === 'boolean' || !(dropout >= 0 && dropout <= 1)) {
     throw new TorchError('ValueError', 'dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
   }
-  if (dropout > 0 && numLayers === 1) {
+  // Python's `num_layers == 1` is true for 1, 1.0, True and a BigInt 1.
+  if (dropout > 0 && isPyNumber(numLayers) && asNumber(numLayers) === 1) {
     warn(
       'dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects ' +
         `num_layers greater than 1, but got dropout=${pyRepr(dropoutGiven)} and num_layers=${pyRepr(numLayers)}`,
@@ -153,18 +180,23 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
   if (!isPyInt(inputSize)) {
     throw new TorchError('TypeError', `input_size should be of type int, got: ${pyTypeName(inputSize)}`);
   }
-  if (Number(inputSize) <= 0) throw new TorchError('ValueError', 'input_size must be greater than zero');
+  if (asNumber(inputSize) <= 0) throw new TorchError('ValueError', 'input_size must be greater than zero');
   if (!isPyInt(hiddenSize)) {
     throw new TorchError('TypeError', `hidden_size should be of type int, got: ${pyTypeName(hiddenSize)}`);
   }
-  if (Number(hiddenSize) <= 0) throw new TorchError('ValueError', 'hidden_size must be greater than zero');
-  if (typeof numLayers !== 'number') {
+  if (asNumber(hiddenSize) <= 0) throw new TorchError('ValueError', 'hidden_size must be greater than zero');
+  if (!isPyNumber(numLayers)) {
     throw new TorchError('TypeError', `'<=' not supported between instances of '${pyTypeName(numLayers)}' and 'int'`);
   }
-  if (numLayers <= 0) throw new TorchError('ValueError', 'num_layers must be greater than zero');
+  if (asNumber(numLayers) <= 0) throw new TorchError('ValueError', 'num_layers must be greater than zero');
   // Parameter creation: `range(num_layers)` rejects a float; `torch.empty` rejects a bool size.
-  if (!Number.isInteger(numLayers)) {
+  if (typeof numLayers === 'number' && !Number.isInteger(numLayers)) {
     throw new TorchError('TypeError', "'float' object cannot be interpreted as an integer");
+  }
+  if (typeof numLayers === 'boolean') {
+    // torch builds one layer from `range(True)` and fails inside the rnn_tanh/rnn_relu binding at
+    // forward time; as with bidirectional, we refuse it up front.
+    throw new TorchError('TypeError', 'num_layers should be of type int, got: bool');
   }
   if (typeof hiddenSize === 'boolean') {
     throw new TorchError('TypeError', "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type bool at pos 0");
@@ -183,9 +215,9 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
     throw new TorchError('TypeError', `rnn-parity computes in float32 or float64, got dtype=${pyRepr(dtype)}`);
   }
   return {
-    inputSize: Number(inputSize),
-    hiddenSize,
-    numLayers,
+    inputSize: asNumber(inputSize),
+    hiddenSize: asNumber(hiddenSize),
+    numLayers: asNumber(numLayers),
     nonlinearity,
     bias,
     batchFirst,

@@ -8,10 +8,11 @@ import { defaultGenerator, type Generator, type InitRounding } from './generator
 import { type ActivationKernel, linear, reluInPlace, tanhInPlace } from './kernels.js';
 import { indexSelect } from './index-select.js';
 import { PackedSequence } from './packed-sequence.js';
-import { parameterSuffix, rnnParameterShapes } from './parameter-names.js';
+import { checkMemory } from './memory.js';
+import { parameterSuffix, rnnParameterCount, rnnParameterShapes } from './parameter-names.js';
 import { loadStateDictInto } from './state-dict.js';
 import { type RNNOptions, type ResolvedRNNOptions, resolveRNNOptions, rnnExtraRepr } from './rnn-options.js';
-import { type DType, type FloatArray, Tensor, allocate, swapLeadingAxes } from './tensor.js';
+import { type DType, type FloatArray, Tensor, allocate, itemSize, swapLeadingAxes } from './tensor.js';
 
 /** Options of {@link RNN} beyond torch's: where initial weights and dropout masks draw from. */
 export interface RNNRandomOptions {
@@ -82,6 +83,8 @@ export class RNN {
     this.mode = resolved.nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU';
     this.generator = generator ?? defaultGenerator;
     this.initRounding = initRounding ?? 'fused';
+    // Before the first allocation: torch would allocate layer after layer until memory runs out.
+    checkMemory(rnnParameterCount(this) * itemSize(this.dtype), `the parameters of ${this.toString()}`);
     for (const [name, shape] of rnnParameterShapes(this)) this.params.set(name, Tensor.zeros(shape, this.dtype));
     this.resetParameters();
   }
@@ -209,6 +212,7 @@ export class RNN {
       }
       checkForwardArgs(this, input.data, hxSorted, 2, N);
       checkHiddenDtype(this, hxSorted);
+      this.checkWorkingMemory(input.data.shape[0]!, N, record);
       const sequence: SequenceRows = { rows: input.data.data, batchSizes: input.batchSizes, batch: N };
       const { rows, hN, trace } = this.runRows(sequence, hxSorted, record);
       const output = new PackedSequence(
@@ -251,6 +255,7 @@ export class RNN {
     // mirrors ATen _rnn_impl: `Expected sequence length to be larger than 0 in RNN`
     if (L === 0) throw new TorchError('RuntimeError', 'Expected sequence length to be larger than 0 in RNN');
     checkHiddenDtype(this, batchedHx);
+    this.checkWorkingMemory(L * N, N, record);
     const sequence: SequenceRows = {
       rows: this.toSequenceFirst(batched).data,
       batchSizes: new Array<number>(L).fill(N),
@@ -264,6 +269,24 @@ export class RNN {
       hNTensor = hNTensor.reshape([D * NL, H]);
     }
     return { result: [output, hNTensor], trace };
+  }
+
+  /**
+   * Refuses, after torch's checks and before any allocation, a pass whose working memory would pass
+   * the cap (src/memory.ts). An upper estimate in elements: hx and h_n (2·D·NL·N·H); the
+   * sequence-first input copy, projections, layer outputs and dropout masks alive at once
+   * (rows·(H_in + 6·D·H)); with `record`, every layer's input, output and mask kept for backward and
+   * backward's own buffers and parameter gradients (3·NL·rows·D·H + 4·rows·D·H + parameters).
+   * @throws RuntimeError with the byte count.
+   */
+  private checkWorkingMemory(rows: number, N: number, record: boolean): void {
+    const D = this.numDirections;
+    const H = this.hiddenSize;
+    const NL = this.numLayers;
+    let elements = 2 * D * NL * N * H + rows * (this.inputSize + 6 * D * H);
+    if (record) elements += 3 * NL * rows * D * H + 4 * rows * D * H + rnnParameterCount(this);
+    const what = `a ${record ? 'recorded ' : ''}forward pass of ${this.toString()} over ${rows} rows of batch ${N}`;
+    checkMemory(elements * itemSize(this.dtype), what);
   }
 
   /**

@@ -1,5 +1,6 @@
 // Tensor: a dense, contiguous, row-major float32/float64 array with a shape — the value type of rnn-parity.
 import { TorchError } from './errors.js';
+import { checkMemory, memoryError } from './memory.js';
 
 /** Floating-point dtypes the library computes in, named as torch names them (`torch.float32`). */
 export type DType = 'float32' | 'float64';
@@ -10,9 +11,25 @@ export type FloatArray = Float32Array | Float64Array;
 /** Nested arrays of numbers, as produced by `tensor.tolist()` in torch. */
 export type NestedArray = number | readonly NestedArray[];
 
-/** Allocates a zero-filled typed array of `dtype`. */
+/** Bytes per element of `dtype`. */
+export function itemSize(dtype: DType): number {
+  return dtype === 'float32' ? 4 : 8;
+}
+
+/**
+ * Allocates a zero-filled typed array of `dtype`, within the memory cap (src/memory.ts).
+ * @throws RuntimeError when the array would exceed the cap or the JS engine refuses it, never a bare RangeError.
+ */
 export function allocate(dtype: DType, length: number): FloatArray {
-  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+  const bytes = length * itemSize(dtype);
+  checkMemory(bytes, `a ${dtype} buffer of ${length} elements`);
+  try {
+    return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+  } catch (error) {
+    // V8's own ceiling (`Invalid typed array length`, `Array buffer allocation failed`) when the cap is raised past it.
+    if (error instanceof RangeError) throw memoryError(bytes, `a ${dtype} buffer of ${length} elements`);
+    throw error;
+  }
 }
 
 /** Number of elements of a shape (1 for a scalar shape `[]`). */
@@ -60,6 +77,7 @@ export class Tensor {
   /** A tensor of zeros. Mirrors `torch.zeros(shape, dtype=dtype)`. */
   static zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
     checkShape(shape);
+    checkMemory(numel(shape) * itemSize(dtype), `a ${dtype} tensor of shape [${shape.join(', ')}]`);
     return new Tensor(allocate(dtype, numel(shape)), shape);
   }
 

@@ -1,4 +1,5 @@
 // Drift: every fixture's case replayed through another torch, each classified by how torch's answer moved and what that does to TS.
+import { hardwareNote, hardwareOf } from './hardware.js';
 import type { TorchBridge } from '../worker/bridge.js';
 import { judgeCase, recordedShadow } from '../parity/compare.js';
 import { formatDifference } from '../parity/difference.js';
@@ -89,6 +90,8 @@ export interface DriftReport {
   readonly replayed_with: WorkerDoc;
   readonly fixtures: number;
   readonly counts: { readonly torch: Readonly<Record<TorchDrift, number>>; readonly ts: Readonly<Record<TsDrift, number>> };
+  /** Set when the replaying worker's hardware differs from a recording's (harness/drift/hardware.ts): then the hardware may be the cause. */
+  readonly hardware_note: string | null;
   /** Reasons the run fails: TS now fails (unlisted), ledger entries fixed, worker failures. Empty when it passes. */
   readonly failures: readonly string[];
   readonly entries: readonly FixtureDrift[];
@@ -215,13 +218,14 @@ export function driftReport(entries: readonly FixtureDrift[], fixtures: readonly
   const recorded = new Map<string, WorkerDoc>();
   for (const f of fixtures) {
     const { worker } = f.provenance;
-    recorded.set(`${worker.torch_version}|${worker.config_digest}|${worker.cpu_capability}|${worker.num_threads}|${worker.init_fingerprint.model}`, worker);
+    recorded.set(`${worker.torch_version}|${worker.config_digest}|${worker.cpu_capability}|${worker.num_threads}|${worker.init_fingerprint.model}|${hardwareOf(worker)}`, worker);
   }
   return {
     generated_at: (options.now ?? new Date()).toISOString(),
     pinned_torch: options.pinnedTorch,
     recorded_with: [...recorded.values()],
     replayed_with: replayedWith,
+    hardware_note: hardwareNote([...recorded.values()], replayedWith),
     fixtures: entries.length,
     counts: { torch: torchCounts, ts: tsCounts },
     failures: driftFailures(entries),

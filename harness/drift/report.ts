@@ -9,7 +9,9 @@ const PROVENANCE_ROWS: readonly [string, (w: WorkerDoc) => string][] = [
   ['torch git', (w) => w.torch_git_version],
   ['Python', (w) => `${w.python_version} (${w.python_executable})`],
   ['BLAS', (w) => w.blas_info ?? 'unknown'],
+  ['CPU', (w) => w.cpu_model ?? 'unknown (not recorded)'],
   ['CPU capability', (w) => w.cpu_capability],
+  ['MKL_CBWR', (w) => (w.mkl_cbwr === undefined ? 'unknown (not recorded)' : (w.mkl_cbwr ?? 'unset'))],
   ['threads', (w) => String(w.num_threads)],
   ['init fingerprint', (w) => `${w.init_fingerprint.model} (float32 ${w.init_fingerprint.float32.join(', ')})`],
   ['dropout model', (w) => w.dropout_model],
@@ -41,6 +43,7 @@ export function driftMarkdown(report: DriftReport): string {
     '',
   );
   lines.push(report.failures.length === 0 ? '**Result: no action needed.**' : `**Result: ${report.failures.length} fixture(s) need action.**`, '');
+  if (report.hardware_note !== null) lines.push(`**Hardware:** ${report.hardware_note}`, '');
   for (const failure of report.failures) lines.push(`- ${failure}`);
   if (report.failures.length > 0) lines.push('');
 
@@ -99,6 +102,7 @@ export function driftTable(report: DriftReport): string {
       lines.push(`${pad(e.id, 17)} ${pad(DRIFT_LABEL[e.torch], 24)} ${pad(DRIFT_LABEL[e.ts], 14)} ${pad(`${e.detail}${ledger}`, 110)}`);
     }
   }
+  if (report.hardware_note !== null) lines.push('', `hardware: ${report.hardware_note}`);
   lines.push('', report.failures.length === 0 ? 'result: no action needed' : `result: ${report.failures.length} fixture(s) need action:`);
   for (const failure of report.failures) lines.push(`  - ${failure}`);
   return lines.join('\n');

@@ -87,6 +87,9 @@ export const workerDocSchema = z.looseObject({
   blas_info: z.string().nullable(),
   num_threads: z.int(),
   cpu_capability: z.string(),
+  // Recorded since issue 12; older fixtures lack them (read as unknown hardware).
+  cpu_model: z.string().optional(),
+  mkl_cbwr: z.string().nullable().optional(),
   platform: z.string(),
   machine: z.string(),
   init_fingerprint: z.looseObject({ model: z.string(), float32: z.array(z.number()), float64: z.array(z.number()) }),

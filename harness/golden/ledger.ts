@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { pyTypeName } from '../../src/errors.js';
 import { errorCategory } from '../parity/error-category.js';
 import { recordedTorch, type Fixture } from './fixture.js';
 import { GOLDEN_DIR } from './store.js';
@@ -11,7 +12,7 @@ export const LEDGER_FILE = path.join(GOLDEN_DIR, 'known-divergences.json');
 
 /**
  * The fields a ledger predicate can test, computed from a fixture. `kwargs.<name>` is any torch
- * keyword argument as stored (absent when not given).
+ * keyword argument as stored (absent when not given), `kwarg_type.<name>` its Python type name.
  */
 export const CASE_FIELDS = {
   id: 'the fixture id',
@@ -46,7 +47,7 @@ const conditionSchema = z.union([
 ]);
 
 function isCaseField(name: string): boolean {
-  return name in CASE_FIELDS || /^kwargs\.[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+  return name in CASE_FIELDS || /^(kwargs|kwarg_type)\.[A-Za-z_][A-Za-z0-9_]*$/.test(name);
 }
 
 const entrySchema = z.strictObject({
@@ -137,7 +138,11 @@ export function caseFields(fixture: Fixture): Record<string, FieldValue | undefi
     'expected.error_type': fixture.expected.error?.type ?? null,
     'expected.error_category': fixture.expected.error === null ? null : errorCategory(fixture.expected.error),
   };
-  for (const [name, value] of Object.entries(c.kwargs)) fields[`kwargs.${name}`] = value as FieldValue;
+  for (const [name, value] of Object.entries(c.kwargs)) {
+    fields[`kwargs.${name}`] = value as FieldValue;
+    // Python's type name of the kwarg as torch receives it ('bool', 'int', 'float', 'str', 'NoneType', 'list', 'dict').
+    fields[`kwarg_type.${name}`] = pyTypeName(value);
+  }
   return fields;
 }
 

@@ -89,14 +89,34 @@ export function toWireCase(c: ParityCase, id: string): WireCase {
   };
 }
 
-/** JSON has no NaN or ±Inf, so such kwargs travel as Python floats spelled out (PROTOCOL.md). */
+/**
+ * JSON has no NaN, ±Inf or BigInt, and Python's json reads `1e+21` as a float, so such kwargs travel
+ * tagged (PROTOCOL.md): `{$float: "nan"}`, and `{$int: "…"}` for a BigInt or a JS integer ≥ 1e21,
+ * which is a Python int to the caller. Lists and dicts are tagged inside.
+ */
 function wireKwargs(kwargs: Readonly<TorchRNNKwargs>): RnnKwargs {
   const wire: Record<string, PyValue> = {};
   for (const [key, value] of Object.entries(kwargs)) {
     if (value === undefined) continue;
-    wire[key] = typeof value === 'number' && !Number.isFinite(value) ? { $float: String(value).replace('Infinity', 'inf') } : (value as PyValue);
+    Object.defineProperty(wire, key, { value: wireValue(value), enumerable: true, writable: true, configurable: true });
   }
   return wire;
+}
+
+function wireValue(value: unknown): PyValue {
+  if (typeof value === 'bigint') return { $int: value.toString() };
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return { $float: String(value).replace('Infinity', 'inf') };
+    if (Number.isInteger(value) && Math.abs(value) >= 1e21) return { $int: BigInt(value).toString() };
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(wireValue);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, PyValue> = {};
+    for (const [key, item] of Object.entries(value)) Object.defineProperty(out, key, { value: wireValue(item), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value as PyValue;
 }
 
 /**

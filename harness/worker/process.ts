@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Transform, type TransformCallback } from 'node:stream';
 import { PythonShell } from 'python-shell';
 import { PROTOCOL_VERSION, type Handshake, type HandshakeFailure, type Request } from './protocol.js';
-import { SETUP_HINT, WORKER_SCRIPT } from './python-env.js';
+import { SETUP_HINT, WORKER_SCRIPT, setupHintFor } from './python-env.js';
 
 /**
  * Splits stdout into lines in linear time (python-shell's default splitter re-scans the growing
@@ -206,7 +206,7 @@ export class WorkerProcess {
           fail(
             new WorkerStartError(
               `torch is not importable by ${hello.python_executable} (Python ${hello.python_version}): ` +
-                `${hello.error.type}: ${hello.error.message}. ${SETUP_HINT}`,
+                `${hello.error.type}: ${hello.error.message}. ${setupHintFor(options.python)}`,
               false,
               stderr.tail(20),
             ),
@@ -270,6 +270,10 @@ export class WorkerProcess {
   stop(graceMs: number): Promise<void> {
     this.detach();
     if (this.exited) return Promise.resolve();
+    // An idle worker's handles are unref'd (setBusy); without this, Node could run out of referenced
+    // handles while waiting for 'close' and exit silently with code 0 before the caller's next line
+    // (seen: `golden:drift` wrote its reports but printed nothing, 1 run in 3).
+    this.setBusy(true);
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.shell.childProcess.kill('SIGKILL');

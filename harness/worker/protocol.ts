@@ -177,6 +177,10 @@ export interface Handshake {
   readonly blas_info: string | null;
   readonly num_threads: number;
   readonly cpu_capability: string;
+  /** The CPU's model name (`/proc/cpuinfo`); MKL's code path, and so the last bits, depend on it. */
+  readonly cpu_model: string;
+  /** `MKL_CBWR` in the worker's environment (`COMPATIBLE` unless overridden); see Note [MKL reproducibility] in worker.py. */
+  readonly mkl_cbwr: string | null;
   readonly platform: string;
   readonly machine: string;
   /** Spec §3.3: `torch.manual_seed(0); nn.RNN(2, 3)` first two weight_ih_l0 values. */

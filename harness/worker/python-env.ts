@@ -1,5 +1,5 @@
 // Python discovery for the torch worker: RNN_PARITY_PYTHON → python/.venv → an error that says how to fix it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../paths.js';
 
@@ -23,7 +23,19 @@ export const PYTHON_ENV_VAR = 'RNN_PARITY_PYTHON';
 
 /** The one-line fix printed in every discovery and missing-torch error. */
 export const SETUP_HINT =
-  'Run `pnpm setup:python` (creates python/.venv with the pinned torch), or set RNN_PARITY_PYTHON to a python that has torch.';
+  'Run `pnpm setup:python` (creates or repairs python/.venv with the pinned torch), or set RNN_PARITY_PYTHON to a python that has torch.';
+
+/**
+ * The fix for a worker interpreter that cannot import torch: `pnpm setup:python` repairs the venv
+ * (it checks that torch really imports at the pinned version); an explicit RNN_PARITY_PYTHON needs
+ * torch installed into it, or to be unset.
+ */
+export function setupHintFor(python: string, env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env[PYTHON_ENV_VAR];
+  if (explicit === undefined || explicit === '' || path.resolve(python) === VENV_PYTHON) return SETUP_HINT;
+  const pin = /^torch\s*==\s*(\S+)/m.exec(readFileSync(REQUIREMENTS_FILE, 'utf8'))?.[1];
+  return `Install the pinned torch into it (\`${python} -m pip install torch==${pin ?? '<version in python/requirements.txt>'}\`), or unset ${PYTHON_ENV_VAR} and run \`pnpm setup:python\`.`;
+}
 
 /** Where the worker's interpreter came from. */
 export interface PythonLocation {

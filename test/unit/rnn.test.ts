@@ -104,6 +104,37 @@ describe('parameters', () => {
     );
   });
 
+  // Printed by torch 2.13.0 for nn.RNN(2, 3).load_state_dict(v) with the same Python values.
+  it.each([
+    [null, "Expected state_dict to be dict-like, got <class 'NoneType'>."],
+    [undefined, "Expected state_dict to be dict-like, got <class 'NoneType'>."],
+    [3, "Expected state_dict to be dict-like, got <class 'int'>."],
+    [1.5, "Expected state_dict to be dict-like, got <class 'float'>."],
+    ['abc', "Expected state_dict to be dict-like, got <class 'str'>."],
+    [[1], "Expected state_dict to be dict-like, got <class 'list'>."],
+    [true, "Expected state_dict to be dict-like, got <class 'bool'>."],
+    [Tensor.zeros([1]), "Expected state_dict to be dict-like, got <class 'torch.Tensor'>."],
+  ])('load_state_dict(%o) raises torch 2.13 TypeError', (value, message) => {
+    const rnn = new RNN({ inputSize: 2, hiddenSize: 3 });
+    expect(() => rnn.loadStateDict(value as unknown as Record<string, Tensor>)).toThrow(new TorchError('TypeError', message));
+  });
+
+  it('load_state_dict names a None value by its Python class', () => {
+    const rnn = new RNN({ inputSize: 2, hiddenSize: 3 });
+    expect(() => rnn.loadStateDict({ weight_ih_l0: null } as unknown as Record<string, Tensor>)).toThrow(
+      new TorchError(
+        'RuntimeError',
+        'Error(s) in loading state_dict for RNN:\n\tMissing key(s) in state_dict: "weight_hh_l0", "bias_ih_l0", "bias_hh_l0". \n\tWhile copying the parameter named "weight_ih_l0", expected torch.Tensor or Tensor-like object from checkpoint but received <class \'NoneType\'>',
+      ),
+    );
+  });
+
+  it('load_state_dict finds no key on Object.prototype', () => {
+    const rnn = new RNN({ inputSize: 2, hiddenSize: 3 });
+    const dict = Object.assign(Object.create({ weight_ih_l0: Tensor.zeros([3, 2]) }) as Record<string, Tensor>, { foo: Tensor.zeros([1]) });
+    expect(rnn.loadStateDict(dict, { strict: false }).missingKeys).toEqual(['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']);
+  });
+
   it('load_state_dict converts a float64 checkpoint into a float32 module, as copy_ does', () => {
     const rnn = new RNN({ inputSize: 1, hiddenSize: 1, bias: false });
     rnn.loadStateDict({ weight_ih_l0: Tensor.fromFlat([0.1], [1, 1], 'float64'), weight_hh_l0: Tensor.fromFlat([0.2], [1, 1], 'float64') });

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
 import { driftFixtures } from '../../../harness/drift/classify.js';
-import { fixtureToDoc, type Fixture } from '../../../harness/golden/fixture.js';
+import { bitIdentityExpected } from '../../../harness/drift/hardware.js';
+import { fixtureToDoc, workerDoc, type Fixture } from '../../../harness/golden/fixture.js';
 import { goldenRegen } from '../../../harness/golden-cli.js';
 import { DirectoryBackend, GoldenStore, type StoredFixture } from '../../../harness/golden/store.js';
 import { EMPTY_LEDGER, loadLedger } from '../../../harness/golden/ledger.js';
@@ -34,11 +35,20 @@ describe('golden:drift against the pinned torch', () => {
     await bridge.stop();
   });
 
-  it('finds the committed fixtures bit-identical, with TS passing', async () => {
+  // The committed bits hold bit for bit only where they are guaranteed (harness/drift/hardware.ts:
+  // same torch build, ATen capability and MKL_CBWR, and the same CPU or MKL pinned to COMPATIBLE);
+  // on any other x86-64 CPU the tolerances judge, so this passes on whatever CI machine runs it.
+  it('finds the committed fixtures bit-identical where the hardware guarantees it, else within tolerance, with TS passing', async () => {
     const stored = sample();
     const { report } = await driftFixtures(bridge, stored, { pinnedTorch, ledger: loadLedger() });
+    const replaying = workerDoc(bridge.handshake);
     expect(stored.length).toBeGreaterThanOrEqual(12);
-    expect(report.entries.filter((e) => e.torch !== 'bit-identical' || e.ts !== 'passes')).toEqual([]);
+    const unexpected = report.entries.filter((e, i) => {
+      const exact = bitIdentityExpected(stored[i]!.fixture.provenance.worker, replaying);
+      const allowed = exact ? ['bit-identical'] : ['bit-identical', 'within-few-ulp', 'moved-within-tolerance'];
+      return !allowed.includes(e.torch) || e.ts !== 'passes';
+    });
+    expect(unexpected).toEqual([]);
     expect(report.failures).toEqual([]);
   });
 
@@ -74,7 +84,15 @@ describe('golden:drift against the pinned torch', () => {
       for (const original of [numeric, failing]) {
         const rewritten = store.fetch(original.id)!;
         expect(rewritten.provenance.worker.torch_version).toBe(bridge.handshake.torch_version);
-        expect(JSON.stringify(fixtureToDoc(rewritten).expected)).toBe(JSON.stringify(fixtureToDoc(original).expected));
+        expect(rewritten.provenance.worker.mkl_cbwr).toBe(bridge.handshake.mkl_cbwr);
+        // Back to the committed bits where this hardware must reproduce them; elsewhere the error is
+        // back exactly and the numbers within tolerance of them (TS passes against both).
+        if (bitIdentityExpected(original.provenance.worker, workerDoc(bridge.handshake))) {
+          expect(JSON.stringify(fixtureToDoc(rewritten).expected)).toBe(JSON.stringify(fixtureToDoc(original).expected));
+        } else {
+          expect(rewritten.expected.error).toEqual(original.expected.error);
+          expect(Object.keys(rewritten.expected.tensors)).toEqual(Object.keys(original.expected.tensors));
+        }
       }
       expect(readFileSync(path.join(root, 'out', 'drift-report.md'), 'utf8')).toContain('| moved beyond tolerance | 1 |');
     } finally {
@@ -94,7 +112,15 @@ describe('pnpm golden:drift', () => {
       expect(stdout).toMatch(/^golden:drift — 3 fixtures, torch 2\.13\.0\S* → 2\.13\.0/);
       expect(stdout).toContain('result: no action needed');
       expect(existsSync(path.join(root, 'out', 'drift-report.json'))).toBe(true);
-      expect(readFileSync(path.join(root, 'out', 'drift-report.md'), 'utf8')).toContain('| bit-identical | 3 |');
+      const markdown = readFileSync(path.join(root, 'out', 'drift-report.md'), 'utf8');
+      const report = JSON.parse(readFileSync(path.join(root, 'out', 'drift-report.json'), 'utf8')) as { replayed_with: Fixture['provenance']['worker']; hardware_note: string | null };
+      if (sample().slice(0, 3).every((s) => bitIdentityExpected(s.fixture.provenance.worker, report.replayed_with))) {
+        expect(markdown).toContain('| bit-identical | 3 |');
+      } else {
+        // Another CPU: the report names the hardware as the likely cause of anything that moved.
+        expect(report.hardware_note).toMatch(/^Same torch build on other hardware/);
+        expect(markdown).toContain('**Hardware:** Same torch build on other hardware');
+      }
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

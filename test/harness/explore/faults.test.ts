@@ -13,24 +13,23 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // Misbehaves in torch's own forward for about one case in `RNN_PARITY_TEST_EVERY`, chosen by the
 // input's values (so the same case misbehaves again when the bridge reruns it alone), or, with
-// `RNN_PARITY_TEST_AFTER_S`, for every case in every worker once that many seconds have passed since
-// the first forward of the run (kept in `RNN_PARITY_TEST_CLOCK`, a file all workers share).
+// `RNN_PARITY_TEST_AFTER`, for every forward in every worker after that many forwards of the run
+// (counted in `RNN_PARITY_TEST_COUNTER`, a file all workers share).
 const SITECUSTOMIZE = `
-import os, signal, sys, time, zlib
+import os, signal, sys, zlib
 import torch
 _kind = os.environ.get('RNN_PARITY_TEST_FAULT', '')
 _every = int(os.environ.get('RNN_PARITY_TEST_EVERY', '0'))
-_after = float(os.environ.get('RNN_PARITY_TEST_AFTER_S', '-1'))
-_clock = os.environ.get('RNN_PARITY_TEST_CLOCK', '')
+_after = int(os.environ.get('RNN_PARITY_TEST_AFTER', '-1'))
+_counter = os.environ.get('RNN_PARITY_TEST_COUNTER', '')
 _forward = torch.nn.RNN.forward
 def _chosen(x):
     data = x.data if isinstance(x, torch.nn.utils.rnn.PackedSequence) else x
     if _after >= 0:
-        if not os.path.exists(_clock):
-            with open(_clock, 'w') as f:
-                f.write(str(time.time()))
-        with open(_clock) as f:
-            return time.time() - float(f.read() or time.time()) > _after
+        count = int(open(_counter).read() or '0') if os.path.exists(_counter) else 0
+        with open(_counter, 'w') as f:
+            f.write(str(count + 1))
+        return count >= _after
     return _every > 0 and zlib.crc32(repr(data.detach().flatten().tolist()).encode()) % _every == 0
 def forward(self, input, hx=None):
     if _kind and _chosen(input):
@@ -117,9 +116,10 @@ describe('worker faults during a campaign', () => {
   }, 180_000);
 
   it('a worker that stops answering across the end of the budget: the in-flight cases are still accounted for', async () => {
-    // Every forward 2 s after the run's first hangs: the batch in flight when the 3 s budget ends times out after it.
-    const clock = path.join(root, 'clock');
-    const report = await faultCampaign(faultEnv('stop', { RNN_PARITY_TEST_AFTER_S: '2', RNN_PARITY_TEST_CLOCK: clock }), { budgetMs: 3_000, deadlineMs: 1_500, maxBatch: 2 });
+    // Every forward after the run's 4th hangs, so each batch from then on takes its deadline: the batch
+    // in flight when the 3 s budget ends is answered (as a timeout) after it, and still counted.
+    const counter = path.join(root, 'counter');
+    const report = await faultCampaign(faultEnv('stop', { RNN_PARITY_TEST_AFTER: '4', RNN_PARITY_TEST_COUNTER: counter }), { budgetMs: 3_000, deadlineMs: 1_500, maxBatch: 1 });
     expectAccounted(report);
     expect(report.workerFailures.length).toBeGreaterThan(0);
     expect(report.workerFailures.every((w) => w.status === 'timeout')).toBe(true);

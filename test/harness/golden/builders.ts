@@ -19,6 +19,8 @@ export function handshakeOf(torchVersion: string): Handshake {
     blas_info: 'mkl',
     num_threads: 1,
     cpu_capability: 'AVX2',
+    cpu_model: 'Test CPU',
+    mkl_cbwr: 'COMPATIBLE',
     platform: 'Linux',
     machine: 'x86_64',
     init_fingerprint: { model: 'fused', float32: [0.5, -0.25], float64: [0.5, -0.25] },

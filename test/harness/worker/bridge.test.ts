@@ -184,7 +184,7 @@ describe('start-up', () => {
 
       await expect(starting).rejects.toThrow(
         `torch is not importable by ${python} (Python ${version}): ModuleNotFoundError: No module named 'torch'. ` +
-          'Run `pnpm setup:python` (creates python/.venv with the pinned torch), or set RNN_PARITY_PYTHON to a python that has torch.',
+          `Install the pinned torch into it (\`${python} -m pip install torch==2.13.0\`), or unset RNN_PARITY_PYTHON and run \`pnpm setup:python\`.`,
       );
     } finally {
       if (previous === undefined) delete process.env['RNN_PARITY_PYTHON'];

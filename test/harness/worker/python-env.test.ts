@@ -14,7 +14,7 @@ describe('resolvePython', () => {
   it('names the missing interpreter and the fix', () => {
     expect(() => resolvePython({ RNN_PARITY_PYTHON: '/nonexistent/python' })).toThrow(PythonNotFoundError);
     expect(() => resolvePython({ RNN_PARITY_PYTHON: '/nonexistent/python' })).toThrow(
-      'RNN_PARITY_PYTHON=/nonexistent/python does not exist. Run `pnpm setup:python` (creates python/.venv with the pinned torch), or set RNN_PARITY_PYTHON to a python that has torch.',
+      'RNN_PARITY_PYTHON=/nonexistent/python does not exist. Run `pnpm setup:python` (creates or repairs python/.venv with the pinned torch), or set RNN_PARITY_PYTHON to a python that has torch.',
     );
   });
 });
