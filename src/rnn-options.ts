@@ -229,7 +229,7 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>, kind: Recurrent
  * torch's `extra_repr` of an RNN: sizes, then only the non-default arguments, in torch's order.
  * nonlinearity is never shown, as in torch.
  */
-export function rnnExtraRepr(options: ResolvedRNNOptions & { readonly projSize?: number }): string {
+export function rnnExtraRepr(options: Omit<ResolvedRNNOptions, 'nonlinearity'> & { readonly projSize?: number }): string {
   let text = `${options.inputSize}, ${options.hiddenSize}`;
   if ((options.projSize ?? 0) !== 0) text += `, proj_size=${options.projSize}`;
   if (options.numLayers !== 1) text += `, num_layers=${options.numLayers}`;

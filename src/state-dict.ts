@@ -5,6 +5,7 @@ import { Tensor } from './tensor.js';
 /**
  * Copies values from `stateDict` into `params` (converting dtype as torch's `copy_` does).
  * Mirrors `Module.load_state_dict(state_dict, strict)`, including its error text.
+ * `moduleName` is torch's class name in the message (`RNN`, `LSTM`, `GRUCell`, …).
  * @throws RuntimeError `Error(s) in loading state_dict for RNN: …` on missing or unexpected keys
  * (strict) or on a size mismatch (always); nothing is copied then.
  */
@@ -12,6 +13,7 @@ export function loadStateDictInto(
   params: ReadonlyMap<string, Tensor>,
   stateDict: Readonly<Record<string, Tensor>>,
   strict: boolean,
+  moduleName = 'RNN',
 ): { missingKeys: string[]; unexpectedKeys: string[] } {
   const missingKeys = [...params.keys()].filter((name) => !(name in stateDict));
   const unexpectedKeys = Object.keys(stateDict).filter((name) => !params.has(name));
@@ -34,7 +36,7 @@ export function loadStateDictInto(
   }
   if (errors.length > 0) {
     // torch puts the missing/unexpected lines first, then size mismatches in parameter order.
-    throw new TorchError('RuntimeError', `Error(s) in loading state_dict for RNN:\n\t${errors.join('\n\t')}`);
+    throw new TorchError('RuntimeError', `Error(s) in loading state_dict for ${moduleName}:\n\t${errors.join('\n\t')}`);
   }
   for (const [name, param] of params) {
     const source = stateDict[name];
