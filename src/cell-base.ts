@@ -92,7 +92,8 @@ export abstract class CellBase {
     }
     // mirrors torch.empty((num_chunks * hidden_size, input_size)) for weight_ih, the first parameter made
     const gateSize = chunks * hiddenSize;
-    if (!Number.isInteger(gateSize)) {
+    // Python's num_chunks * 1.5 is a float even when integral (4 * 1.5 = 6.0), and torch.empty refuses it.
+    if (!Number.isInteger(hiddenSize)) {
       throw new TorchError('TypeError', "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type float at pos 0");
     }
     if (!Number.isInteger(inputSize)) {

@@ -131,10 +131,14 @@ export class LSTM extends RecurrentBase {
   }
 
   /**
-   * A packed LSTM's data meets no Python check in torch: ATen's input GEMM (`linear(data, w_ih, b_ih)`)
-   * is the first to object to a dtype or a feature count.
+   * A packed LSTM's data meets no Python check in torch. torch 2.13 hands float32 data without
+   * projections to oneDNN (whatever the weights' dtype), which refuses float64 weights; otherwise
+   * ATen's input GEMM (`linear(data, w_ih, b_ih)`) is the first to object to a dtype or a feature count.
    */
   private checkPackedInput(data: Tensor): void {
+    if (data.dtype !== this.dtype && data.dtype === 'float32' && this.projSize === 0 && data.size !== 0) {
+      throw new TorchError('RuntimeError', 'get_mkldnn_dtype: unsupported data type');
+    }
     if (data.dtype !== this.dtype) {
       throw new TorchError(
         'RuntimeError',
