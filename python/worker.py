@@ -178,14 +178,23 @@ def py_value(value):
 
 # --- cases --------------------------------------------------------------------------------------
 
-CASE_KEYS = {'id', 'args', 'kwargs', 'dtype', 'init', 'training', 'forward_seed', 'input', 'hx',
-             'packed', 'grad', 'want', 'fault'}
+CASE_KEYS = {'id', 'module', 'args', 'kwargs', 'dtype', 'init', 'training', 'forward_seed', 'input', 'hx',
+             'cx', 'packed', 'grad', 'want', 'fault'}
+
+# The module kinds a case can build; 'rnn' by default, so cases written before the family existed
+# mean what they meant. Cells take one step: no packing, no layers.
+MODULES = {
+    'rnn': torch.nn.RNN, 'lstm': torch.nn.LSTM, 'gru': torch.nn.GRU,
+    'rnn_cell': torch.nn.RNNCell, 'lstm_cell': torch.nn.LSTMCell, 'gru_cell': torch.nn.GRUCell,
+}
+CELLS = {'rnn_cell', 'lstm_cell', 'gru_cell'}
+TWO_STATES = {'lstm', 'lstm_cell'}
 
 
 class Plan:
     """A decoded case: Python values and torch tensors, ready for execute()."""
-    __slots__ = ('id', 'args', 'kwargs', 'seed', 'state_dict', 'training', 'forward_seed', 'input', 'hx',
-                 'lengths', 'enforce_sorted', 'grad_output', 'grad_h_n', 'want_state_dict', 'want_layers',
+    __slots__ = ('id', 'module', 'args', 'kwargs', 'seed', 'state_dict', 'training', 'forward_seed', 'input', 'hx',
+                 'cx', 'grad_c_n', 'lengths', 'enforce_sorted', 'grad_output', 'grad_h_n', 'want_state_dict', 'want_layers',
                  'fault', 'has_grad')
 
 
@@ -215,6 +224,9 @@ def parse_case(case):
     p.id = case.get('id')
     if not isinstance(p.id, str):
         raise ProtocolError(f'case id must be a string, got {p.id!r}')
+    p.module = case.get('module', 'rnn')
+    if p.module not in MODULES:
+        raise ProtocolError(f'module must be one of {sorted(MODULES)}, got {p.module!r}')
     args = case.get('args', [])
     kwargs = case.get('kwargs', {})
     if not isinstance(args, list) or not isinstance(kwargs, dict):
@@ -247,6 +259,9 @@ def parse_case(case):
         raise ProtocolError('input is required')
     p.input = decode_tensor(case['input'], 'input')
     p.hx = None if case.get('hx') is None else decode_tensor(case['hx'], 'hx')
+    p.cx = None if case.get('cx') is None else decode_tensor(case['cx'], 'cx')
+    if p.cx is not None and (p.module not in TWO_STATES or p.hx is None):
+        raise ProtocolError('cx needs module lstm or lstm_cell and an hx')
     packed = case.get('packed')
     p.lengths = None
     p.enforce_sorted = True
@@ -255,21 +270,31 @@ def parse_case(case):
             raise ProtocolError('packed is {lengths: number[], enforce_sorted?: boolean}')
         p.lengths = py_value(packed['lengths'])
         p.enforce_sorted = expect_bool(packed, 'enforce_sorted', True)
+        if p.module in CELLS:
+            raise ProtocolError('cells take no packed input')
     grad = case.get('grad')
     p.has_grad = grad is not None
-    p.grad_output = p.grad_h_n = None
+    p.grad_output = p.grad_h_n = p.grad_c_n = None
     if grad is not None:
-        if not isinstance(grad, dict) or not grad or set(grad) - {'output', 'h_n'}:
-            raise ProtocolError('grad is {output?: wire tensor, h_n?: wire tensor}, at least one')
+        if not isinstance(grad, dict) or not grad or set(grad) - {'output', 'h_n', 'c_n'}:
+            raise ProtocolError('grad is {output?: wire tensor, h_n?: wire tensor, c_n?: wire tensor}, at least one')
+        if grad.get('c_n') is not None:
+            if p.module not in TWO_STATES:
+                raise ProtocolError('grad.c_n needs module lstm or lstm_cell')
+            p.grad_c_n = decode_tensor(grad['c_n'], 'grad.c_n')
         if grad.get('output') is not None:
             p.grad_output = decode_tensor(grad['output'], 'grad.output')
         if grad.get('h_n') is not None:
             p.grad_h_n = decode_tensor(grad['h_n'], 'grad.h_n')
+    if p.module in CELLS and p.grad_output is not None:
+        raise ProtocolError('a cell has no output: give grad.h_n (and grad.c_n)')
     want = case.get('want', {})
     if not isinstance(want, dict) or set(want) - {'state_dict', 'layers'}:
         raise ProtocolError('want is {state_dict?: boolean, layers?: boolean}')
     p.want_state_dict = expect_bool(want, 'state_dict', False)
     p.want_layers = expect_bool(want, 'layers', False)
+    if p.want_layers and p.module != 'rnn':
+        raise ProtocolError('want.layers is only for module rnn')
     p.fault = case.get('fault')
     if p.fault is not None and not FAULTS_ENABLED:
         raise ProtocolError('fault cases need RNN_PARITY_WORKER_FAULTS=1')
@@ -301,10 +326,10 @@ def case_fault(fault):
 
 class Outcome:
     """torch's results for one case, still as tensors."""
-    __slots__ = ('output', 'h_n', 'packed', 'state_dict', 'grads', 'layers', 'layers_error')
+    __slots__ = ('output', 'h_n', 'c_n', 'packed', 'state_dict', 'grads', 'layers', 'layers_error')
 
     def __init__(self):
-        self.output = self.h_n = self.packed = self.state_dict = self.grads = self.layers = self.layers_error = None
+        self.output = self.h_n = self.c_n = self.packed = self.state_dict = self.grads = self.layers = self.layers_error = None
 
 
 def manual_seed(seed):
@@ -318,7 +343,7 @@ def execute(p):
     """Runs one case through torch; any exception it raises is torch's answer for the case."""
     if p.seed is not None:
         manual_seed(p.seed)
-    module = torch.nn.RNN(*p.args, **p.kwargs)
+    module = MODULES[p.module](*p.args, **p.kwargs)
     if p.state_dict is not None:
         # load_state_dict copies under no_grad (exact for equal dtypes) and raises torch's own
         # "Error(s) in loading state_dict for RNN" for a wrong key or shape set.
@@ -327,18 +352,27 @@ def execute(p):
     out = Outcome()
     if p.want_state_dict:
         out.state_dict = {name: value.detach().clone() for name, value in module.state_dict().items()}
-    inp, hx = p.input, p.hx
+    inp, hx, cx = p.input, p.hx, p.cx
     if p.has_grad:
-        if inp.is_floating_point():
-            inp.requires_grad_()
-        if hx is not None and hx.is_floating_point():
-            hx.requires_grad_()
+        for t in (inp, hx, cx):
+            if t is not None and t.is_floating_point():
+                t.requires_grad_()
     x = inp
     if p.lengths is not None:
         x = pack_padded_sequence(inp, p.lengths, batch_first=module.batch_first, enforce_sorted=p.enforce_sorted)
     if p.forward_seed is not None:
         manual_seed(p.forward_seed)
-    output, h_n = module(x) if hx is None else module(x, hx)
+    state = hx if cx is None else (hx, cx)
+    result = module(x) if state is None else module(x, state)
+    if p.module in CELLS:
+        # A cell returns the next state itself: h' (and c' for lstm_cell), reported as h_n / c_n.
+        out.h_n, out.c_n = result if p.module == 'lstm_cell' else (result, None)
+        if p.has_grad:
+            out.grads = gradients(p, module, inp, hx, cx, None, out.h_n, out.c_n)
+        return out
+    output, h_n = result
+    if p.module == 'lstm':
+        h_n, out.c_n = h_n
     out.h_n = h_n
     if p.lengths is not None:
         padded, lengths = pad_packed_sequence(output, batch_first=module.batch_first)
@@ -348,7 +382,7 @@ def execute(p):
     else:
         out.output = output
     if p.has_grad:
-        out.grads = gradients(p, module, inp, hx, output.data if p.lengths is not None else output, h_n)
+        out.grads = gradients(p, module, inp, hx, cx, output.data if p.lengths is not None else output, h_n, out.c_n)
     if p.want_layers:
         try:
             out.layers = layer_by_layer(module, x, hx)
@@ -357,7 +391,7 @@ def execute(p):
     return out
 
 
-def gradients(p, module, inp, hx, output, h_n):
+def gradients(p, module, inp, hx, cx, output, h_n, c_n):
     roots, upstream = [], []
     if p.grad_output is not None:
         roots.append(output)
@@ -365,11 +399,16 @@ def gradients(p, module, inp, hx, output, h_n):
     if p.grad_h_n is not None:
         roots.append(h_n)
         upstream.append(p.grad_h_n)
+    if p.grad_c_n is not None:
+        roots.append(c_n)
+        upstream.append(p.grad_c_n)
     targets = []
     if inp.requires_grad:
         targets.append(('input', inp))
     if hx is not None and hx.requires_grad:
         targets.append(('hx', hx))
+    if cx is not None and cx.requires_grad:
+        targets.append(('cx', cx))
     names = [name for name, _ in module.named_parameters()]
     targets.extend(('param', param) for _, param in module.named_parameters())
     grads = torch.autograd.grad(roots, [t for _, t in targets], upstream, allow_unused=True)
@@ -419,13 +458,15 @@ def encode_outcome(out):
         result['output'] = encode_tensor(out.output)
     if out.h_n is not None:
         result['h_n'] = encode_tensor(out.h_n)
+    if out.c_n is not None:
+        result['c_n'] = encode_tensor(out.c_n)
     if out.packed is not None:
         result['packed'] = {key: None if value is None else encode_tensor(value) for key, value in out.packed.items()}
     if out.state_dict is not None:
         result['state_dict'] = {name: encode_tensor(value) for name, value in out.state_dict.items()}
     if out.grads is not None:
         grads = {'params': {name: None if g is None else encode_tensor(g) for name, g in out.grads['params'].items()}}
-        for key in ('input', 'hx'):
+        for key in ('input', 'hx', 'cx'):
             if key in out.grads:
                 grads[key] = None if out.grads[key] is None else encode_tensor(out.grads[key])
         result['grads'] = grads

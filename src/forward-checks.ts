@@ -21,6 +21,12 @@ export function assertTensor(value: unknown): asserts value is Tensor {
 
 /** Mirrors `RNNBase.check_forward_args`: check_input (dtype, rank, features), then check_hidden_size. */
 export function checkForwardArgs(module: CheckedModule, input: Tensor, hx: Tensor | null, expectedDim: number, batch: number): void {
+  checkInput(module, input, expectedDim);
+  if (hx !== null) checkHiddenSize(hx, [module.numDirections * module.numLayers, batch, module.hiddenSize]);
+}
+
+/** Mirrors `RNNBase.check_input`: the input's dtype against the weights', its rank, then its feature size. */
+export function checkInput(module: Pick<CheckedModule, 'inputSize' | 'dtype'>, input: Tensor, expectedDim: number): void {
   if (input.dtype !== module.dtype) {
     throw new TorchError(
       'ValueError',
@@ -35,9 +41,15 @@ export function checkForwardArgs(module: CheckedModule, input: Tensor, hx: Tenso
   if (features !== module.inputSize) {
     throw new TorchError('RuntimeError', `input.size(-1) must be equal to input_size. Expected ${module.inputSize}, got ${features}`);
   }
-  const expected = [module.numDirections * module.numLayers, batch, module.hiddenSize];
-  if (hx !== null && (hx.ndim !== 3 || hx.shape.some((s, i) => s !== expected[i]))) {
-    throw new TorchError('RuntimeError', `Expected hidden size ${pyTuple(expected)}, got ${pyList(hx.shape)}`);
+}
+
+/**
+ * Mirrors `RNNBase.check_hidden_size(hx, expected, msg)`; LSTM words it `Expected hidden[0] size …`
+ * and `Expected hidden[1] size …`.
+ */
+export function checkHiddenSize(hx: Tensor, expected: readonly number[], label = 'hidden'): void {
+  if (hx.ndim !== expected.length || hx.shape.some((s, i) => s !== expected[i])) {
+    throw new TorchError('RuntimeError', `Expected ${label} size ${pyTuple(expected)}, got ${pyList(hx.shape)}`);
   }
 }
 

@@ -49,3 +49,38 @@ export function rnnParameterCount(options: {
   const biases = options.bias ? 2 * H : 0;
   return D * (H * options.inputSize + H * H + biases) + (options.numLayers - 1) * D * (H * D * H + H * H + biases);
 }
+
+/**
+ * The parameter names and shapes of an LSTM or GRU in torch's order: per (layer, direction) w_ih
+ * (G·H, H_in or D·H_out), w_hh (G·H, H_out), b_ih (G·H), b_hh (G·H), then w_hr (P, H) when
+ * projections are on, with G gates (LSTM 4: i, f, g, o; GRU 3: r, z, n) and H_out = P if P > 0 else H.
+ * Mirrors the parameter loop of `RNNBase.__init__`.
+ */
+export function gatedParameterShapes(options: {
+  readonly gates: number;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly projSize: number;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly bias: boolean;
+}): [string, number[]][] {
+  const D = options.bidirectional ? 2 : 1;
+  const H = options.hiddenSize;
+  const P = options.projSize;
+  const outputSize = P > 0 ? P : H;
+  const gateSize = options.gates * H;
+  const shapes: [string, number[]][] = [];
+  for (let layer = 0; layer < options.numLayers; layer++) {
+    for (let dir = 0; dir < D; dir++) {
+      const suffix = parameterSuffix(layer, dir);
+      shapes.push(
+        [`weight_ih_${suffix}`, [gateSize, layer === 0 ? options.inputSize : outputSize * D]],
+        [`weight_hh_${suffix}`, [gateSize, outputSize]],
+      );
+      if (options.bias) shapes.push([`bias_ih_${suffix}`, [gateSize]], [`bias_hh_${suffix}`, [gateSize]]);
+      if (P > 0) shapes.push([`weight_hr_${suffix}`, [P, H]]);
+    }
+  }
+  return shapes;
+}

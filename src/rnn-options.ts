@@ -83,6 +83,18 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 
 const knownOptions = new Set(['inputSize', 'hiddenSize', 'numLayers', 'nonlinearity', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'dtype']);
 
+/** torch's `RNNBase.mode` family: which module's checks {@link resolveRNNOptions} runs. */
+export type RecurrentKind = 'RNN' | 'LSTM' | 'GRU';
+
+/** The options only LSTM has (`proj_size`), and RNN's own (`nonlinearity`), by module kind. */
+function knownOptionsOf(kind: RecurrentKind): ReadonlySet<string> {
+  if (kind === 'RNN') return knownOptions;
+  const known = new Set(knownOptions);
+  known.delete('nonlinearity');
+  if (kind === 'LSTM') known.add('projSize');
+  return known;
+}
+
 /** Python's `float(value)` for the values a JS caller can pass. */
 function pyFloat(value: unknown): number {
   if (typeof value === 'number') return value;
@@ -122,26 +134,28 @@ function asNumber(value: number | bigint | boolean): number {
  * torch's dropout warning. The first failing check decides the error, so order is behaviour.
  * @throws ValueError, TypeError or RuntimeError exactly where `torch.nn.RNN(...)` raises them.
  */
-export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOptions {
+export function resolveRNNOptions(options: Readonly<RNNOptions>, kind: RecurrentKind = 'RNN'): ResolvedRNNOptions & { readonly projSize: number } {
   const given = options as unknown as Readonly<Record<string, unknown>>;
   // An absent option (undefined) takes torch's default; null stands for Python's None and is checked.
   const option = (key: string, fallback: unknown): unknown => (given[key] === undefined ? fallback : given[key]);
-  // mirrors torch/nn/modules/rnn.py RNN.__init__
-  if (Object.hasOwn(given, 'projSize') && given.projSize !== undefined) {
+  // mirrors torch/nn/modules/rnn.py RNN.__init__ and GRU.__init__ (LSTM passes proj_size on)
+  if (kind !== 'LSTM' && Object.hasOwn(given, 'projSize') && given.projSize !== undefined) {
     throw new TorchError('ValueError', 'proj_size argument is only supported for LSTM, not RNN or GRU');
   }
-  const nonlinearity = option('nonlinearity', 'tanh');
+  // LSTM and GRU have no nonlinearity; for them it is an unknown keyword of RNNBase.__init__ below.
+  const nonlinearity = kind === 'RNN' ? option('nonlinearity', 'tanh') : 'tanh';
   if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
     // torch formats the value with str() inside quotes: a list prints as a list, a str without quotes.
     throw new TorchError('ValueError', `Unknown nonlinearity '${pyStr(nonlinearity)}'. Select from 'tanh' or 'relu'.`);
   }
   // Python's argument binding of RNNBase.__init__ comes next: unknown keywords, then missing sizes.
+  const known = knownOptionsOf(kind);
   for (const key of Object.keys(given)) {
     // RNN.__init__ passes its mode positionally to RNNBase.__init__(mode, …), so a `mode` keyword collides.
     if (key === 'mode' && given[key] !== undefined) {
       throw new TorchError('TypeError', "RNNBase.__init__() got multiple values for argument 'mode'");
     }
-    if (!knownOptions.has(key) && given[key] !== undefined) {
+    if (!known.has(key) && given[key] !== undefined) {
       throw new TorchError('TypeError', `RNNBase.__init__() got an unexpected keyword argument '${camelToSnake(key)}'`);
     }
   }
@@ -189,6 +203,14 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
     throw new TorchError('TypeError', `'<=' not supported between instances of '${pyTypeName(numLayers)}' and 'int'`);
   }
   if (asNumber(numLayers) <= 0) throw new TorchError('ValueError', 'num_layers must be greater than zero');
+  const projSize = option('projSize', 0);
+  if (typeof projSize !== 'number' && typeof projSize !== 'boolean') {
+    throw new TorchError('TypeError', `'<' not supported between instances of '${pyTypeName(projSize)}' and 'int'`);
+  }
+  if (Number(projSize) < 0) {
+    throw new TorchError('ValueError', 'proj_size should be a positive integer or zero to disable projections');
+  }
+  if (Number(projSize) >= Number(hiddenSize)) throw new TorchError('ValueError', 'proj_size has to be smaller than hidden_size');
   // Parameter creation: `range(num_layers)` rejects a float; `torch.empty` rejects a bool size.
   if (typeof numLayers === 'number' && !Number.isInteger(numLayers)) {
     throw new TorchError('TypeError', "'float' object cannot be interpreted as an integer");
@@ -199,6 +221,13 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
     throw new TorchError('TypeError', 'num_layers should be of type int, got: bool');
   }
   if (typeof hiddenSize === 'boolean') {
+    throw new TorchError('TypeError', "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type bool at pos 0");
+  }
+  // LSTM's parameter loop: weight_hh (4H, proj_size) rejects a fractional size, weight_hr (proj_size, H) a bool.
+  if (typeof projSize === 'number' && !Number.isInteger(projSize)) {
+    throw new TorchError('TypeError', `empty(): argument 'size' failed to unpack the object at pos 2 with error "type must be tuple of ints,but got float"`);
+  }
+  if (typeof projSize === 'boolean') {
     throw new TorchError('TypeError', "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type bool at pos 0");
   }
   const bidirectional = option('bidirectional', false);
@@ -224,6 +253,7 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
     dropout,
     bidirectional,
     dtype,
+    projSize: Number(projSize),
   };
 }
 
@@ -231,8 +261,9 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
  * torch's `extra_repr` of an RNN: sizes, then only the non-default arguments, in torch's order.
  * nonlinearity is never shown, as in torch.
  */
-export function rnnExtraRepr(options: ResolvedRNNOptions): string {
+export function rnnExtraRepr(options: Omit<ResolvedRNNOptions, 'nonlinearity'> & { readonly projSize?: number }): string {
   let text = `${options.inputSize}, ${options.hiddenSize}`;
+  if ((options.projSize ?? 0) !== 0) text += `, proj_size=${options.projSize}`;
   if (options.numLayers !== 1) text += `, num_layers=${options.numLayers}`;
   if (options.bias !== true) text += `, bias=${pyRepr(options.bias)}`;
   if (options.batchFirst !== false) text += `, batch_first=${pyRepr(options.batchFirst)}`;

@@ -10,6 +10,7 @@ function pyClassRepr(value: unknown): string {
 /**
  * Copies values from `stateDict` into `params` (converting dtype as torch's `copy_` does).
  * Mirrors `Module.load_state_dict(state_dict, strict)`, including its error text.
+ * `moduleName` is torch's class name in the message (`RNN`, `LSTM`, `GRUCell`, …).
  * @throws TypeError `Expected state_dict to be dict-like, got <class '…'>.` when `stateDict` is not
  * a plain object (null, a number, an array, a tensor …).
  * @throws RuntimeError `Error(s) in loading state_dict for RNN: …` on missing or unexpected keys
@@ -19,6 +20,7 @@ export function loadStateDictInto(
   params: ReadonlyMap<string, Tensor>,
   stateDict: Readonly<Record<string, Tensor>>,
   strict: boolean,
+  moduleName = 'RNN',
 ): { missingKeys: string[]; unexpectedKeys: string[] } {
   // mirrors torch/nn/modules/module.py Module.load_state_dict: `if not isinstance(state_dict, Mapping)`
   const given: unknown = stateDict;
@@ -48,7 +50,7 @@ export function loadStateDictInto(
   }
   if (errors.length > 0) {
     // torch puts the missing/unexpected lines first, then size mismatches in parameter order.
-    throw new TorchError('RuntimeError', `Error(s) in loading state_dict for RNN:\n\t${errors.join('\n\t')}`);
+    throw new TorchError('RuntimeError', `Error(s) in loading state_dict for ${moduleName}:\n\t${errors.join('\n\t')}`);
   }
   for (const [name, param] of params) {
     const source = entry(name);

@@ -74,9 +74,17 @@ export type FaultSpec =
   | { readonly kind: 'sleep'; readonly ms: number }
   | { readonly kind: 'stderr'; readonly lines: number };
 
-/** One parity case: build `nn.RNN`, set parameters, run forward (and backward), report. */
+/**
+ * The torch module a case builds: `nn.RNN`, `nn.LSTM`, `nn.GRU` or one of the cells. Absent means
+ * `'rnn'`, so cases written before the family existed keep their meaning.
+ */
+export type ModuleKind = 'rnn' | 'lstm' | 'gru' | 'rnn_cell' | 'lstm_cell' | 'gru_cell';
+
+/** One parity case: build `nn.RNN` (or another {@link ModuleKind}), set parameters, run forward (and backward), report. */
 export interface WireCase {
   readonly id: string;
+  /** Which module to build; `'rnn'` when absent. Cells take no `packed` and no `grad.output`. */
+  readonly module?: ModuleKind;
   /** Positional arguments of `nn.RNN(*args, **kwargs)`; usually empty. */
   readonly args?: readonly PyValue[];
   readonly kwargs: RnnKwargs;
@@ -90,10 +98,12 @@ export interface WireCase {
   readonly forward_seed?: string;
   readonly input: WireTensor;
   readonly hx?: WireTensor;
+  /** LSTM / LSTMCell only, with `hx`: the state is passed as the tuple `(hx, cx)`. */
+  readonly cx?: WireTensor;
   /** Pack `input` with `pack_padded_sequence(input, lengths, batch_first=module.batch_first, enforce_sorted)`. */
   readonly packed?: { readonly lengths: readonly PyValue[]; readonly enforce_sorted?: boolean };
   /** Upstream gradients of output (or packed data) and h_n; at least one. */
-  readonly grad?: { readonly output?: WireTensor; readonly h_n?: WireTensor };
+  readonly grad?: { readonly output?: WireTensor; readonly h_n?: WireTensor; readonly c_n?: WireTensor };
   readonly want?: { readonly state_dict?: boolean; readonly layers?: boolean };
   readonly fault?: FaultSpec;
 }
@@ -134,6 +144,7 @@ export interface WirePacked {
 export interface WireGrads {
   readonly input?: WireTensor | null;
   readonly hx?: WireTensor | null;
+  readonly cx?: WireTensor | null;
   readonly params: { readonly [name: string]: WireTensor | null };
 }
 
@@ -148,7 +159,10 @@ export interface CaseResult {
   readonly id: string;
   readonly status: CaseStatus;
   readonly output?: WireTensor;
+  /** The final hidden state; for a cell, its result h' (LSTMCell: the h of `(h', c')`). */
   readonly h_n?: WireTensor;
+  /** LSTM's final cell state c_n; LSTMCell's c'. */
+  readonly c_n?: WireTensor;
   readonly packed?: WirePacked;
   readonly state_dict?: { readonly [name: string]: WireTensor };
   readonly grads?: WireGrads;

@@ -1,0 +1,204 @@
+// class LSTM: torch's long short-term memory over sequences, layers and directions, with optional projections. Mirrors torch.nn.LSTM.
+import { TorchError, atenScalarTypeName, cppScalarTypeName } from './errors.js';
+import { assertTensor, checkHiddenDtype, checkHiddenSize, checkInput } from './forward-checks.js';
+import { stepOffsets } from './forward-trace.js';
+import { indexSelect } from './index-select.js';
+import { linear } from './kernels.js';
+import { lstmStep } from './lstm-cell.js';
+import { PackedSequence } from './packed-sequence.js';
+import { type LSTMOptions, RecurrentBase } from './recurrent-base.js';
+import type { RNNRandomOptions } from './rnn.js';
+import { type FloatArray, Tensor, allocate } from './tensor.js';
+
+/** The result of an LSTM forward pass: `[output, [h_n, c_n]]`, or `[PackedSequence, [h_n, c_n]]` for packed input. */
+export type LSTMResult<I extends Tensor | PackedSequence> = [I extends PackedSequence ? PackedSequence : Tensor, [Tensor, Tensor]];
+
+/** Python's `hx[0], hx[1]` on what the caller passed: a pair, or (torch allows it) a tensor's first two rows. */
+function stateItems(hx: unknown): [unknown, unknown] {
+  if (hx instanceof Tensor) {
+    const size = hx.shape[0] ?? 0;
+    if (hx.ndim === 0) throw new TorchError('IndexError', 'invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number');
+    if (size < 2) throw new TorchError('IndexError', `index ${size} is out of bounds for dimension 0 with size ${size}`);
+    const rowShape = hx.shape.slice(1);
+    const rowSize = rowShape.reduce((p, s) => p * s, 1);
+    return [new Tensor(hx.data.slice(0, rowSize), rowShape), new Tensor(hx.data.slice(rowSize, 2 * rowSize), rowShape)];
+  }
+  if (!Array.isArray(hx) || hx.length < 2) {
+    throw new TorchError('IndexError', `tuple index out of range`);
+  }
+  return [hx[0], hx[1]];
+}
+
+/**
+ * A multi-layer long short-term memory network with torch's parameters, numbers and errors.
+ * Mirrors `torch.nn.LSTM`.
+ *
+ * For each layer and direction, with x_t the layer input at step t (gate order i, f, g, o, as torch):
+ * `i, f, o = σ(·)`, `g = tanh(·)` of `x W_ihᵀ + b_ih + h W_hhᵀ + b_hh`; `c' = f ⊙ c + i ⊙ g`;
+ * `h' = o ⊙ tanh(c')`, then `h' = h' W_hrᵀ` when projSize > 0 (see {@link lstmStep}).
+ * Directions, layers and dropout as in {@link RNN}; with projections the next layer reads D·proj_size features.
+ *
+ * Parameters per layer k and direction: weight_ih_l{k} (4H, H_in or D·H_out), weight_hh_l{k} (4H, H_out),
+ * bias_ih_l{k} (4H), bias_hh_l{k} (4H), weight_hr_l{k} (P, H) when projSize = P > 0; H_out = P or H.
+ * Shapes: input (L, N, H_in), (N, L, H_in) with batchFirst, unbatched (L, H_in), or a PackedSequence;
+ * hx = [h_0 (D·num_layers, N, H_out), c_0 (D·num_layers, N, H)] (no N when unbatched); output
+ * (L, N, D·H_out); [h_n, c_n] like hx.
+ */
+export class LSTM extends RecurrentBase {
+  /**
+   * Builds the module and draws every parameter (weight_hr included) from uniform(−1/√H, 1/√H) in
+   * torch's order. Mirrors `torch.nn.LSTM(...)`.
+   * @throws ValueError, TypeError or RuntimeError with torch's message for invalid options.
+   */
+  constructor(options: LSTMOptions & RNNRandomOptions) {
+    super('LSTM', 4, options);
+  }
+
+  protected stateSizes(): readonly number[] {
+    return [this.outputSize, this.hiddenSize];
+  }
+
+  /**
+   * Runs the network. Mirrors `torch.nn.LSTM.forward(input, hx)`, its `check_forward_args` and
+   * ATen's `_VF.lstm`, in that order.
+   * @param input (L, N, H_in), (N, L, H_in) with batchFirst, unbatched (L, H_in), or a PackedSequence.
+   * @param hx `[h_0, c_0]`, (D·num_layers, N, H_out) and (D·num_layers, N, H), no N when unbatched; zeros if omitted.
+   * @returns `[output, [h_n, c_n]]`.
+   * @throws ValueError, RuntimeError, IndexError or AttributeError with torch's message.
+   */
+  forward<I extends Tensor | PackedSequence>(input: I, hx?: readonly [Tensor, Tensor] | null): LSTMResult<I> {
+    const D = this.numDirections;
+    const NL = this.numLayers;
+    const H = this.hiddenSize;
+    const P = this.outputSize;
+    if (input instanceof PackedSequence) {
+      const N = input.batchSizes[0] ?? 0;
+      let states: [Tensor, Tensor] | null = null;
+      if (hx !== undefined && hx !== null) {
+        const [h, c] = stateItems(hx);
+        assertTensor(h);
+        assertTensor(c);
+        // mirrors LSTM.permute_hidden: each of (h_0, c_0) is index_select'ed with sorted_indices
+        const sorted = input.sortedIndices;
+        states = sorted === null ? [h, c] : [indexSelect(h, 1, sorted), indexSelect(c, 1, sorted)];
+        // torch runs no Python checks on a packed LSTM's hx and fails inside ATen (e.g. `got an
+        // incorrect number of RNN parameters`); we raise the unpacked path's message instead.
+        checkHiddenSize(states[0], [D * NL, N, P], 'hidden[0]');
+        checkHiddenSize(states[1], [D * NL, N, H], 'hidden[1]');
+      }
+      this.checkPackedInput(input.data);
+      if (states !== null) this.checkStateDtypes(states, input.data.size);
+      const sequence = { rows: input.data.data, batchSizes: input.batchSizes, batch: N };
+      const { rows, finals } = this.runRows(sequence, [states?.[0].data ?? null, states?.[1].data ?? null]);
+      const unsorted = input.unsortedIndices;
+      return [this.packedOutput(rows, input), [this.finalState(finals[0]!, N, P, unsorted, true), this.finalState(finals[1]!, N, H, unsorted, true)]] as LSTMResult<I>;
+    }
+    assertTensor(input);
+    const layout = this.paddedLayout(input);
+    const N = layout.sequence.batch;
+    const batchedInput = layout.isBatched ? input : input.reshape([1, ...input.shape]);
+    let states: [Tensor, Tensor] | null = null;
+    if (hx !== undefined && hx !== null) {
+      const [h, c] = stateItems(hx);
+      assertTensor(h);
+      assertTensor(c);
+      if (layout.isBatched) {
+        if (h.ndim !== 3 || c.ndim !== 3) {
+          throw new TorchError('RuntimeError', `For batched 3-D input, hx and cx should also be 3-D but got (${h.ndim}-D, ${c.ndim}-D) tensors`);
+        }
+        states = [h, c];
+      } else {
+        if (h.ndim !== 2 || c.ndim !== 2) {
+          throw new TorchError('RuntimeError', `For unbatched 2-D input, hx and cx should also be 2-D but got (${h.ndim}-D, ${c.ndim}-D) tensors`);
+        }
+        states = [h.reshape([h.shape[0]!, 1, h.shape[1]!]), c.reshape([c.shape[0]!, 1, c.shape[1]!])];
+      }
+    }
+    // mirrors LSTM.check_forward_args: check_input, then hidden[0] against H_out, hidden[1] against H
+    checkInput(this, batchedInput, 3);
+    if (states !== null) {
+      checkHiddenSize(states[0], [D * NL, N, P], 'hidden[0]');
+      checkHiddenSize(states[1], [D * NL, N, H], 'hidden[1]');
+    }
+    // mirrors ATen FullLayer: `Expected sequence length to be larger than 0 in RNN`
+    if (layout.steps === 0) throw new TorchError('RuntimeError', 'Expected sequence length to be larger than 0 in RNN');
+    if (states !== null) this.checkStateDtypes(states, input.size);
+    const { rows, finals } = this.runRows(layout.sequence, [states?.[0].data ?? null, states?.[1].data ?? null]);
+    return [
+      this.paddedOutput(rows, layout),
+      [this.finalState(finals[0]!, N, P, null, layout.isBatched), this.finalState(finals[1]!, N, H, null, layout.isBatched)],
+    ] as LSTMResult<I>;
+  }
+
+  /**
+   * A packed LSTM's data meets no Python check in torch. torch 2.13 hands float32 data without
+   * projections to oneDNN (whatever the weights' dtype), which refuses float64 weights; otherwise
+   * ATen's input GEMM (`linear(data, w_ih, b_ih)`) is the first to object to a dtype or a feature count.
+   */
+  private checkPackedInput(data: Tensor): void {
+    if (data.dtype !== this.dtype && data.dtype === 'float32' && this.projSize === 0 && data.size !== 0) {
+      throw new TorchError('RuntimeError', 'get_mkldnn_dtype: unsupported data type');
+    }
+    if (data.dtype !== this.dtype) {
+      throw new TorchError(
+        'RuntimeError',
+        this.bias
+          ? `mat1 and mat2 must have the same dtype, but got ${atenScalarTypeName(data.dtype)} and ${atenScalarTypeName(this.dtype)}`
+          : `expected m1 and m2 to have the same dtype, but got: ${cppScalarTypeName(data.dtype)} != ${cppScalarTypeName(this.dtype)}`,
+      );
+    }
+    if (data.ndim !== 2) throw new TorchError('RuntimeError', `input must have 2 dimensions, got ${data.ndim}`);
+    if (data.shape[1] !== this.inputSize) {
+      throw new TorchError('RuntimeError', `mat1 and mat2 shapes cannot be multiplied (${data.shape[0]}x${data.shape[1]} and ${this.inputSize}x${4 * this.hiddenSize})`);
+    }
+  }
+
+  /**
+   * A state whose dtype is not the weights': torch 2.13's float32 LSTM without projections runs in
+   * oneDNN (ATen `use_mkldnn`, any non-empty float32 input), which refuses it outright; otherwise
+   * the native path's h·W_hhᵀ GEMM refuses h_0, while c_0 is promoted (f ⊙ c), harmless for a float64
+   * module, which we follow by widening.
+   */
+  private checkStateDtypes(states: readonly [Tensor, Tensor], inputSize: number): void {
+    const [h, c] = states;
+    if (h.dtype === this.dtype && c.dtype === this.dtype) return;
+    if (this.dtype === 'float32' && this.projSize === 0 && inputSize !== 0) {
+      throw new TorchError('RuntimeError', 'get_mkldnn_dtype: unsupported data type');
+    }
+    checkHiddenDtype(this, h);
+    if (this.dtype === 'float32') {
+      // torch would promote c_n (and h_n) to float64 here and fail later in the projection GEMM; we refuse it.
+      throw new TorchError('RuntimeError', `rnn-parity: c_0 must have the module's dtype (${this.dtype}), got ${c.dtype}`);
+    }
+  }
+
+  protected runDirection(
+    layer: number,
+    dir: number,
+    layerInput: FloatArray,
+    inputWidth: number,
+    batchSizes: readonly number[],
+    states: FloatArray[],
+    layerOutput: FloatArray,
+  ): void {
+    const H = this.hiddenSize;
+    const P = this.outputSize;
+    const width = this.numDirections * P;
+    const weights = this.layerWeights(layer, dir);
+    const totalRows = layerInput.length / inputWidth;
+    // torch projects the whole layer input at once on CPU (FullLayer / PackedLayer), then steps.
+    const inputGates = allocate(this.dtype, totalRows * 4 * H);
+    linear(inputGates, 0, layerInput, 0, totalRows, weights.weightIh, weights.biasIh, 4 * H, inputWidth);
+    const maxBatch = batchSizes[0] ?? 0;
+    const gates = allocate(this.dtype, maxBatch * 4 * H);
+    const cellOut = allocate(this.dtype, maxBatch * H);
+    const offsets = stepOffsets(batchSizes);
+    const [h, c] = states as [FloatArray, FloatArray];
+    for (const t of this.stepOrder(dir, batchSizes.length)) {
+      const rows = batchSizes[t]!;
+      const offset = offsets[t]!;
+      lstmStep(inputGates, offset * 4 * H, h, c, rows, H, P, weights, gates, cellOut);
+      for (let n = 0; n < rows; n++) layerOutput.set(h.subarray(n * P, (n + 1) * P), (offset + n) * width + dir * P);
+    }
+  }
+}
