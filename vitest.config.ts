@@ -14,6 +14,17 @@ export default defineConfig({
         test: { name: 'harness', include: ['test/harness/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
       },
       {
+        // What we ship: the packed tarball in consumer projects, and the built library in Chromium.
+        extends: true,
+        test: {
+          name: 'dist',
+          include: ['test/dist/**/*.test.ts'],
+          globalSetup: ['test/dist/build.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
         extends: true,
         test: { name: 'property', include: ['test/property/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 120_000 },
       },
