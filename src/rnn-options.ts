@@ -1,5 +1,6 @@
 // RNN options: the camelCase TS options, torch's snake_case kwargs, the one mapping between them, and torch's checks.
 import { TorchError, pyFloatRepr, pyRepr, pyTypeName } from './errors.js';
+import { snakeCaseOptionHint, withHint } from './hints.js';
 import type { DType } from './tensor.js';
 import { warn } from './warnings.js';
 
@@ -117,7 +118,7 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>): ResolvedRNNOpt
   // Python's argument binding of RNNBase.__init__ comes next: unknown keywords, then missing sizes.
   for (const key of Object.keys(given)) {
     if (!knownOptions.has(key) && given[key] !== undefined) {
-      throw new TorchError('TypeError', `RNNBase.__init__() got an unexpected keyword argument '${camelToSnake(key)}'`);
+      throw withHint(new TorchError('TypeError', `RNNBase.__init__() got an unexpected keyword argument '${camelToSnake(key)}'`), snakeCaseOptionHint(key, knownOptions));
     }
   }
   const missing = ['inputSize', 'hiddenSize'].filter((key) => given[key] === undefined).map(camelToSnake);
