@@ -2,7 +2,7 @@
 // (node16 from ESM and from CJS, bundler) projects, each running the README's example. All of them
 // must print the same numbers as the example run against src/ directly.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,13 @@ describe('the packed tarball', () => {
     const report = JSON.parse(fromSrc) as Record<string, unknown>;
     expect((report.output as number[]).length).toBe(12);
     expect((report.hN as number[]).length).toBe(12);
+  });
+
+  it('ships the PyTorch export helper and the licence beside the library', () => {
+    const installed = path.join(workDir, 'node_modules', 'rnn-parity');
+    for (const file of ['python/export_rnn.py', 'LICENSE', 'README.md', 'dist/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json']) {
+      expect(existsSync(path.join(installed, file)), file).toBe(true);
+    }
   });
 
   it.each(CONSUMERS)('$name installs it and runs the README example with the same numbers', (consumer) => {
