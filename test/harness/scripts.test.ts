@@ -12,6 +12,7 @@ const scripts = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), '
 /** How each script copes without python/.venv. */
 const FRESH_CLONE: Record<string, 'needs no torch' | 'sets up torch itself' | 'one line: run pnpm setup:python'> = {
   build: 'needs no torch',
+  prepublishOnly: 'needs no torch',
   typecheck: 'needs no torch',
   'test:unit': 'needs no torch',
   'lint:arch': 'needs no torch',
