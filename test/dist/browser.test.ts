@@ -121,19 +121,27 @@ describe('the built library in headless Chromium', () => {
     expect(inPage['stress-float32']).toEqual(inNode['stress-float32']);
   });
 
-  it('float64: the seeded scenario equals Node bit for bit; a larger workload is bit-identical or within the documented Math.tanh gap', () => {
-    // See "Cross-engine contract" in README.md. This scenario's tanh arguments happen to hit none
-    // where the engines' Math.tanh disagree, so it is bit-identical today.
-    expect(inPage.float64).toEqual(inNode.float64);
-    const gap = float64Gap(inNode['stress-float64']!, inPage['stress-float64']!);
-    console.info(`float64 stress workload, Chromium vs Node: ${gap.differing} of ${gap.total} elements differ, max ${gap.maxUlp} ULP, max |a-b|/max|a| ${gap.maxScaledDifference.toExponential(2)}`);
+  it('float64: bit-identical to Node where no engine libm is involved; elsewhere bit-identical or within the documented Math.tanh gap', () => {
+    // See "Cross-engine contract" in README.md. Seeded weights, inputs and the safetensors bytes of
+    // those weights never pass through Math.tanh: bit-identical in any pair of engines.
+    for (const name of Object.keys(inNode.float64!).filter((n) => n.includes('/init/') || n.endsWith('/input') || n.endsWith('/bytes'))) {
+      expect(inPage.float64![name], name).toBe(inNode.float64![name]);
+    }
+    const scenarioGap = float64Gap(inNode.float64!, inPage.float64!);
+    const stressGap = float64Gap(inNode['stress-float64']!, inPage['stress-float64']!);
+    for (const [label, gap] of [['seeded scenario', scenarioGap], ['larger workload', stressGap]] as const) {
+      console.info(`float64 ${label}, Chromium vs Node: ${gap.differing} of ${gap.total} values differ, max ${gap.maxUlp} ULP, max |a-b|/max|a| ${gap.maxScaledDifference.toExponential(2)}`);
+    }
     if (ENGINE_MATH.test(bundle)) {
-      // The library calls an engine's libm (Math.tanh): each call may be 1 ULP off between engines,
-      // and the recurrence carries that forward. Contract: differences stay at float64 rounding level.
-      expect(gap.maxScaledDifference).toBeLessThanOrEqual(FLOAT64_CROSS_ENGINE_BOUND);
+      // The library calls an engine's libm (Math.tanh): a call may be 1 ULP off between engines (Node
+      // 20 vs Chromium 156: none in the seeded scenario, many in the larger workload), and the
+      // recurrence carries it forward. Contract: differences stay at float64 rounding level.
+      expect(scenarioGap.maxScaledDifference).toBeLessThanOrEqual(FLOAT64_CROSS_ENGINE_BOUND);
+      expect(stressGap.maxScaledDifference).toBeLessThanOrEqual(FLOAT64_CROSS_ENGINE_BOUND);
     } else {
-      // No engine-dependent function left in the library: float64 must be bit-identical too.
-      expect(gap.differing).toBe(0);
+      // No engine-approximated function left in the library: float64 must be bit-identical too.
+      expect(inPage.float64).toEqual(inNode.float64);
+      expect(stressGap.differing).toBe(0);
     }
   });
 
