@@ -4,6 +4,7 @@ import { benchBridge } from './bridge.js';
 import { benchCases } from './cases.js';
 import { benchForward } from './forward.js';
 import { torchTimings } from './timing.js';
+import { PythonNotFoundError, resolvePython } from '../harness/worker/python-env.js';
 
 function fixed(value: number | null, digits = 2): string {
   return value === null ? '—' : value.toFixed(digits);
@@ -11,6 +12,15 @@ function fixed(value: number | null, digits = 2): string {
 
 function ratio(ts: number, torch: number | null): string {
   return torch === null ? '—' : `${fixed(ts / torch)}×`;
+}
+
+// On a fresh clone there is no python/.venv yet: say in one line what to run first, not a stack.
+try {
+  resolvePython();
+} catch (error) {
+  if (!(error instanceof PythonNotFoundError)) throw error;
+  console.error(`pnpm bench needs torch: ${error.message}`);
+  process.exit(1);
 }
 
 const torch = torchTimings(benchCases);

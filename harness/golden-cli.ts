@@ -5,7 +5,7 @@ import { baselinePlan, supportProbes } from './golden/baseline.js';
 import { TorchBridge } from './worker/bridge.js';
 import { driftFixtures } from './drift/classify.js';
 import { driftTable, writeDriftReport } from './drift/report.js';
-import { workerDoc, type Fixture } from './golden/fixture.js';
+import { regenerateFixture, workerDoc, type Fixture } from './golden/fixture.js';
 import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from './golden/store.js';
 import { loadLedger } from './golden/ledger.js';
 import { runTs } from './parity/parity-case.js';
@@ -25,6 +25,8 @@ export interface GoldenCommandOptions {
   readonly ledger?: string;
   /** Report directory; default .parity/drift (drift) or .parity/regen (regen). */
   readonly out?: string;
+  /** regen only: report what would be rewritten, write no fixture. */
+  readonly dryRun?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
 }
@@ -132,8 +134,11 @@ export function regenRefusal(env: NodeJS.ProcessEnv): string | null {
 }
 
 /**
- * `pnpm golden:regen`: the drift report, then every fixture's expectation, shadow, TS answer and
- * provenance rewritten from the named torch. Cases (and so ids) never change. Refused inside tests.
+ * `pnpm golden:regen`: the drift report, then, for every fixture whose torch expectation (outcome
+ * or float64 shadow) or recording torch version changed, the expectation, shadow, TS answer and
+ * provenance rewritten from the named torch. Every other file is left untouched, so the diff holds
+ * only what a reviewer must read (see {@link regenerateFixture}). Cases (and so ids) never change.
+ * With `dryRun`, lists what would be rewritten and writes no fixture. Refused inside tests.
  * @returns 2 when refused, 1 when a fixture got no answer (it is kept as it was), else 0.
  */
 export async function goldenRegen(options: GoldenCommandOptions = {}): Promise<number> {
@@ -145,27 +150,26 @@ export async function goldenRegen(options: GoldenCommandOptions = {}): Promise<n
   }
   const { report, answers, out, store, stored, handshake } = await drift(options, path.join(REPO_ROOT, '.parity', 'regen'));
   log(driftTable(report));
-  const recordedAt = new Date();
-  const version = harnessVersion();
-  const counts = { updated: 0, unchanged: 0, kept: 0 };
+  const provenance = { worker: workerDoc(handshake), harness_version: harnessVersion(), recorded_at: new Date().toISOString() };
+  const counts = { rewritten: 0, unchanged: 0, kept: 0 };
   stored.forEach(({ fixture }, i) => {
     const answer = answers[i]!;
     if ('noAnswer' in answer) {
       counts.kept++;
       return;
     }
-    const regenerated: Fixture = {
-      ...fixture,
-      expected: answer.outcome,
-      shadow: answer.shadow,
-      tsAtRecord: runTs(fixture.case),
-      provenance: { worker: workerDoc(handshake), harness_version: version, recorded_at: recordedAt.toISOString() },
-    };
-    const status = store.save(regenerated).status;
-    counts[status === 'unchanged' ? 'unchanged' : 'updated']++;
+    const regeneration = regenerateFixture(fixture, answer, { tsAtRecord: runTs(fixture.case), provenance });
+    if (regeneration === null) {
+      counts.unchanged++;
+      return;
+    }
+    counts.rewritten++;
+    log(`  ${options.dryRun ? 'would rewrite' : 'rewrote'} ${fixture.id} (${regeneration.changes.join(', ')}): ${fixture.summary}`);
+    if (!options.dryRun) store.save(regeneration.fixture);
   });
-  log(`golden:regen: ${counts.updated} fixtures rewritten from torch ${handshake.torch_version}, ${counts.unchanged} unchanged, ${counts.kept} kept (no answer)`);
-  log(`review the diff with the report (${path.relative(process.cwd(), out.markdown)}) before committing`);
+  const verb = options.dryRun ? 'would be rewritten (dry run: no file written)' : 'rewritten';
+  log(`golden:regen: ${counts.rewritten} fixtures ${verb} from torch ${handshake.torch_version}, ${counts.unchanged} unchanged, ${counts.kept} kept (no answer)`);
+  if (!options.dryRun && counts.rewritten > 0) log(`review the diff with the report (${path.relative(process.cwd(), out.markdown)}) before committing`);
   return counts.kept === 0 ? 0 : 1;
 }
 
@@ -180,14 +184,15 @@ export function parseGoldenCli(argv: readonly string[]): Parsed<GoldenCommand> {
   return parseCommandLine<GoldenCommand>(argv, (select) => {
     const program = new Command('harness/golden-cli.ts').description('The golden corpus: record it, see how another torch moves it, regenerate it.');
     const define = (name: GoldenCommand['command'], description: string): void => {
-      program
-        .command(name)
+      const command = program.command(name);
+      if (name === 'regen') command.option('--dry-run', 'list the fixtures that would be rewritten, and why; write none');
+      command
         .description(description)
         .option('--python <path>', 'interpreter with the torch to use (default: RNN_PARITY_PYTHON, then python/.venv)', pathOption)
         .option('--golden <dir>', 'fixture store (default: golden/)', pathOption)
         .option('--ledger <file>', 'known-divergence ledger (default: <golden>/known-divergences.json)', pathOption)
         .option('--out <dir>', 'report directory (default: .parity/drift or .parity/regen)', pathOption)
-        .action((values: { python?: string; golden?: string; ledger?: string; out?: string }) => {
+        .action((values: { python?: string; golden?: string; ledger?: string; out?: string; dryRun?: boolean }) => {
           select({
             command: name,
             options: Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as GoldenCommandOptions,

@@ -1,5 +1,6 @@
 // torch's forward-time argument checks, in torch's order and words: RNNBase.check_forward_args and ATen's matmul dtype check.
 import { TorchError, atenScalarTypeName, cppScalarTypeName, pyList, pyTuple, pyTypeName, torchDtypeName } from './errors.js';
+import { tensorInputHint, withHint } from './hints.js';
 import { Tensor, type DType } from './tensor.js';
 
 /** What the checks read of a module. */
@@ -15,7 +16,7 @@ export interface CheckedModule {
 /** torch calls `input.dim()` first; anything that is not a tensor fails there. */
 export function assertTensor(value: unknown): asserts value is Tensor {
   if (!(value instanceof Tensor)) {
-    throw new TorchError('AttributeError', `'${pyTypeName(value)}' object has no attribute 'dim'`);
+    throw withHint(new TorchError('AttributeError', `'${pyTypeName(value)}' object has no attribute 'dim'`), tensorInputHint(value));
   }
 }
 

@@ -52,7 +52,7 @@ export function gruStep(
 }
 
 /**
- * A gated recurrent unit cell: one {@link gruStep}. Mirrors `torch.nn.GRUCell`.
+ * A gated recurrent unit cell: one `gruStep`. Mirrors `torch.nn.GRUCell`.
  * Parameters weight_ih (3H, H_in), weight_hh (3H, H), bias_ih (3H), bias_hh (3H), gates r, z, n.
  * Shapes: input (N, H_in) or unbatched (H_in); hx (N, H) or (H), zeros if omitted; returns h' like hx.
  */

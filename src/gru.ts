@@ -18,7 +18,7 @@ export type GRUResult<I extends Tensor | PackedSequence> = [I extends PackedSequ
  *
  * For each layer and direction, with x_t the layer input at step t (gate order r, z, n, as torch):
  * `r = σ(x W_irᵀ + b_ir + h W_hrᵀ + b_hr)`, `z = σ(x W_izᵀ + b_iz + h W_hzᵀ + b_hz)`,
- * `n = tanh(x W_inᵀ + b_in + r ⊙ (h W_hnᵀ + b_hn))`, `h' = (1 − z) ⊙ n + z ⊙ h` (see {@link gruStep}).
+ * `n = tanh(x W_inᵀ + b_in + r ⊙ (h W_hnᵀ + b_hn))`, `h' = (1 − z) ⊙ n + z ⊙ h` (see `gruStep`).
  * Directions, layers and dropout as in {@link RNN}.
  *
  * Parameters per layer k and direction: weight_ih_l{k} (3H, H_in or D·H), weight_hh_l{k} (3H, H),

@@ -42,3 +42,4 @@ export {
   type SafetensorsReadOptions,
 } from './safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictJsonError } from './state-dict-json.js';
+export { stripStateDictPrefix } from './state-dict-prefix.js';

@@ -59,7 +59,7 @@ export function lstmStep(
 }
 
 /**
- * A long short-term memory cell: one {@link lstmStep} without projection. Mirrors `torch.nn.LSTMCell`.
+ * A long short-term memory cell: one `lstmStep` without projection. Mirrors `torch.nn.LSTMCell`.
  * Parameters weight_ih (4H, H_in), weight_hh (4H, H), bias_ih (4H), bias_hh (4H), gates i, f, g, o.
  * Shapes: input (N, H_in) or unbatched (H_in); hx = [h_0, c_0], each (N, H) or (H), zeros if
  * omitted; returns [h_1, c_1] like hx.

@@ -35,7 +35,7 @@ function stateItems(hx: unknown): [unknown, unknown] {
  *
  * For each layer and direction, with x_t the layer input at step t (gate order i, f, g, o, as torch):
  * `i, f, o = σ(·)`, `g = tanh(·)` of `x W_ihᵀ + b_ih + h W_hhᵀ + b_hh`; `c' = f ⊙ c + i ⊙ g`;
- * `h' = o ⊙ tanh(c')`, then `h' = h' W_hrᵀ` when projSize > 0 (see {@link lstmStep}).
+ * `h' = o ⊙ tanh(c')`, then `h' = h' W_hrᵀ` when projSize > 0 (see `lstmStep`).
  * Directions, layers and dropout as in {@link RNN}; with projections the next layer reads D·proj_size features.
  *
  * Parameters per layer k and direction: weight_ih_l{k} (4H, H_in or D·H_out), weight_hh_l{k} (4H, H_out),

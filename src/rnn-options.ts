@@ -1,5 +1,6 @@
 // RNN options: the camelCase TS options, torch's snake_case kwargs, the one mapping between them, and torch's checks.
 import { TorchError, pyFloatRepr, pyRepr, pyStr, pyTypeName } from './errors.js';
+import { snakeCaseOptionHint, withHint } from './hints.js';
 import type { DType } from './tensor.js';
 import { warn } from './warnings.js';
 
@@ -156,7 +157,7 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>, kind: Recurrent
       throw new TorchError('TypeError', "RNNBase.__init__() got multiple values for argument 'mode'");
     }
     if (!known.has(key) && given[key] !== undefined) {
-      throw new TorchError('TypeError', `RNNBase.__init__() got an unexpected keyword argument '${camelToSnake(key)}'`);
+      throw withHint(new TorchError('TypeError', `RNNBase.__init__() got an unexpected keyword argument '${camelToSnake(key)}'`), snakeCaseOptionHint(key, known));
     }
   }
   const missing = ['inputSize', 'hiddenSize'].filter((key) => given[key] === undefined).map(camelToSnake);

@@ -1,8 +1,10 @@
 // Fixture: one golden case with torch's recorded answer, and its exact mapping to and from the file format.
+import path from 'node:path';
 import { Tensor } from '../../src/index.js';
 import { pyRepr } from '../../src/errors.js';
 import { decodeJsonFloat, encodeJsonFloat } from '../../src/json-float.js';
-import { contentHash, type JsonValue } from './canonical-json.js';
+import { canonicalJson, contentHash, type JsonValue } from './canonical-json.js';
+import { REPO_ROOT } from '../paths.js';
 import type { Shadow } from '../parity/outcome.js';
 import {
   FIXTURE_FORMAT_VERSION,
@@ -154,12 +156,57 @@ export function caseId(c: ParityCase): string {
   return contentHash(caseToDoc(c) as JsonValue);
 }
 
-/** The handshake as provenance: everything but the per-process `op` and `pid`. */
+/**
+ * An interpreter path that names the interpreter without naming the machine: relative to the
+ * repository when inside it (`python/.venv/bin/python`), else its file name (`python3`). Committed
+ * fixtures must not change because a clone lives elsewhere.
+ */
+export function portableExecutable(executable: string): string {
+  const relative = path.relative(REPO_ROOT, executable);
+  if (relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)) return relative.split(path.sep).join('/');
+  return path.basename(executable);
+}
+
+/** The handshake as provenance: everything but the per-process `op` and `pid`, with no machine path. */
 export function workerDoc(handshake: Handshake): WorkerDoc {
   const { op, pid, ...rest } = handshake;
   void op;
   void pid;
-  return { ...rest, init_fingerprint: { ...rest.init_fingerprint, float32: [...rest.init_fingerprint.float32], float64: [...rest.init_fingerprint.float64] } };
+  return {
+    ...rest,
+    python_executable: portableExecutable(rest.python_executable),
+    init_fingerprint: { ...rest.init_fingerprint, float32: [...rest.init_fingerprint.float32], float64: [...rest.init_fingerprint.float64] },
+  };
+}
+
+/** What regeneration changed in a fixture, for the log and the dry run. */
+export interface Regeneration {
+  readonly fixture: Fixture;
+  /** e.g. `['expected', 'shadow', 'torch 2.13.0 → 2.14.0']`. */
+  readonly changes: readonly string[];
+}
+
+/**
+ * The fixture `golden:regen` should write for `stored`, given torch's fresh answer, or null when
+ * nothing a reviewer needs to see changed: torch's expectation (outcome and float64 shadow, bit for
+ * bit) and the torch version that gave it are the same. Then the file stays as it is: a new
+ * recorded_at, TS answer or worker path alone would be churn. A new torch version with the same
+ * numbers is rewritten, so that provenance names the torch the expectation now stands for (replay
+ * forgives cross-version error texts by it).
+ */
+export function regenerateFixture(
+  stored: Fixture,
+  answer: { readonly outcome: Outcome; readonly shadow: Shadow | null },
+  update: { readonly tsAtRecord: Outcome; readonly provenance: ProvenanceDoc },
+): Regeneration | null {
+  const changes: string[] = [];
+  if (canonicalJson(outcomeToDoc(stored.expected) as JsonValue) !== canonicalJson(outcomeToDoc(answer.outcome) as JsonValue)) changes.push('expected');
+  const shadowDoc = (shadow: Shadow | null) => canonicalJson((shadow === null ? null : tensorsToDoc(shadow)) as JsonValue);
+  if (shadowDoc(stored.shadow) !== shadowDoc(answer.shadow)) changes.push('shadow');
+  const [from, to] = [recordedTorch(stored), update.provenance.worker.torch_version];
+  if (from !== to) changes.push(`torch ${from} → ${to}`);
+  if (changes.length === 0) return null;
+  return { fixture: { ...stored, expected: answer.outcome, shadow: answer.shadow, tsAtRecord: update.tsAtRecord, provenance: update.provenance }, changes };
 }
 
 /** What {@link newFixture} needs; the id is computed. */

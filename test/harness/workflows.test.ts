@@ -127,3 +127,49 @@ describe('.github/workflows/nightly.yml', () => {
     for (const name of called) expect(scripts, name).toHaveProperty([name]);
   });
 });
+
+describe('every workflow', () => {
+  // Majors current in late 2026 that run on the Actions node24 runtime (Node 20 actions are retired).
+  const CURRENT_MAJOR: Record<string, number> = {
+    'actions/checkout': 7,
+    'actions/setup-node': 7,
+    'actions/setup-python': 7,
+    'actions/cache': 5,
+    'actions/upload-artifact': 7,
+    'pnpm/action-setup': 6,
+    'peter-evans/create-pull-request': 8,
+  };
+
+  it.each(['ci.yml', 'nightly.yml'])('%s uses current action releases', (name) => {
+    for (const step of steps(workflow(name)).filter((s) => s.uses !== undefined)) {
+      const [action, ref] = step.uses!.split('@') as [string, string];
+      expect(CURRENT_MAJOR, `${action} is not a known action`).toHaveProperty([action]);
+      expect(Number(/^v(\d+)/.exec(ref)?.[1]), step.uses).toBeGreaterThanOrEqual(CURRENT_MAJOR[action]!);
+    }
+  });
+
+  it.each(['ci.yml', 'nightly.yml'])('%s runs the current Node LTS with the pnpm store and pip caches', (name) => {
+    for (const job of Object.values(workflow(name).jobs)) {
+      const uses = job.steps.map((s) => s.uses?.split('@')[0]);
+      const node = job.steps.find((s) => s.uses?.startsWith('actions/setup-node'))!;
+      expect(node.with).toMatchObject({ 'node-version': 'lts/*', cache: 'pnpm' });
+      // pnpm must exist before setup-node asks it for the store path.
+      expect(uses.indexOf('pnpm/action-setup')).toBeGreaterThan(-1);
+      expect(uses.indexOf('pnpm/action-setup')).toBeLessThan(uses.indexOf('actions/setup-node'));
+      const python = job.steps.find((s) => s.uses?.startsWith('actions/setup-python'))!;
+      expect(python.with).toMatchObject({ cache: 'pip', 'cache-dependency-path': 'python/requirements.txt' });
+    }
+  });
+
+  it('ci.yml checks the packed package with attw and publint', () => {
+    expect(steps(workflow('ci.yml')).map((s) => s.run)).toContain('pnpm check:package');
+  });
+
+  it('the regen pull request can use a token that triggers CI, as the README explains', () => {
+    const pr = workflow('nightly.yml').jobs.regen!.steps.find((s) => s.uses?.startsWith('peter-evans/create-pull-request'))!;
+    expect(pr.with?.token).toBe('${{ secrets.GOLDEN_REGEN_TOKEN || github.token }}');
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('GOLDEN_REGEN_TOKEN');
+    expect(readme).toContain('Allow GitHub Actions to create and approve pull requests');
+  });
+});
