@@ -1,6 +1,7 @@
 // Pure loops on typed arrays for the RNN: the affine map x·Wᵀ + b and the activations. `out` comes first.
 import { type PreparedLinear, withPreparedLinear } from './linear-wasm.js';
 import type { FloatArray } from './tensor.js';
+import { tanhF32, tanhF64 } from './tanh.js';
 
 // Note [float32 accumulation]
 // torch materialises x·Wᵀ + b as a float32 tensor, but how it sums inside the GEMM depends on the
@@ -235,21 +236,25 @@ export function withLinear<T>(
 /** Applies an activation in place to `length` elements from `offset`. */
 export type ActivationKernel = (values: FloatArray, offset: number, length: number) => void;
 
-// Note [tanh clamp]
-// torch's AVX2/AVX512 kernels compute tanh with SLEEF, which returns exactly ±1 beyond a threshold
-// (float32: |x| > 8.664339742, float64: |x| > 18.714973875), where a correctly rounded tanh would
-// still give 0.99999994 (float32) or 1 - 2^-53 (float64). Clamping there keeps saturated units
-// bit-identical to torch; elsewhere Math.tanh is within 1–2 ULP of SLEEF (spec §6.2).
-const TANH_CLAMP_F32 = Math.fround(8.664339742);
-const TANH_CLAMP_F64 = 18.714973875;
+// Note [tanh clamp] (superseded)
+// Earlier this kernel used Math.tanh clamped to ±1 beyond SLEEF's thresholds (float32 8.664339742,
+// float64 18.714973875). Measured on the pinned torch (MKL build, AVX2), torch.tanh — also inside
+// nn.RNN — saturates only where a correctly rounded tanh does (9.0108 / 19.0615): it is MKL VML's
+// tanh, not SLEEF's. See Note [deterministic tanh] (src/tanh.ts) for what we compute now.
 
-/** y = tanh(x), with SLEEF's saturation. See Note [tanh clamp]. */
+/** y = tanh(x) by the project's own arithmetic, identical in every JS engine. See Note [deterministic tanh]. */
 export function tanhInPlace(values: FloatArray, offset: number, length: number): void {
-  const clamp = values instanceof Float32Array ? TANH_CLAMP_F32 : TANH_CLAMP_F64;
-  for (let j = offset, end = offset + length; j < end; j++) {
-    const x = values[j];
-    values[j] = x > clamp ? 1 : x < -clamp ? -1 : Math.tanh(x);
-  }
+  if (values instanceof Float32Array) tanhInPlaceF32(values, offset, length);
+  else tanhInPlaceF64(values, offset, length);
+}
+
+// One loop per array type, so each stays monomorphic.
+function tanhInPlaceF32(values: Float32Array, offset: number, length: number): void {
+  for (let j = offset, end = offset + length; j < end; j++) values[j] = tanhF32(values[j]!);
+}
+
+function tanhInPlaceF64(values: Float64Array, offset: number, length: number): void {
+  for (let j = offset, end = offset + length; j < end; j++) values[j] = tanhF64(values[j]!);
 }
 
 /** y = relu(x) = x < 0 ? 0 : x, which keeps −0 and NaN as torch's relu does (Math.max would not). */
