@@ -182,7 +182,13 @@ export function linearJs(
   } else if (out instanceof Float64Array && x instanceof Float64Array && weight instanceof Float64Array && (bias === null || bias instanceof Float64Array)) {
     linearJsF64(out, outOffset, x, xOffset, rows, weight, bias, units, features);
   } else {
-    throw new Error('BUG: linear needs operands of one dtype');
+    // Mixed array types (only a planted bug's float32 buffer in a float64 model does this): every
+    // operand converted to float64 exactly, the float64 loop, then one store per value, rounding
+    // where `out` is float32 — what one loop over the mixed arrays computes.
+    const x64 = Float64Array.from(x.subarray(xOffset, xOffset + rows * features));
+    const sums = new Float64Array(rows * units);
+    linearJsF64(sums, 0, x64, 0, rows, Float64Array.from(weight), bias === null ? null : Float64Array.from(bias), units, features);
+    out.set(sums, outOffset);
   }
 }
 

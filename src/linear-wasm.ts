@@ -151,7 +151,14 @@ function applyPrepared(
 ): void {
   if (rows === 0) return;
   const isF32 = out instanceof Float32Array;
-  if (isF32 !== x instanceof Float32Array) throw new Error('BUG: linear needs x and out of one dtype');
+  if (isF32 !== x instanceof Float32Array) {
+    // Mixed array types (a planted bug's float32 buffer in a float64 model): x converted to float64
+    // exactly, the float64 kernel, then one rounding per value where `out` is float32.
+    const sums = new Float64Array(rows * units);
+    applyPrepared(exports, sums, 0, Float64Array.from(x.subarray(xOffset, xOffset + rows * features)), 0, rows, wtPtr, biasPtr, units, features, unitsPadded);
+    out.set(sums, outOffset);
+    return;
+  }
   const size = isF32 ? 4 : 8;
   // x is read in blocks of 4 rows: the rows past `rows` are whatever lies there, their results dropped.
   const xPtr = align16(top);

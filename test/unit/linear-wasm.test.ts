@@ -62,6 +62,26 @@ describe('WebAssembly SIMD linear', () => {
     );
   });
 
+  it('handles mixed array types (float64 x, float32 out) as one loop over them would', () => {
+    const x = Float64Array.from({ length: 5 * 7 }, (_, i) => Math.sin(i) / 3);
+    const w = Float64Array.from({ length: 6 * 7 }, (_, i) => Math.cos(i) / 7);
+    const b = Float64Array.from({ length: 6 }, (_, i) => i / 10);
+    const expected = new Float32Array(30);
+    for (let r = 0; r < 5; r++) {
+      for (let i = 0; i < 6; i++) {
+        let s = 0;
+        for (let k = 0; k < 7; k++) s += x[r * 7 + k]! * w[i * 7 + k]!;
+        expected[r * 6 + i] = s + b[i]!;
+      }
+    }
+    const js = new Float32Array(30);
+    linearJs(js, 0, x, 0, 5, w, b, 6, 7);
+    const wasm = new Float32Array(30);
+    withPreparedLinear(w, b, 6, 7, (map) => map.apply(wasm, 0, x, 0, 5));
+    expect(differing(js, expected)).toBe(0);
+    expect(differing(wasm, expected)).toBe(0);
+  });
+
   it('equals the JS kernel on RNN-sized products (large K, many rows), across memory growth and nesting', () => {
     let seed = 12345;
     const next = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
