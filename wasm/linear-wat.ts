@@ -33,7 +33,7 @@ function kernel(dtype: KernelDType): string {
   emit(`  (param $rows i32) (param $units i32) (param $features i32) (param $unitsPadded i32)`);
   emit(`  (local $r0 i32) (local $i0 i32) (local $k i32) (local $xStride i32) (local $wStride i32)`);
   emit(`  (local $px0 i32) (local $px1 i32) (local $px2 i32) (local $px3 i32) (local $pw i32) (local $po i32)`);
-  emit(`  (local $w0 v128) (local $w1 v128) (local $s v128) (local $b v128)`);
+  emit(`  ${Array.from({ length: PAIRS }, (_, p) => `(local $w${p} v128)`).join(' ')} (local $s v128) (local $b v128)`);
   for (let r = 0; r < ROWS; r++) for (let p = 0; p < PAIRS; p++) emit(`  (local ${acc(r, p)} v128)`);
   emit(`  (local.set $xStride (i32.mul (local.get $features) (i32.const ${size})))`);
   emit(`  (local.set $wStride (i32.mul (local.get $unitsPadded) (i32.const 8)))`);
@@ -52,8 +52,7 @@ function kernel(dtype: KernelDType): string {
   emit(`      (local.set $k (local.get $features))`);
   emit(`      (block $kDone (loop $kLoop`);
   emit(`        (br_if $kDone (i32.eqz (local.get $k)))`);
-  emit(`        (local.set $w0 (v128.load (local.get $pw)))`);
-  emit(`        (local.set $w1 (v128.load offset=16 (local.get $pw)))`);
+  for (let p = 0; p < PAIRS; p++) emit(`        (local.set $w${p} (v128.load offset=${16 * p} (local.get $pw)))`);
   for (let r = 0; r < ROWS; r++) {
     emit(`        (local.set $s ${loadX(`$px${r}`)})`);
     for (let p = 0; p < PAIRS; p++) {
@@ -85,7 +84,7 @@ function kernel(dtype: KernelDType): string {
     }
     emit(`      ))`);
   }
-  emit(`      (local.set $i0 (i32.add (local.get $i0) (i32.const 4)))`);
+  emit(`      (local.set $i0 (i32.add (local.get $i0) (i32.const ${2 * PAIRS})))`);
   emit(`      (br $unitLoop)))`);
   emit(`    (local.set $r0 (i32.add (local.get $r0) (i32.const ${ROWS})))`);
   emit(`    (br $rowLoop)))`);
