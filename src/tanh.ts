@@ -18,7 +18,7 @@
 // torch's on 2·10⁵ inputs with and without exact FMAs, bench/tanh-parity.ts). Two departures from SLEEF,
 // both towards torch here: no clamp to ±1 at 18.714973875 (SLEEF's threshold; torch gives 1 − 2⁻⁵³ up
 // to 19.06), and |x| < 2⁻²⁷ returns x (the correctly rounded value; tanh x = x − x³/3 + …).
-// float32 is float64's result rounded once: correctly rounded unless within 2⁻²⁹ of a float32 tie.
+// float32 is float64's result rounded once (Note [float32 tanh fast path]).
 // bench/tanh-parity.ts measures the share of 10⁶ inputs per dtype equal to torch.tanh bit for bit.
 
 const R_LN2 = 1.442695040888963407359924681001892137426645954152985934135449406931;
@@ -134,7 +134,20 @@ export function tanhF64(x: number): number {
   return x < 0 ? -result : result;
 }
 
-/** tanh of a float32: float64's result rounded once. See Note [deterministic tanh]. */
+// Note [float32 tanh fast path]
+// A float32 result needs far fewer bits than tanhF64 works for. Math.tanh is within a few float64 ulps
+// of tanh in every engine (they differ in the last bits only), so the exact value lies in
+// [r·(1 − 2⁻⁴⁴), r·(1 + 2⁻⁴⁴)] around r = Math.tanh(x), with 2⁸ ulps to spare. Where both ends round
+// to the same float32, that float32 is the correctly rounded tanh — and equals round₃₂(tanhF64(x)),
+// whose error is far inside the interval — whatever the engine's Math.tanh returned. Otherwise (a value
+// near a float32 tie, or NaN) tanhF64 decides. So the result is engine-independent and the same as
+// Math.fround(tanhF64(x)) (test/unit/tanh.test.ts), at a fraction of the cost.
+const BELOW = 1 - 2 ** -44;
+const ABOVE = 1 + 2 ** -44;
+
+/** tanh of a float32: round₃₂(tanhF64(x)), usually decided from Math.tanh. See Note [float32 tanh fast path]. */
 export function tanhF32(x: number): number {
-  return Math.fround(tanhF64(x));
+  const r = Math.tanh(x);
+  const low = Math.fround(r * BELOW);
+  return low === Math.fround(r * ABOVE) ? low : Math.fround(tanhF64(x));
 }
