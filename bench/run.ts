@@ -1,52 +1,65 @@
-// `pnpm bench`: every benchmark, with ratios against torch measured in the same run.
-import { benchBackward } from './backward.js';
+// `pnpm bench`: this project side by side with torch, onnxruntime-node and onnxruntime-web (one run,
+// interleaved repetitions, ratios within the run), then the harness bridge bench.
+import { cpus, loadavg } from 'node:os';
 import { benchBridge } from './bridge.js';
-import { benchCases } from './cases.js';
-import { benchForward } from './forward.js';
-import { torchTimings } from './timing.js';
-import { PythonNotFoundError, resolvePython } from '../harness/worker/python-env.js';
+import { pythonOrExit } from './python.js';
+import { benchSideBySide } from './side-by-side.js';
 
-function fixed(value: number | null, digits = 2): string {
-  return value === null ? '—' : value.toFixed(digits);
+function ms(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : value.toFixed(2);
 }
 
-function ratio(ts: number, torch: number | null): string {
-  return torch === null ? '—' : `${fixed(ts / torch)}×`;
+function ratio(ts: number | null | undefined, other: number | null | undefined): string {
+  return ts === null || ts === undefined || other === null || other === undefined ? '—' : `${(ts / other).toFixed(2)}×`;
 }
 
 // On a fresh clone there is no python/.venv yet: say in one line what to run first, not a stack.
-try {
-  resolvePython();
-} catch (error) {
-  if (!(error instanceof PythonNotFoundError)) throw error;
-  console.error(`pnpm bench needs torch: ${error.message}`);
-  process.exit(1);
+pythonOrExit('pnpm bench');
+
+function diff(value: number | undefined): string {
+  return value === undefined ? '—' : value.toExponential(1);
 }
 
-const torch = torchTimings(benchCases);
-console.log(`torch ${torch.torch}, ${torch.threads} thread(s); TS on one Node thread. Ratios are TS time / torch time.\n`);
+console.log(`machine: ${cpus().length} core(s), load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const { rows, torch, threads } = await benchSideBySide();
+console.log(`torch ${torch} (${threads} thread), onnxruntime-node/web 1.30.0 (1 thread); TS on one Node thread.`);
+console.log('Medians in ms; "TS" uses the WebAssembly SIMD kernels, "TS JS" the JS kernels; ratios are TS / peer.\n');
 
 console.log('Forward (eval, no grad)');
 console.table(
-  benchForward(torch.results).map((row) => ({
-    case: row.name,
-    'TS ms': fixed(row.tsMs),
-    'TS GFLOP/s': fixed(row.gflops),
-    'torch ms': fixed(row.torchMs),
-    'TS / torch': ratio(row.tsMs, row.torchMs),
+  rows.map((r) => ({
+    case: r.case,
+    TS: ms(r.forward.ts),
+    'TS JS': ms(r.forward.tsJs),
+    torch: ms(r.forward.torch),
+    'ort-node': ms(r.forward.ortNode),
+    'ort-web': ms(r.forward.ortWeb),
+    'TS/torch': ratio(r.forward.ts, r.forward.torch),
+    'TS/ort-node': ratio(r.forward.ts, r.forward.ortNode),
+    'TS/ort-web': ratio(r.forward.ts, r.forward.ortWeb),
+    'max|Δ| torch': diff(r.maxDiff.torch),
+    'max|Δ| ort': diff(r.maxDiff.ortNode),
   })),
 );
+const f64OverF32 = rows
+  .filter((r) => r.case.endsWith('float64'))
+  .map((r) => {
+    const f32 = rows.find((s) => s.case === r.case.replace('float64', 'float32'));
+    return `${r.case.split(' ')[0]} ${ratio(r.forward.ts, f32?.forward.ts)}`;
+  });
+console.log(`TS float64 / float32 forward time: ${f64OverF32.join(', ')}\n`);
 
-console.log('Backward (from all-ones upstream gradients)');
+console.log('Backward (from all-ones upstream gradients; torch: forward+backward − forward with grad)');
 console.table(
-  benchBackward(torch.results).map((row) => ({
-    case: row.name,
-    'TS ms': fixed(row.tsMs),
-    'TS GFLOP/s': fixed(row.gflops),
-    'TS recording forward ms': fixed(row.tsRecordMs),
-    'torch ms': fixed(row.torchMs),
-    'TS / torch': ratio(row.tsMs, row.torchMs),
+  rows.map((r) => ({
+    case: r.case,
+    TS: ms(r.backward.ts),
+    'TS JS': ms(r.backward.tsJs),
+    torch: ms(r.backward.torch),
+    'TS/torch': ratio(r.backward.ts, r.backward.torch),
+    'TS JS/TS': ratio(r.backward.tsJs, r.backward.ts),
   })),
 );
+console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 
 await benchBridge();

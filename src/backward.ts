@@ -1,7 +1,7 @@
 // Backpropagation through time for RNN.forward: each op's gradient beside its forward, grads keyed by torch's names.
 import { TorchError } from './errors.js';
 import { fmaF32, fmaF64 } from './fma.js';
-import { linear } from './kernels.js';
+import { linear, withLinear } from './kernels.js';
 import { PackedSequence } from './packed-sequence.js';
 import { type ForwardTrace, type RecurrentNetwork, stepOffsets } from './forward-trace.js';
 import { parameterSuffix } from './parameter-names.js';
@@ -233,7 +233,8 @@ function directionBackward(
 
   // Forward ran t = 0…L−1 (dir 0) or L−1…0 (dir 1); backward visits the steps the other way round.
   const steps = Array.from({ length: L }, (_, t) => (dir === 0 ? L - 1 - t : t));
-  steps.forEach((t, visit) => {
+  // W_hhᵀ is prepared once for every step's ∂h_{t−1} = ∂pre_t · W_hh (see linearBackwardInput).
+  withLinear(transposedWeightHh, null, H, H, (gradState) => steps.forEach((t, visit) => {
     const rows = batchSizes[t]!;
     const offset = offsets[t]!;
     // h_t is read by the layer output and by the next step (or h_n): ∂h_t = ∂output_t + ∂carry.
@@ -247,7 +248,7 @@ function directionBackward(
     // h_t = act(pre_t): ∂pre_t from the saved output.
     backwardActivation(gradPre, offset * H, gradH, y, rows * H);
     // pre_t = h_{t−1} W_hhᵀ + b_hh + ih_t: the state read before this step gets ∂pre_t · W_hh.
-    linearBackwardInput(gradCarry, gradPre, offset * H, rows, transposedWeightHh, H, H);
+    gradState.apply(gradCarry, 0, gradPre, offset * H, rows); // linearBackwardInput(gradCarry, gradPre, offset·H, rows, W_hhᵀ, H, H)
     // ∂W_hh += ∂pre_tᵀ · h_{t−1}; h_{t−1} is the previous step's output for rows that ran there, else hx.
     const previousStep = dir === 0 ? t - 1 : t + 1;
     const previousRows = previousStep >= 0 && previousStep < L ? batchSizes[previousStep]! : 0;
@@ -266,7 +267,7 @@ function directionBackward(
       linearBackwardBias(isFirstVisit ? gradBiasHh : stepGradBiasHh, gradPre, offset * H, rows, H);
       if (!isFirstVisit) accumulate(gradBiasHh, stepGradBiasHh);
     }
-  });
+  }));
 
   // ih = X W_ihᵀ + b_ih ran as one GEMM over every row, so its gradients are one product each.
   const gradWeightIh = allocate(dtype, H * inputWidth);

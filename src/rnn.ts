@@ -5,7 +5,7 @@ import { dropoutNoise } from './dropout.js';
 import { assertTensor, checkForwardArgs, checkHiddenDtype } from './forward-checks.js';
 import { type ForwardTrace, type LayerWeights, stepOffsets } from './forward-trace.js';
 import { defaultGenerator, type Generator, type InitRounding } from './generator.js';
-import { type ActivationKernel, linear, reluInPlace, tanhInPlace } from './kernels.js';
+import { type ActivationKernel, linear, reluInPlace, tanhInPlace, withLinear } from './kernels.js';
 import { indexSelect } from './index-select.js';
 import { PackedSequence } from './packed-sequence.js';
 import { checkMemory } from './memory.js';
@@ -366,19 +366,22 @@ export class RNN {
     linear(projected, 0, layerInput, 0, totalRows, weights.weightIh, weights.biasIh, H, inputWidth);
     const recurrent = this.scratch(maxBatch * H);
     const offsets = stepOffsets(batchSizes);
-    for (const t of this.stepOrder(dir, batchSizes.length)) {
-      const rows = batchSizes[t]!;
-      const offset = offsets[t]!;
-      // h_t = act((h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih)), each bracket rounded as torch stores it
-      linear(recurrent, 0, state, 0, rows, weights.weightHh, weights.biasHh, H, H);
-      const projectedOffset = offset * H;
-      for (let j = 0; j < rows * H; j++) recurrent[j] = recurrent[j] + projected[projectedOffset + j];
-      activate(recurrent, 0, rows * H);
-      state.set(recurrent.subarray(0, rows * H));
-      for (let n = 0; n < rows; n++) {
-        layerOutput.set(recurrent.subarray(n * H, (n + 1) * H), (offset + n) * width + column);
+    // W_hh is prepared once (copied into WebAssembly memory where the SIMD kernels run) for all steps.
+    withLinear(weights.weightHh, weights.biasHh, H, H, (recurrence) => {
+      for (const t of this.stepOrder(dir, batchSizes.length)) {
+        const rows = batchSizes[t]!;
+        const offset = offsets[t]!;
+        // h_t = act((h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih)), each bracket rounded as torch stores it
+        recurrence.apply(recurrent, 0, state, 0, rows);
+        const projectedOffset = offset * H;
+        for (let j = 0; j < rows * H; j++) recurrent[j] = recurrent[j] + projected[projectedOffset + j];
+        activate(recurrent, 0, rows * H);
+        state.set(recurrent.subarray(0, rows * H));
+        for (let n = 0; n < rows; n++) {
+          layerOutput.set(recurrent.subarray(n * H, (n + 1) * H), (offset + n) * width + column);
+        }
       }
-    }
+    });
   }
 
   // The protected methods below are the seams of the forward pass, one decision each. They exist

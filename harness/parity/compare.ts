@@ -227,7 +227,7 @@ const SENSITIVITY_FACTOR = 4;
  * How the sensitivity judge shakes a case (harness/parity/sensitivity.ts): weights by 8 ULP (the size
  * of a reordered dot product's rounding); pre-activations by 4 ULP (torch's GEMM and ours round a
  * pre-activation a ULP or two apart, which decides where tanh rounds to exactly ±1, derivative 0, or to
- * 1 − 2⁻²⁴); activation outputs by 2 ULP (torch's SLEEF tanh is itself within 1 ULP); two trials. A
+ * 1 − 2⁻²⁴); activation outputs by 2 ULP (torch's vectorised tanh — MKL VML or SLEEF by build — is itself only within an ULP or so); two trials. A
  * relu pre-activation within 1e-5 (float32) or 1e-13 (float64) of the case's largest is at the kink
  * (Note [relu kinks]).
  */

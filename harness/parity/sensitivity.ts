@@ -50,7 +50,7 @@ function jittered(factory: RNNFactory, trial: number, epsilon: number, probe: Se
         calls++;
         for (let j = offset; j < offset + length; j++) values[j] = values[j]! * (1 + sign(j + calls * 7919, trial) * probe.jitterUlps * epsilon);
         activate(values, offset, length);
-        // torch's tanh (SLEEF) is itself only within 1 ULP: move the results by ULPs too, which is
+        // torch's tanh (MKL VML or SLEEF) is itself only within an ULP or so: move the results by ULPs too, which is
         // what decides a saturated unit's derivative 1 − y² (0 at exactly ±1).
         for (let j = offset; j < offset + length; j++) values[j] = values[j]! * (1 - sign(j + calls * 104729, trial) * probe.activationUlps * epsilon);
       };

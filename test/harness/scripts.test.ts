@@ -27,12 +27,15 @@ const FRESH_CLONE: Record<string, 'needs no torch' | 'sets up torch itself' | 'o
   'golden:baseline': 'one line: run pnpm setup:python',
   'golden:drift': 'one line: run pnpm setup:python',
   'golden:regen': 'one line: run pnpm setup:python',
+  'build:wasm': 'needs no torch',
+  'bench:tanh': 'one line: run pnpm setup:python',
 };
 
 // The commands behind the "one line" scripts, run with an interpreter that does not exist: the same
 // discovery failure as a clone without python/.venv, without touching the real venv.
 const ONE_LINERS: Record<string, string[]> = {
   bench: ['bench/run.ts'],
+  'bench:tanh': ['bench/tanh-parity.ts'],
   'golden:drift': ['harness/golden-cli.ts', 'drift'],
 };
 

@@ -1,0 +1,177 @@
+// The WebAssembly SIMD affine map: loads the embedded module (src/wasm/linear-bytes.ts, built from
+// wasm/linear-wat.ts), owns its growable memory, and copies operands in and out.
+import type { FloatArray } from './tensor.js';
+import { LINEAR_WASM_HEX } from './wasm/linear-bytes.js';
+
+// Note [WASM linear memory]
+// The module's one memory is used as a stack: a prepared weight (Wᵀ as float64, units padded to a
+// multiple of 4, plus the bias) is pushed by withPreparedLinear and popped when its body returns, so
+// a forward copies each weight in once per direction, not once per step. Each apply() puts x and out
+// in the free space above the stack top for the duration of one kernel call. Growing the memory
+// detaches the old ArrayBuffer, so typed views are re-made whenever the buffer changed.
+
+/** The exports of the module; the kernel's arguments are byte addresses and counts. */
+interface LinearExports {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly linear_f32: (out: number, x: number, wt: number, bias: number, rows: number, units: number, features: number, unitsPadded: number) => void;
+  readonly linear_f64: LinearExports['linear_f32'];
+}
+
+/** The slice of the WebAssembly JS API used here (the project's lib has no DOM, so it is declared locally). */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+/**
+ * The instance, or null where WebAssembly or its SIMD proposal is missing: the module uses v128,
+ * so `validate` is itself the feature test (an engine without SIMD rejects it).
+ */
+function instantiate(): LinearExports | null {
+  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (api === undefined) return null;
+  try {
+    const bytes = hexToBytes(LINEAR_WASM_HEX);
+    if (!api.validate(bytes)) return null;
+    // Synchronous compilation is fine at ~2 KB (browsers refuse it on the main thread only for large modules).
+    return new api.Instance(new api.Module(bytes), {}).exports as LinearExports;
+  } catch {
+    return null;
+  }
+}
+
+let kernels: LinearExports | null | undefined;
+let disabled = false;
+
+function loaded(): LinearExports | null {
+  if (disabled) return null;
+  if (kernels === undefined) kernels = instantiate();
+  return kernels;
+}
+
+/** Whether the WebAssembly SIMD kernels run here (else the JS kernels of src/kernels.ts do). */
+export function wasmLinearAvailable(): boolean {
+  return loaded() !== null;
+}
+
+/** Turns the WebAssembly kernels off (true) or back on; for tests and benchmarks comparing the two. */
+export function setWasmLinearDisabled(value: boolean): void {
+  disabled = value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory: a stack of prepared weights (Note [WASM linear memory]).
+
+const PAGE = 65536;
+let top = 0;
+let buffer: ArrayBuffer | null = null;
+let f32 = new Float32Array(0);
+let f64 = new Float64Array(0);
+
+function align16(bytes: number): number {
+  return (bytes + 15) & ~15;
+}
+
+/** Makes sure bytes [0, end) exist, and the typed views cover the current buffer. */
+function ensure(exports: LinearExports, end: number): void {
+  const { memory } = exports;
+  if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+  if (buffer !== memory.buffer) {
+    buffer = memory.buffer;
+    f32 = new Float32Array(buffer);
+    f64 = new Float64Array(buffer);
+  }
+}
+
+/** An affine map x·Wᵀ + b whose weight already sits in WebAssembly memory. */
+export interface PreparedLinear {
+  /** out[r, :] = x[r, :] · Wᵀ + b for `rows` rows; bit for bit the JS kernel's result. */
+  apply(out: FloatArray, outOffset: number, x: Readonly<FloatArray>, xOffset: number, rows: number): void;
+}
+
+/**
+ * Copies W (units, features) and b into WebAssembly memory for the duration of `body`, or returns
+ * null without calling it where the kernels are unavailable. Calls nest (stack order).
+ */
+export function withPreparedLinear<T>(
+  weight: Readonly<FloatArray>,
+  bias: Readonly<FloatArray> | null,
+  units: number,
+  features: number,
+  body: (map: PreparedLinear) => T,
+): { value: T } | null {
+  const exports = loaded();
+  if (exports === null) return null;
+  const mark = top;
+  const unitsPadded = (units + 3) & ~3;
+  const wtPtr = align16(top);
+  const biasPtr = wtPtr + features * unitsPadded * 8;
+  const end = align16(biasPtr + unitsPadded * 8);
+  ensure(exports, end);
+  top = end;
+  try {
+    // Wᵀ (features, unitsPadded) as float64 (exact for float32 weights); padded units are zeros.
+    const wt = wtPtr >> 3;
+    f64.fill(0, wt, end >> 3);
+    for (let i = 0; i < units; i++) {
+      const row = i * features;
+      for (let k = 0; k < features; k++) f64[wt + k * unitsPadded + i] = weight[row + k]!;
+    }
+    if (bias !== null) for (let i = 0; i < units; i++) f64[(biasPtr >> 3) + i] = bias[i]!;
+    const map: PreparedLinear = {
+      apply(out, outOffset, x, xOffset, rows) {
+        applyPrepared(exports, out, outOffset, x, xOffset, rows, wtPtr, biasPtr, units, features, unitsPadded);
+      },
+    };
+    return { value: body(map) };
+  } finally {
+    top = mark;
+  }
+}
+
+function applyPrepared(
+  exports: LinearExports,
+  out: FloatArray,
+  outOffset: number,
+  x: Readonly<FloatArray>,
+  xOffset: number,
+  rows: number,
+  wtPtr: number,
+  biasPtr: number,
+  units: number,
+  features: number,
+  unitsPadded: number,
+): void {
+  if (rows === 0) return;
+  const isF32 = out instanceof Float32Array;
+  if (isF32 !== x instanceof Float32Array) {
+    // Mixed array types (a planted bug's float32 buffer in a float64 model): x converted to float64
+    // exactly, the float64 kernel, then one rounding per value where `out` is float32.
+    const sums = new Float64Array(rows * units);
+    applyPrepared(exports, sums, 0, Float64Array.from(x.subarray(xOffset, xOffset + rows * features)), 0, rows, wtPtr, biasPtr, units, features, unitsPadded);
+    out.set(sums, outOffset);
+    return;
+  }
+  const size = isF32 ? 4 : 8;
+  // x is read in blocks of 4 rows: the rows past `rows` are whatever lies there, their results dropped.
+  const xPtr = align16(top);
+  const outPtr = align16(xPtr + (((rows + 3) & ~3) * features) * size);
+  ensure(exports, outPtr + rows * units * size);
+  const count = rows * features;
+  if (isF32) {
+    f32.set((x as Float32Array).subarray(xOffset, xOffset + count), xPtr >> 2);
+    exports.linear_f32(outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded);
+    (out as Float32Array).set(f32.subarray(outPtr >> 2, (outPtr >> 2) + rows * units), outOffset);
+  } else {
+    f64.set((x as Float64Array).subarray(xOffset, xOffset + count), xPtr >> 3);
+    exports.linear_f64(outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded);
+    (out as Float64Array).set(f64.subarray(outPtr >> 3, (outPtr >> 3) + rows * units), outOffset);
+  }
+}

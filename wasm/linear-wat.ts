@@ -1,0 +1,98 @@
+// The WebAssembly text of the SIMD affine-map kernels (src/linear-wasm.ts drives them). Generated
+// rather than hand-written because the float32 and float64 kernels differ only in how x is loaded
+// and out is stored, and the 4×4 register block is 16 near-identical lines per step.
+//
+// Rounding model (Note [float32 accumulation], src/kernels.ts): every dot product is summed k = 0…K−1
+// in order, in float64, starting from +0, then the bias is added, then the sum is rounded once on
+// store (f32.demote_f64 is round-to-nearest-even, as a store into a Float32Array). The f64x2 lanes
+// hold two *different* output units, never two halves of one sum, so vectorising does not reorder
+// any sum and each stored value equals the JS kernel's bit for bit. There is no FMA: f64x2.mul and
+// f64x2.add each round, as `s += a * b` does in JS.
+
+export type KernelDType = 'f32' | 'f64';
+
+/** Block: 4 rows × 4 units = 8 f64x2 accumulators, 2 weight vectors and 1 splat live per k (11 of x64's 16 xmm). */
+const ROWS = 4;
+const PAIRS = 2;
+
+function kernel(dtype: KernelDType): string {
+  const size = dtype === 'f32' ? 4 : 8;
+  const loadX = (ptr: string): string =>
+    dtype === 'f32' ? `(f64x2.splat (f64.promote_f32 (f32.load (local.get ${ptr}))))` : `(f64x2.splat (f64.load (local.get ${ptr})))`;
+  const acc = (r: number, p: number): string => `$a${r}${p}`;
+  const lines: string[] = [];
+  const emit = (line: string): void => void lines.push(line);
+
+  // linear_T(out, x, wt, bias, rows, units, features, unitsPadded)
+  //   x (rows, features) of T, readable up to the next multiple of 4 rows (those rows' results are dropped);
+  //   wt = Wᵀ (features, unitsPadded) f64, unitsPadded a multiple of 4; bias (unitsPadded,) f64, zeros
+  //   standing for "no bias" (s + 0 = s for every sum s here: a sum started at +0 is never −0);
+  //   out (rows, units) of T, only in-range values stored.
+  emit(`(func $linear_${dtype} (export "linear_${dtype}")`);
+  emit(`  (param $out i32) (param $x i32) (param $wt i32) (param $bias i32)`);
+  emit(`  (param $rows i32) (param $units i32) (param $features i32) (param $unitsPadded i32)`);
+  emit(`  (local $r0 i32) (local $i0 i32) (local $k i32) (local $xStride i32) (local $wStride i32)`);
+  emit(`  (local $px0 i32) (local $px1 i32) (local $px2 i32) (local $px3 i32) (local $pw i32) (local $po i32)`);
+  emit(`  ${Array.from({ length: PAIRS }, (_, p) => `(local $w${p} v128)`).join(' ')} (local $s v128) (local $b v128)`);
+  for (let r = 0; r < ROWS; r++) for (let p = 0; p < PAIRS; p++) emit(`  (local ${acc(r, p)} v128)`);
+  emit(`  (local.set $xStride (i32.mul (local.get $features) (i32.const ${size})))`);
+  emit(`  (local.set $wStride (i32.mul (local.get $unitsPadded) (i32.const 8)))`);
+  emit(`  (local.set $r0 (i32.const 0))`);
+  emit(`  (block $rowsDone (loop $rowLoop`);
+  emit(`    (br_if $rowsDone (i32.ge_s (local.get $r0) (local.get $rows)))`);
+  emit(`    (local.set $i0 (i32.const 0))`);
+  emit(`    (block $unitsDone (loop $unitLoop`);
+  emit(`      (br_if $unitsDone (i32.ge_s (local.get $i0) (local.get $units)))`);
+  for (let r = 0; r < ROWS; r++) for (let p = 0; p < PAIRS; p++) emit(`      (local.set ${acc(r, p)} (v128.const i64x2 0 0))`);
+  emit(`      (local.set $px0 (i32.add (local.get $x) (i32.mul (local.get $r0) (local.get $xStride))))`);
+  emit(`      (local.set $px1 (i32.add (local.get $px0) (local.get $xStride)))`);
+  emit(`      (local.set $px2 (i32.add (local.get $px1) (local.get $xStride)))`);
+  emit(`      (local.set $px3 (i32.add (local.get $px2) (local.get $xStride)))`);
+  emit(`      (local.set $pw (i32.add (local.get $wt) (i32.mul (local.get $i0) (i32.const 8))))`);
+  emit(`      (local.set $k (local.get $features))`);
+  emit(`      (block $kDone (loop $kLoop`);
+  emit(`        (br_if $kDone (i32.eqz (local.get $k)))`);
+  for (let p = 0; p < PAIRS; p++) emit(`        (local.set $w${p} (v128.load offset=${16 * p} (local.get $pw)))`);
+  for (let r = 0; r < ROWS; r++) {
+    emit(`        (local.set $s ${loadX(`$px${r}`)})`);
+    for (let p = 0; p < PAIRS; p++) {
+      emit(`        (local.set ${acc(r, p)} (f64x2.add (local.get ${acc(r, p)}) (f64x2.mul (local.get $s) (local.get $w${p}))))`);
+    }
+  }
+  for (let r = 0; r < ROWS; r++) emit(`        (local.set $px${r} (i32.add (local.get $px${r}) (i32.const ${size})))`);
+  emit(`        (local.set $pw (i32.add (local.get $pw) (local.get $wStride)))`);
+  emit(`        (local.set $k (i32.sub (local.get $k) (i32.const 1)))`);
+  emit(`        (br $kLoop)))`);
+  // bias last, as the JS kernel adds it after the dot product
+  for (let p = 0; p < PAIRS; p++) {
+    emit(`      (local.set $b (v128.load offset=${16 * p} (i32.add (local.get $bias) (i32.mul (local.get $i0) (i32.const 8)))))`);
+    for (let r = 0; r < ROWS; r++) emit(`      (local.set ${acc(r, p)} (f64x2.add (local.get ${acc(r, p)}) (local.get $b)))`);
+  }
+  // stores, each guarded: rows past `rows` and units past `units` are padding
+  for (let r = 0; r < ROWS; r++) {
+    emit(`      (if (i32.lt_s (i32.add (local.get $r0) (i32.const ${r})) (local.get $rows)) (then`);
+    emit(
+      `        (local.set $po (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (i32.add (local.get $r0) (i32.const ${r})) (local.get $units)) (local.get $i0)) (i32.const ${size}))))`,
+    );
+    for (let p = 0; p < PAIRS; p++) {
+      for (let lane = 0; lane < 2; lane++) {
+        const u = 2 * p + lane;
+        const value = `(f64x2.extract_lane ${lane} (local.get ${acc(r, p)}))`;
+        const store = dtype === 'f32' ? `(f32.store offset=${u * 4} (local.get $po) (f32.demote_f64 ${value}))` : `(f64.store offset=${u * 8} (local.get $po) ${value})`;
+        emit(`        (if (i32.lt_s (i32.add (local.get $i0) (i32.const ${u})) (local.get $units)) (then ${store}))`);
+      }
+    }
+    emit(`      ))`);
+  }
+  emit(`      (local.set $i0 (i32.add (local.get $i0) (i32.const ${2 * PAIRS})))`);
+  emit(`      (br $unitLoop)))`);
+  emit(`    (local.set $r0 (i32.add (local.get $r0) (i32.const ${ROWS})))`);
+  emit(`    (br $rowLoop)))`);
+  emit(`)`);
+  return lines.join('\n');
+}
+
+/** The whole module: one exported, growable memory and the two kernels. */
+export function linearWat(): string {
+  return ['(module', '(memory (export "memory") 1)', kernel('f32'), kernel('f64'), ')', ''].join('\n');
+}
