@@ -174,8 +174,10 @@ async function verify(options: CampaignCommandOptions): Promise<CampaignReport['
   let step: ProcessPromise | null = null;
   const guard = exitOnStopRequest(() => void step?.kill('SIGKILL'));
   try {
-    await (step = $`pnpm run typecheck`);
-    await (step = $`pnpm exec vitest run --project unit --project golden`);
+    step = $`pnpm run typecheck`;
+    await step;
+    step = $`pnpm exec vitest run --project unit --project golden`;
+    await step;
     step = null;
   } finally {
     guard.dispose();

@@ -1,7 +1,7 @@
 // What both front doors share: commander set up to parse → validate → run, one-line usage errors, readable expected failures.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import { FixtureFormatError } from './golden/fixture-schema.js';
 import { PythonNotFoundError } from './worker/python-env.js';
 import { WorkerStartError } from './worker/process.js';

@@ -4,14 +4,14 @@ export { catchWarnings, type TorchWarning } from './warnings.js';
 export { Tensor, type DType, type FloatArray, type NestedArray } from './tensor.js';
 export { DEFAULT_MEMORY_LIMIT, getMemoryLimit, setMemoryLimit } from './memory.js';
 export { RNN, type RNNRandomOptions, type RNNResult } from './rnn.js';
-export { type RNNGradResult, type RNNGrads } from './backward.js';
+export type { RNNGradResult, RNNGrads } from './backward.js';
 export { LSTM, type LSTMResult } from './lstm.js';
 export { GRU, type GRUResult } from './gru.js';
-export { type LSTMOptions, type GRUOptions } from './recurrent-base.js';
+export type { LSTMOptions, GRUOptions } from './recurrent-base.js';
 export { RNNCell, type RNNCellOptions } from './rnn-cell.js';
 export { LSTMCell } from './lstm-cell.js';
 export { GRUCell } from './gru-cell.js';
-export { type CellOptions } from './cell-base.js';
+export type { CellOptions } from './cell-base.js';
 export {
   fromTorchKwargs,
   toTorchKwargs,

@@ -4,7 +4,7 @@ import type { DType } from '../../src/index.js';
 import { parityCase } from './arbitraries.js';
 import type { TorchBridge } from '../worker/bridge.js';
 import { type Comparison, type JudgedBy, type Verdict, judgeCases, tensorKind } from '../parity/compare.js';
-import type { Outcome, Shadow } from '../parity/outcome.js';
+import type { Outcome } from '../parity/outcome.js';
 import { formatDifference } from '../parity/difference.js';
 import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import { liveShadows } from '../parity/live-shadows.js';
@@ -137,7 +137,7 @@ export async function checkBatch(
     }
     entries.push({ case: c, ts: tsOutcomes[i]!, torch });
   });
-  let verdicts;
+  let verdicts: Verdict[];
   try {
     verdicts = await judgeCases(entries, { shadows: liveShadows(bridge), factory });
   } catch (error) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
 import { REPO_ROOT } from '../paths.js';
-import { REQUIREMENTS_FILE, VENV_DIR, VENV_PYTHON } from './python-env.js';
+import { REQUIREMENTS_FILE, VENV_DIR } from './python-env.js';
 import { type TorchPin, isTorchLine, parseTorchPin, requirementLines } from './torch-pin.js';
 
 /** Environment variable that swaps the torch requirement for another pinned spec (`torch==2.14.1`). */
@@ -63,7 +63,7 @@ export interface SetupOptions {
 
 /** Why `venvDir` cannot be used as a venv path as it stands, or null; a dangling symlink is removed here. */
 function prepareVenvPath(venvDir: string, log: (line: string) => void): string | null {
-  let link;
+  let link: ReturnType<typeof lstatSync>;
   try {
     link = lstatSync(venvDir);
   } catch {

@@ -15,6 +15,7 @@ const FRESH_CLONE: Record<string, 'needs no torch' | 'sets up torch itself' | 'o
   prepublishOnly: 'needs no torch',
   typecheck: 'needs no torch',
   'test:unit': 'needs no torch',
+  lint: 'needs no torch',
   'lint:arch': 'needs no torch',
   'check:package': 'needs no torch',
   'docs:api': 'needs no torch',

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RNN, type FloatArray, type RNNOptions } from '../../../src/index.js';
 import { reluInPlace, type ActivationKernel } from '../../../src/kernels.js';
 import type { LayerWeights } from '../../../src/forward-trace.js';
-import { Tensor } from '../../../src/tensor.js';
+import type { Tensor } from '../../../src/tensor.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
 import { runCampaign } from '../../../harness/explore/campaign.js';
 import type { ParityCase } from '../../../harness/parity/parity-case.js';
