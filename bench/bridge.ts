@@ -72,11 +72,19 @@ export function smallRandomCases(count: number, seed = 1): ParityCase[] {
     const batch = pick(1, 4);
     const dtype = next() < 0.5 ? 'float32' : 'float64';
     const shape = batchFirst ? [batch, seqLen, inputSize] : [seqLen, batch, inputSize];
-    const input = Tensor.fromFlat(Array.from({ length: batch * seqLen * inputSize }, () => next() * 2 - 1), shape, dtype);
+    const input = Tensor.fromFlat(
+      Array.from({ length: batch * seqLen * inputSize }, () => next() * 2 - 1),
+      shape,
+      dtype,
+    );
     const directions = bidirectional ? 2 : 1;
     const hx =
       next() < 0.5
-        ? Tensor.fromFlat(Array.from({ length: directions * numLayers * batch * hiddenSize }, () => next() * 2 - 1), [directions * numLayers, batch, hiddenSize], dtype)
+        ? Tensor.fromFlat(
+            Array.from({ length: directions * numLayers * batch * hiddenSize }, () => next() * 2 - 1),
+            [directions * numLayers, batch, hiddenSize],
+            dtype,
+          )
         : null;
     return {
       kwargs: {
@@ -165,7 +173,11 @@ export async function benchBridge(options: BridgeBenchOptions = {}): Promise<Bri
     }
 
     const best = (key: keyof (typeof passResults)[number]): number => Math.max(...passResults.map((p) => p[key]));
-    const median = (values: number[]): number => quantile([...values].sort((a, b) => a - b), 0.5);
+    const median = (values: number[]): number =>
+      quantile(
+        [...values].sort((a, b) => a - b),
+        0.5,
+      );
     const report: BridgeBenchReport = {
       torch: bridge.handshake.torch_version,
       cases: count,

@@ -20,7 +20,11 @@ function diff(value: number | undefined): string {
   return value === undefined ? '—' : value.toExponential(1);
 }
 
-console.log(`machine: ${cpus().length} core(s), load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `machine: ${cpus().length} core(s), load average before: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 const { rows, torch, threads } = await benchSideBySide();
 console.log(`torch ${torch} (${threads} thread), onnxruntime-node/web 1.30.0 (1 thread); TS on one Node thread.`);
 console.log('Medians in ms; "TS" uses the WebAssembly SIMD kernels, "TS JS" the JS kernels; ratios are TS / peer.\n');
@@ -60,6 +64,10 @@ console.table(
     'TS JS/TS': ratio(r.backward.tsJs, r.backward.ts),
   })),
 );
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`,
+);
 
 await benchBridge();

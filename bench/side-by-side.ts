@@ -113,14 +113,32 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
       for (const dtype of ['float32', 'float64'] as const) {
         const id = `${shape.name}-${dtype}`;
         manualSeed(0);
-        const rnn = new RNN({ inputSize: shape.inputSize, hiddenSize: shape.hiddenSize, numLayers: shape.numLayers, bidirectional: shape.bidirectional, dtype }).eval();
+        const rnn = new RNN({
+          inputSize: shape.inputSize,
+          hiddenSize: shape.hiddenSize,
+          numLayers: shape.numLayers,
+          bidirectional: shape.bidirectional,
+          dtype,
+        }).eval();
         const dims = [shape.seqLen, shape.batch, shape.inputSize];
-        const x = Tensor.fromFlat(Array.from({ length: shape.seqLen * shape.batch * shape.inputSize }, (_, i) => Math.sin(i * 0.37)), dims, dtype);
+        const x = Tensor.fromFlat(
+          Array.from({ length: shape.seqLen * shape.batch * shape.inputSize }, (_, i) => Math.sin(i * 0.37)),
+          dims,
+          dtype,
+        );
         const weights = Object.fromEntries(rnn.namedParameters().map(([name, p]) => [name, base64(p.data)]));
         const [tsOutput] = rnn.forward(x);
         const setup = await timer.request<{ output: string; torch: string; threads: number }>({
-          cmd: 'setup', id, input_size: shape.inputSize, hidden_size: shape.hiddenSize, num_layers: shape.numLayers,
-          bidirectional: shape.bidirectional, dtype, weights, x: base64(x.data), shape: dims,
+          cmd: 'setup',
+          id,
+          input_size: shape.inputSize,
+          hidden_size: shape.hiddenSize,
+          num_layers: shape.numLayers,
+          bidirectional: shape.bidirectional,
+          dtype,
+          weights,
+          x: base64(x.data),
+          shape: dims,
         });
         torchVersion = setup.torch;
         threads = setup.threads;
@@ -128,7 +146,15 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
 
         // ONNX Runtime: its CPU RNN kernel is registered for float32 only; a float64 model is tried and skipped if refused.
         const modelPath = path.join(MODELS_DIR, `${id}.onnx`);
-        buildOnnxModel({ path: modelPath, input_size: shape.inputSize, hidden_size: shape.hiddenSize, num_layers: shape.numLayers, bidirectional: shape.bidirectional, dtype, weights });
+        buildOnnxModel({
+          path: modelPath,
+          input_size: shape.inputSize,
+          hidden_size: shape.hiddenSize,
+          num_layers: shape.numLayers,
+          bidirectional: shape.bidirectional,
+          dtype,
+          weights,
+        });
         const sessions: Partial<Record<'ortNode' | 'ortWeb', { ort: Ort; session: OrtSession }>> = {};
         for (const [key, ort, options] of [
           ['ortNode', ortNode, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' }],

@@ -37,7 +37,12 @@ open(sys.argv[3], 'wb').write(bytes(torch.tanh(x).untyped_storage()))
 print(torch.__version__, torch.backends.cpu.get_cpu_capability())
 `;
 
-function torchTanh(python: string, dir: string, dtype: 'float32' | 'float64', x: Float32Array | Float64Array): { y: Float32Array | Float64Array; version: string } {
+function torchTanh(
+  python: string,
+  dir: string,
+  dtype: 'float32' | 'float64',
+  x: Float32Array | Float64Array,
+): { y: Float32Array | Float64Array; version: string } {
   const inFile = path.join(dir, 'x.bin');
   const outFile = path.join(dir, 'y.bin');
   writeFileSync(inFile, new Uint8Array(x.buffer));

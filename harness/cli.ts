@@ -149,9 +149,15 @@ export async function replayCase(file: string, options: { readonly workerEnv?: N
   const stopOnSignal = exitOnStopRequest(() => bridge.killWorker());
   try {
     let unanswered: string | null = null;
-    const { failures } = await checkBatch(bridge, [c], undefined, () => {}, (f) => {
-      unanswered = `${f.status}: ${f.error}`;
-    });
+    const { failures } = await checkBatch(
+      bridge,
+      [c],
+      undefined,
+      () => {},
+      (f) => {
+        unanswered = `${f.status}: ${f.error}`;
+      },
+    );
     console.log(describeCase(c));
     if (unanswered !== null) {
       console.log(`torch did not answer (${unanswered})`);
@@ -217,22 +223,33 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
         .option('--min-cases <n>', 'fail a run that executed fewer cases (default 50)', integerOption('--min-cases', 0))
         .option('--golden <dir>', 'fixture store to replay first and to write found and quarantined cases to (default golden/)', pathOption)
         .option('--deadline <seconds>', 'deadline of one worker request (default 60)', positiveNumberOption('--deadline'))
-        .action((values: { seed?: number; budget?: number; runs?: number; path?: string; reportDir?: string; minCases?: number; golden?: string; deadline?: number }) => {
-          const reportDir = values.reportDir ?? (name === 'parity' ? path.join(REPO_ROOT, '.parity', 'reports') : undefined);
-          select({
-            command: name,
-            options: {
-              seed: values.seed ?? DEFAULT_SEED,
-              budgetSeconds: values.budget ?? budget,
-              ...(values.runs === undefined ? {} : { runs: values.runs }),
-              ...(values.path === undefined ? {} : { path: values.path }),
-              ...(values.minCases === undefined ? {} : { minCases: values.minCases }),
-              ...(values.golden === undefined ? {} : { golden: values.golden }),
-              ...(values.deadline === undefined ? {} : { deadlineSeconds: values.deadline }),
-              ...(reportDir === undefined ? {} : { reportDir }),
-            },
-          });
-        });
+        .action(
+          (values: {
+            seed?: number;
+            budget?: number;
+            runs?: number;
+            path?: string;
+            reportDir?: string;
+            minCases?: number;
+            golden?: string;
+            deadline?: number;
+          }) => {
+            const reportDir = values.reportDir ?? (name === 'parity' ? path.join(REPO_ROOT, '.parity', 'reports') : undefined);
+            select({
+              command: name,
+              options: {
+                seed: values.seed ?? DEFAULT_SEED,
+                budgetSeconds: values.budget ?? budget,
+                ...(values.runs === undefined ? {} : { runs: values.runs }),
+                ...(values.path === undefined ? {} : { path: values.path }),
+                ...(values.minCases === undefined ? {} : { minCases: values.minCases }),
+                ...(values.golden === undefined ? {} : { golden: values.golden }),
+                ...(values.deadline === undefined ? {} : { deadlineSeconds: values.deadline }),
+                ...(reportDir === undefined ? {} : { reportDir }),
+              },
+            });
+          },
+        );
     };
     // verify keeps the whole command within two minutes here; the nightly job passes a long budget.
     define('verify', 'typecheck, unit tests, golden replay, then a live campaign (before you push)', 45);

@@ -7,7 +7,9 @@ import { PythonNotFoundError } from './worker/python-env.js';
 import { WorkerStartError } from './worker/process.js';
 
 /** What a command line asks for: run something, or stop at once with an exit code and text. */
-export type Parsed<T> = { readonly kind: 'run'; readonly run: T } | { readonly kind: 'exit'; readonly code: number; readonly stdout: string; readonly stderr: string };
+export type Parsed<T> =
+  | { readonly kind: 'run'; readonly run: T }
+  | { readonly kind: 'exit'; readonly code: number; readonly stdout: string; readonly stderr: string };
 
 /**
  * Parses `argv` with `program` without touching the process: commander's help goes to stdout with

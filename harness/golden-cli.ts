@@ -57,7 +57,9 @@ export async function goldenBaseline(options: GoldenCommandOptions = {}): Promis
     const torch = bridge.handshake.torch_version;
     const pinned = pinnedTorchVersion();
     if (options.golden === undefined && torch.split('+')[0] !== pinned) {
-      log(`golden:baseline: the committed corpus is recorded with the pinned torch ${pinned}, but ${bridge.handshake.python_executable} has torch ${torch}; pass --golden DIR to record elsewhere`);
+      log(
+        `golden:baseline: the committed corpus is recorded with the pinned torch ${pinned}, but ${bridge.handshake.python_executable} has torch ${torch}; pass --golden DIR to record elsewhere`,
+      );
       return 2;
     }
     const probes = supportProbes();
@@ -87,7 +89,9 @@ export async function goldenBaseline(options: GoldenCommandOptions = {}): Promis
     }
     const mismatches: Fixture[] = [];
     for (const f of fixtures) if ((await replayFixture(f, { pinnedTorch: pinned, ledger: ledgerFor(options) })).status === 'fail') mismatches.push(f);
-    log(`golden:baseline: ${fixtures.length} fixtures with torch ${torch} in ${((performance.now() - started) / 1000).toFixed(1)} s — ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.removed} removed`);
+    log(
+      `golden:baseline: ${fixtures.length} fixtures with torch ${torch} in ${((performance.now() - started) / 1000).toFixed(1)} s — ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.removed} removed`,
+    );
     for (const reason of plan.skipped) log(`  skipped: ${reason}`);
     for (const f of mismatches) log(`  TS differs from torch: ${f.id} ${f.summary}`);
     return mismatches.length === 0 ? 0 : 1;
@@ -129,7 +133,8 @@ async function drift(options: GoldenCommandOptions, defaultOut: string) {
  */
 export function regenRefusal(env: NodeJS.ProcessEnv): string | null {
   if (env.VITEST) return 'golden:regen refuses to run under vitest: expectations change only in a reviewed commit, never during a test run';
-  if (env.CI_TEST_JOB) return 'golden:regen refuses to run in the CI test job (CI_TEST_JOB is set): run it locally or in the nightly regen job, which opens a pull request';
+  if (env.CI_TEST_JOB)
+    return 'golden:regen refuses to run in the CI test job (CI_TEST_JOB is set): run it locally or in the nightly regen job, which opens a pull request';
   return null;
 }
 
@@ -168,8 +173,11 @@ export async function goldenRegen(options: GoldenCommandOptions = {}): Promise<n
     if (!options.dryRun) store.save(regeneration.fixture);
   });
   const verb = options.dryRun ? 'would be rewritten (dry run: no file written)' : 'rewritten';
-  log(`golden:regen: ${counts.rewritten} fixtures ${verb} from torch ${handshake.torch_version}, ${counts.unchanged} unchanged, ${counts.kept} kept (no answer)`);
-  if (!options.dryRun && counts.rewritten > 0) log(`review the diff with the report (${path.relative(process.cwd(), out.markdown)}) before committing`);
+  log(
+    `golden:regen: ${counts.rewritten} fixtures ${verb} from torch ${handshake.torch_version}, ${counts.unchanged} unchanged, ${counts.kept} kept (no answer)`,
+  );
+  if (!options.dryRun && counts.rewritten > 0)
+    log(`review the diff with the report (${path.relative(process.cwd(), out.markdown)}) before committing`);
   return counts.kept === 0 ? 0 : 1;
 }
 

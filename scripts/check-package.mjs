@@ -15,7 +15,10 @@ run(process.execPath, [path.join(root, 'scripts', 'build.mjs')]);
 const packDir = mkdtempSync(path.join(tmpdir(), 'rnn-parity-pack-'));
 try {
   execFileSync('npm', ['pack', '--pack-destination', packDir, '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  const tarball = path.join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz')));
+  const tarball = path.join(
+    packDir,
+    readdirSync(packDir).find((f) => f.endsWith('.tgz')),
+  );
   run(bin('attw'), [tarball, '--format', 'table-flipped']);
   run(bin('publint'), ['run', tarball, '--strict']);
 } finally {

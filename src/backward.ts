@@ -87,7 +87,15 @@ export function oneMinusSquareF64(y: number): number {
  *   ∂L/∂x[r,k] = Σ_i ∂L/∂y[r,i] W[i,k]   → ∂x = ∂y · W, computed as linear(∂y, (Wᵀ)) with Wᵀ (K, M).
  * `transposedWeight` is Wᵀ, laid out (K, M).
  */
-function linearBackwardInput(gradX: FloatArray, gradY: Readonly<FloatArray>, gradYOffset: number, rows: number, transposedWeight: Readonly<FloatArray>, M: number, K: number): void {
+function linearBackwardInput(
+  gradX: FloatArray,
+  gradY: Readonly<FloatArray>,
+  gradYOffset: number,
+  rows: number,
+  transposedWeight: Readonly<FloatArray>,
+  M: number,
+  K: number,
+): void {
   linear(gradX, 0, gradY, gradYOffset, rows, transposedWeight, null, K, M);
 }
 
@@ -95,7 +103,14 @@ function linearBackwardInput(gradX: FloatArray, gradY: Readonly<FloatArray>, gra
  * linear, y = x·Wᵀ: ∂L/∂W[i,k] = Σ_r ∂L/∂y[r,i] x[r,k] → ∂W = ∂yᵀ · x, a (M, K) matrix of dot products
  * over the rows; with ∂yᵀ (M, R) and xᵀ (K, R) that is linear(∂yᵀ, xᵀ).
  */
-function linearBackwardWeight(gradW: FloatArray, transposedGradY: Readonly<FloatArray>, transposedX: Readonly<FloatArray>, rows: number, M: number, K: number): void {
+function linearBackwardWeight(
+  gradW: FloatArray,
+  transposedGradY: Readonly<FloatArray>,
+  transposedX: Readonly<FloatArray>,
+  rows: number,
+  M: number,
+  K: number,
+): void {
   linear(gradW, 0, transposedGradY, 0, M, transposedX, null, K, rows);
 }
 
@@ -234,44 +249,53 @@ function directionBackward(
   // Forward ran t = 0…L−1 (dir 0) or L−1…0 (dir 1); backward visits the steps the other way round.
   const steps = Array.from({ length: L }, (_, t) => (dir === 0 ? L - 1 - t : t));
   // W_hhᵀ is prepared once for every step's ∂h_{t−1} = ∂pre_t · W_hh (see linearBackwardInput).
-  withLinear(transposedWeightHh, null, H, H, (gradState) => steps.forEach((t, visit) => {
-    const rows = batchSizes[t]!;
-    const offset = offsets[t]!;
-    // h_t is read by the layer output and by the next step (or h_n): ∂h_t = ∂output_t + ∂carry.
-    for (let n = 0; n < rows; n++) {
-      for (let j = 0; j < H; j++) {
-        const at = (offset + n) * width + column + j;
-        y[n * H + j] = output[at];
-        gradH[n * H + j] = gradLayerOutput === null ? gradCarry[n * H + j] : gradLayerOutput[at] + gradCarry[n * H + j];
+  withLinear(transposedWeightHh, null, H, H, (gradState) =>
+    steps.forEach((t, visit) => {
+      const rows = batchSizes[t]!;
+      const offset = offsets[t]!;
+      // h_t is read by the layer output and by the next step (or h_n): ∂h_t = ∂output_t + ∂carry.
+      for (let n = 0; n < rows; n++) {
+        for (let j = 0; j < H; j++) {
+          const at = (offset + n) * width + column + j;
+          y[n * H + j] = output[at];
+          gradH[n * H + j] = gradLayerOutput === null ? gradCarry[n * H + j] : gradLayerOutput[at] + gradCarry[n * H + j];
+        }
       }
-    }
-    // h_t = act(pre_t): ∂pre_t from the saved output.
-    backwardActivation(gradPre, offset * H, gradH, y, rows * H);
-    // pre_t = h_{t−1} W_hhᵀ + b_hh + ih_t: the state read before this step gets ∂pre_t · W_hh.
-    gradState.apply(gradCarry, 0, gradPre, offset * H, rows); // linearBackwardInput(gradCarry, gradPre, offset·H, rows, W_hhᵀ, H, H)
-    // ∂W_hh += ∂pre_tᵀ · h_{t−1}; h_{t−1} is the previous step's output for rows that ran there, else hx.
-    const previousStep = dir === 0 ? t - 1 : t + 1;
-    const previousRows = previousStep >= 0 && previousStep < L ? batchSizes[previousStep]! : 0;
-    for (let n = 0; n < rows; n++) {
-      for (let j = 0; j < H; j++) {
-        transposedGradPre[j * rows + n] = gradPre[(offset + n) * H + j];
-        transposedPrevious[j * rows + n] =
-          n < previousRows ? output[(offsets[previousStep]! + n) * width + column + j] : trace.hx[hxStart + n * H + j];
+      // h_t = act(pre_t): ∂pre_t from the saved output.
+      backwardActivation(gradPre, offset * H, gradH, y, rows * H);
+      // pre_t = h_{t−1} W_hhᵀ + b_hh + ih_t: the state read before this step gets ∂pre_t · W_hh.
+      gradState.apply(gradCarry, 0, gradPre, offset * H, rows); // linearBackwardInput(gradCarry, gradPre, offset·H, rows, W_hhᵀ, H, H)
+      // ∂W_hh += ∂pre_tᵀ · h_{t−1}; h_{t−1} is the previous step's output for rows that ran there, else hx.
+      const previousStep = dir === 0 ? t - 1 : t + 1;
+      const previousRows = previousStep >= 0 && previousStep < L ? batchSizes[previousStep]! : 0;
+      for (let n = 0; n < rows; n++) {
+        for (let j = 0; j < H; j++) {
+          transposedGradPre[j * rows + n] = gradPre[(offset + n) * H + j];
+          transposedPrevious[j * rows + n] =
+            n < previousRows ? output[(offsets[previousStep]! + n) * width + column + j] : trace.hx[hxStart + n * H + j];
+        }
       }
-    }
-    // autograd adds the per-step tensors into the parameter's gradient as they arrive, last step first.
-    const isFirstVisit = visit === 0;
-    linearBackwardWeight(isFirstVisit ? gradWeightHh : stepGradWeightHh, transposedGradPre, transposedPrevious, rows, H, H);
-    if (!isFirstVisit) accumulate(gradWeightHh, stepGradWeightHh);
-    if (network.bias) {
-      linearBackwardBias(isFirstVisit ? gradBiasHh : stepGradBiasHh, gradPre, offset * H, rows, H);
-      if (!isFirstVisit) accumulate(gradBiasHh, stepGradBiasHh);
-    }
-  }));
+      // autograd adds the per-step tensors into the parameter's gradient as they arrive, last step first.
+      const isFirstVisit = visit === 0;
+      linearBackwardWeight(isFirstVisit ? gradWeightHh : stepGradWeightHh, transposedGradPre, transposedPrevious, rows, H, H);
+      if (!isFirstVisit) accumulate(gradWeightHh, stepGradWeightHh);
+      if (network.bias) {
+        linearBackwardBias(isFirstVisit ? gradBiasHh : stepGradBiasHh, gradPre, offset * H, rows, H);
+        if (!isFirstVisit) accumulate(gradBiasHh, stepGradBiasHh);
+      }
+    }),
+  );
 
   // ih = X W_ihᵀ + b_ih ran as one GEMM over every row, so its gradients are one product each.
   const gradWeightIh = allocate(dtype, H * inputWidth);
-  linearBackwardWeight(gradWeightIh, transpose(gradPre, totalRows, H, dtype), transpose(input, totalRows, inputWidth, dtype), totalRows, H, inputWidth);
+  linearBackwardWeight(
+    gradWeightIh,
+    transpose(gradPre, totalRows, H, dtype),
+    transpose(input, totalRows, inputWidth, dtype),
+    totalRows,
+    H,
+    inputWidth,
+  );
   const gradInput = allocate(dtype, totalRows * inputWidth);
   linearBackwardInput(gradInput, gradPre, 0, totalRows, transpose(weightIh, H, inputWidth, dtype), H, inputWidth);
   const grads: Record<string, Tensor> = {
@@ -358,7 +382,10 @@ export function differentiable(
     const gradOutputTensor = gradOutput instanceof PackedSequence ? gradOutput.data : (gradOutput ?? null);
     // mirrors torch.autograd.backward's validate_outputs over the (output, h_n) pairs given a gradient
     let index = 0;
-    for (const [grad, target] of [[gradOutputTensor, outputTensor], [gradHN ?? null, hN]] as const) {
+    for (const [grad, target] of [
+      [gradOutputTensor, outputTensor],
+      [gradHN ?? null, hN],
+    ] as const) {
       if (grad === null) continue;
       if (grad.ndim !== target.ndim || grad.shape.some((s, i) => s !== target.shape[i])) {
         throw new TorchError(

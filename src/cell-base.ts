@@ -97,7 +97,10 @@ export abstract class CellBase {
       throw new TorchError('TypeError', "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type float at pos 0");
     }
     if (!Number.isInteger(inputSize)) {
-      throw new TorchError('TypeError', `empty(): argument 'size' failed to unpack the object at pos 2 with error "type must be tuple of ints,but got float"`);
+      throw new TorchError(
+        'TypeError',
+        `empty(): argument 'size' failed to unpack the object at pos 2 with error "type must be tuple of ints,but got float"`,
+      );
     }
     const negative = [gateSize, inputSize].find((s) => s < 0);
     if (negative !== undefined) {
@@ -146,7 +149,10 @@ export abstract class CellBase {
    * Copies values from `stateDict` into the parameters. Mirrors `load_state_dict(state_dict, strict)`.
    * @throws RuntimeError `Error(s) in loading state_dict for …` on missing, unexpected or mis-sized tensors.
    */
-  loadStateDict(stateDict: Readonly<Record<string, Tensor>>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(
+    stateDict: Readonly<Record<string, Tensor>>,
+    options: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     return loadStateDictInto(this.params, stateDict, options.strict ?? true, this.cellName);
   }
 
@@ -202,7 +208,7 @@ export abstract class CellBase {
       }
     });
     if (states.some((hx) => hx.ndim !== 2)) {
-      throw new TorchError('RuntimeError', 'rnn-parity: a cell state that passes torch\'s size checks with a rank other than 2 is not supported');
+      throw new TorchError('RuntimeError', "rnn-parity: a cell state that passes torch's size checks with a rank other than 2 is not supported");
     }
     // The input-hidden and hidden-hidden GEMMs (addmm with bias, mm without) reject another dtype.
     const clash = [input, states[0]!].find((t) => t.dtype !== this.dtype);

@@ -19,12 +19,7 @@ import type { Generator } from './generator.js';
  * Shapes: `length` is the element count of the input, e.g. L·N·(D·H_out) for an RNN layer output.
  * @throws RuntimeError when p is outside [0, 1] (torch's message).
  */
-export function dropoutNoise(
-  dtype: 'float32' | 'float64',
-  length: number,
-  p: number,
-  generator: Generator,
-): Float32Array | Float64Array | null {
+export function dropoutNoise(dtype: 'float32' | 'float64', length: number, p: number, generator: Generator): Float32Array | Float64Array | null {
   // mirrors aten/src/ATen/native/Dropout.cpp _dropout_impl
   if (!(p >= 0 && p <= 1)) {
     throw new TorchError('RuntimeError', `dropout probability has to be between 0 and 1, but got ${cppDouble(p)}`);

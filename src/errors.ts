@@ -78,7 +78,9 @@ export function pyRepr(value: unknown): string {
 export function pyValueRepr(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(pyValueRepr).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([key, item]) => `${pyStringRepr(key)}: ${pyValueRepr(item)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${pyStringRepr(key)}: ${pyValueRepr(item)}`)
+      .join(', ')}}`;
   }
   return pyRepr(value);
 }

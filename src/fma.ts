@@ -10,7 +10,7 @@ function adjacentF32(x: number, direction: 1 | -1): number {
   f32Scratch[0] = x;
   // For IEEE floats, stepping the magnitude bits by one moves to the neighbour; the sign bit decides
   // whether "up" grows or shrinks the magnitude.
-  u32Scratch[0] = u32Scratch[0]! + ((x > 0) === (direction > 0) ? 1 : -1);
+  u32Scratch[0] = u32Scratch[0]! + (x > 0 === direction > 0 ? 1 : -1);
   return f32Scratch[0]!;
 }
 
@@ -26,7 +26,7 @@ export function fmaF32(a: number, b: number, c: number): number {
   if (!Number.isFinite(sum)) return Math.fround(sum);
   // TwoSum (Knuth): `error` is the exact rounding error of `sum`.
   const productPart = sum - c;
-  const error = (product - productPart) + (c - (sum - productPart));
+  const error = product - productPart + (c - (sum - productPart));
   const rounded = Math.fround(sum);
   if (error === 0 || rounded === sum) return rounded;
   // Rounding the double `sum` to float32 differs from rounding the exact value only when `sum` lies
@@ -35,7 +35,7 @@ export function fmaF32(a: number, b: number, c: number): number {
   const roundedValue = Number.isFinite(rounded) ? rounded : Math.sign(rounded) * 2 ** 128;
   const otherSide = Number.isFinite(rounded) ? adjacentF32(rounded, rounded > sum ? -1 : 1) : Math.sign(rounded) * FLT_MAX;
   if ((roundedValue + otherSide) / 2 !== sum) return rounded;
-  return (error > 0) === (otherSide > roundedValue) ? otherSide : rounded;
+  return error > 0 === otherSide > roundedValue ? otherSide : rounded;
 }
 
 const f64Scratch = new Float64Array(1);

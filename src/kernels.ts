@@ -42,7 +42,14 @@ function linearJsF64(
       const w1 = w0 + K;
       const w2 = w1 + K;
       const w3 = w2 + K;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
       for (let k = 0; k < K; k++) {
         const a0 = x[x0 + k];
         const a1 = x[x1 + k];
@@ -50,26 +57,51 @@ function linearJsF64(
         const b1 = weight[w1 + k];
         const b2 = weight[w2 + k];
         const b3 = weight[w3 + k];
-        s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
-        s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s02 += a0 * b2;
+        s03 += a0 * b3;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+        s12 += a1 * b2;
+        s13 += a1 * b3;
       }
       if (bias !== null) {
-        const c0 = bias[i], c1 = bias[i + 1], c2 = bias[i + 2], c3 = bias[i + 3];
-        s00 += c0; s01 += c1; s02 += c2; s03 += c3;
-        s10 += c0; s11 += c1; s12 += c2; s13 += c3;
+        const c0 = bias[i],
+          c1 = bias[i + 1],
+          c2 = bias[i + 2],
+          c3 = bias[i + 3];
+        s00 += c0;
+        s01 += c1;
+        s02 += c2;
+        s03 += c3;
+        s10 += c0;
+        s11 += c1;
+        s12 += c2;
+        s13 += c3;
       }
-      out[o0 + i] = s00; out[o0 + i + 1] = s01; out[o0 + i + 2] = s02; out[o0 + i + 3] = s03;
-      out[o1 + i] = s10; out[o1 + i + 1] = s11; out[o1 + i + 2] = s12; out[o1 + i + 3] = s13;
+      out[o0 + i] = s00;
+      out[o0 + i + 1] = s01;
+      out[o0 + i + 2] = s02;
+      out[o0 + i + 3] = s03;
+      out[o1 + i] = s10;
+      out[o1 + i + 1] = s11;
+      out[o1 + i + 2] = s12;
+      out[o1 + i + 3] = s13;
     }
     for (; i < units; i++) {
       const w0 = i * K;
-      let s0 = 0, s1 = 0;
+      let s0 = 0,
+        s1 = 0;
       for (let k = 0; k < K; k++) {
         const b0 = weight[w0 + k];
         s0 += x[x0 + k] * b0;
         s1 += x[x1 + k] * b0;
       }
-      if (bias !== null) { s0 += bias[i]; s1 += bias[i]; }
+      if (bias !== null) {
+        s0 += bias[i];
+        s1 += bias[i];
+      }
       out[o0 + i] = s0;
       out[o1 + i] = s1;
     }
@@ -118,7 +150,14 @@ function linearJsF32(
       const w1 = w0 + K;
       const w2 = w1 + K;
       const w3 = w2 + K;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
       for (let k = 0; k < K; k++) {
         const a0 = x[x0 + k];
         const a1 = x[x1 + k];
@@ -126,26 +165,51 @@ function linearJsF32(
         const b1 = weight[w1 + k];
         const b2 = weight[w2 + k];
         const b3 = weight[w3 + k];
-        s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
-        s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s02 += a0 * b2;
+        s03 += a0 * b3;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+        s12 += a1 * b2;
+        s13 += a1 * b3;
       }
       if (bias !== null) {
-        const c0 = bias[i], c1 = bias[i + 1], c2 = bias[i + 2], c3 = bias[i + 3];
-        s00 += c0; s01 += c1; s02 += c2; s03 += c3;
-        s10 += c0; s11 += c1; s12 += c2; s13 += c3;
+        const c0 = bias[i],
+          c1 = bias[i + 1],
+          c2 = bias[i + 2],
+          c3 = bias[i + 3];
+        s00 += c0;
+        s01 += c1;
+        s02 += c2;
+        s03 += c3;
+        s10 += c0;
+        s11 += c1;
+        s12 += c2;
+        s13 += c3;
       }
-      out[o0 + i] = s00; out[o0 + i + 1] = s01; out[o0 + i + 2] = s02; out[o0 + i + 3] = s03;
-      out[o1 + i] = s10; out[o1 + i + 1] = s11; out[o1 + i + 2] = s12; out[o1 + i + 3] = s13;
+      out[o0 + i] = s00;
+      out[o0 + i + 1] = s01;
+      out[o0 + i + 2] = s02;
+      out[o0 + i + 3] = s03;
+      out[o1 + i] = s10;
+      out[o1 + i + 1] = s11;
+      out[o1 + i + 2] = s12;
+      out[o1 + i + 3] = s13;
     }
     for (; i < units; i++) {
       const w0 = i * K;
-      let s0 = 0, s1 = 0;
+      let s0 = 0,
+        s1 = 0;
       for (let k = 0; k < K; k++) {
         const b0 = weight[w0 + k];
         s0 += x[x0 + k] * b0;
         s1 += x[x1 + k] * b0;
       }
-      if (bias !== null) { s0 += bias[i]; s1 += bias[i]; }
+      if (bias !== null) {
+        s0 += bias[i];
+        s1 += bias[i];
+      }
       out[o0 + i] = s0;
       out[o1 + i] = s1;
     }
@@ -179,7 +243,12 @@ export function linearJs(
 ): void {
   if (out instanceof Float32Array && x instanceof Float32Array && weight instanceof Float32Array && (bias === null || bias instanceof Float32Array)) {
     linearJsF32(out, outOffset, x, xOffset, rows, weight, bias, units, features);
-  } else if (out instanceof Float64Array && x instanceof Float64Array && weight instanceof Float64Array && (bias === null || bias instanceof Float64Array)) {
+  } else if (
+    out instanceof Float64Array &&
+    x instanceof Float64Array &&
+    weight instanceof Float64Array &&
+    (bias === null || bias instanceof Float64Array)
+  ) {
     linearJsF64(out, outOffset, x, xOffset, rows, weight, bias, units, features);
   } else {
     // Mixed array types (only a planted bug's float32 buffer in a float64 model does this): every

@@ -155,14 +155,26 @@ function applyPrepared(
     // Mixed array types (a planted bug's float32 buffer in a float64 model): x converted to float64
     // exactly, the float64 kernel, then one rounding per value where `out` is float32.
     const sums = new Float64Array(rows * units);
-    applyPrepared(exports, sums, 0, Float64Array.from(x.subarray(xOffset, xOffset + rows * features)), 0, rows, wtPtr, biasPtr, units, features, unitsPadded);
+    applyPrepared(
+      exports,
+      sums,
+      0,
+      Float64Array.from(x.subarray(xOffset, xOffset + rows * features)),
+      0,
+      rows,
+      wtPtr,
+      biasPtr,
+      units,
+      features,
+      unitsPadded,
+    );
     out.set(sums, outOffset);
     return;
   }
   const size = isF32 ? 4 : 8;
   // x is read in blocks of 4 rows: the rows past `rows` are whatever lies there, their results dropped.
   const xPtr = align16(top);
-  const outPtr = align16(xPtr + (((rows + 3) & ~3) * features) * size);
+  const outPtr = align16(xPtr + ((rows + 3) & ~3) * features * size);
   ensure(exports, outPtr + rows * units * size);
   const count = rows * features;
   if (isF32) {

@@ -17,7 +17,11 @@ export type LSTMResult<I extends Tensor | PackedSequence> = [I extends PackedSeq
 function stateItems(hx: unknown): [unknown, unknown] {
   if (hx instanceof Tensor) {
     const size = hx.shape[0] ?? 0;
-    if (hx.ndim === 0) throw new TorchError('IndexError', 'invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number');
+    if (hx.ndim === 0)
+      throw new TorchError(
+        'IndexError',
+        'invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number',
+      );
     if (size < 2) throw new TorchError('IndexError', `index ${size} is out of bounds for dimension 0 with size ${size}`);
     const rowShape = hx.shape.slice(1);
     const rowSize = rowShape.reduce((p, s) => p * s, 1);
@@ -91,7 +95,10 @@ export class LSTM extends RecurrentBase {
       const sequence = { rows: input.data.data, batchSizes: input.batchSizes, batch: N };
       const { rows, finals } = this.runRows(sequence, [states?.[0].data ?? null, states?.[1].data ?? null]);
       const unsorted = input.unsortedIndices;
-      return [this.packedOutput(rows, input), [this.finalState(finals[0]!, N, P, unsorted, true), this.finalState(finals[1]!, N, H, unsorted, true)]] as LSTMResult<I>;
+      return [
+        this.packedOutput(rows, input),
+        [this.finalState(finals[0]!, N, P, unsorted, true), this.finalState(finals[1]!, N, H, unsorted, true)],
+      ] as LSTMResult<I>;
     }
     assertTensor(input);
     const layout = this.paddedLayout(input);
@@ -149,7 +156,10 @@ export class LSTM extends RecurrentBase {
     }
     if (data.ndim !== 2) throw new TorchError('RuntimeError', `input must have 2 dimensions, got ${data.ndim}`);
     if (data.shape[1] !== this.inputSize) {
-      throw new TorchError('RuntimeError', `mat1 and mat2 shapes cannot be multiplied (${data.shape[0]}x${data.shape[1]} and ${this.inputSize}x${4 * this.hiddenSize})`);
+      throw new TorchError(
+        'RuntimeError',
+        `mat1 and mat2 shapes cannot be multiplied (${data.shape[0]}x${data.shape[1]} and ${this.inputSize}x${4 * this.hiddenSize})`,
+      );
     }
   }
 

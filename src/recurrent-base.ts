@@ -124,7 +124,10 @@ export abstract class RecurrentBase {
    * Copies values from `stateDict` into the parameters. Mirrors `load_state_dict(state_dict, strict)`.
    * @throws RuntimeError `Error(s) in loading state_dict for LSTM: …` (or GRU) on missing, unexpected or mis-sized tensors.
    */
-  loadStateDict(stateDict: Readonly<Record<string, Tensor>>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(
+    stateDict: Readonly<Record<string, Tensor>>,
+    options: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     return loadStateDictInto(this.params, stateDict, options.strict ?? true, this.mode);
   }
 

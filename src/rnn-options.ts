@@ -157,7 +157,10 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>, kind: Recurrent
       throw new TorchError('TypeError', "RNNBase.__init__() got multiple values for argument 'mode'");
     }
     if (!known.has(key) && given[key] !== undefined) {
-      throw withHint(new TorchError('TypeError', `RNNBase.__init__() got an unexpected keyword argument '${camelToSnake(key)}'`), snakeCaseOptionHint(key, known));
+      throw withHint(
+        new TorchError('TypeError', `RNNBase.__init__() got an unexpected keyword argument '${camelToSnake(key)}'`),
+        snakeCaseOptionHint(key, known),
+      );
     }
   }
   const missing = ['inputSize', 'hiddenSize'].filter((key) => given[key] === undefined).map(camelToSnake);
@@ -226,7 +229,10 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>, kind: Recurrent
   }
   // LSTM's parameter loop: weight_hh (4H, proj_size) rejects a fractional size, weight_hr (proj_size, H) a bool.
   if (typeof projSize === 'number' && !Number.isInteger(projSize)) {
-    throw new TorchError('TypeError', `empty(): argument 'size' failed to unpack the object at pos 2 with error "type must be tuple of ints,but got float"`);
+    throw new TorchError(
+      'TypeError',
+      `empty(): argument 'size' failed to unpack the object at pos 2 with error "type must be tuple of ints,but got float"`,
+    );
   }
   if (typeof projSize === 'boolean') {
     throw new TorchError('TypeError', "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type bool at pos 0");

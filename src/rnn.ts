@@ -295,11 +295,7 @@ export class RNN {
    * N this is the padded case; with shrinking sizes it is torch's packed layout, where each sequence's
    * h_n is its state after its own last element and the reverse direction starts there (spec §5.2).
    */
-  private runRows(
-    sequence: SequenceRows,
-    hx: Tensor | null,
-    record: boolean,
-  ): { rows: FloatArray; hN: FloatArray; trace: ForwardTrace | null } {
+  private runRows(sequence: SequenceRows, hx: Tensor | null, record: boolean): { rows: FloatArray; hN: FloatArray; trace: ForwardTrace | null } {
     const D = this.numDirections;
     const H = this.hiddenSize;
     const NL = this.numLayers;

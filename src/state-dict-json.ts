@@ -67,7 +67,8 @@ function decodeEntry(name: string, entry: unknown): Tensor {
   const data = dtype === 'float32' ? new Float32Array(values.length) : new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = decodeJsonFloat(values[i]);
-    if (value === null) throw new StateDictJsonError(`${where} value ${i} is ${JSON.stringify(values[i])}, not a number or "NaN", "Infinity", "-Infinity", "-0"`);
+    if (value === null)
+      throw new StateDictJsonError(`${where} value ${i} is ${JSON.stringify(values[i])}, not a number or "NaN", "Infinity", "-Infinity", "-0"`);
     if (dtype === 'float32' && !Object.is(Math.fround(value), value) && !Number.isNaN(value)) {
       throw new StateDictJsonError(`${where} value ${i} (${value}) is not exactly representable as float32`);
     }

@@ -23,7 +23,8 @@ export function stripStateDictPrefix(
   prefix: string,
 ): Record<string, Tensor> {
   const modulePrefix = prefix === '' || prefix.endsWith('.') ? prefix : `${prefix}.`;
-  const entries: (readonly [string, Tensor])[] = Symbol.iterator in tensors ? [...(tensors as Iterable<readonly [string, Tensor]>)] : Object.entries(tensors);
+  const entries: (readonly [string, Tensor])[] =
+    Symbol.iterator in tensors ? [...(tensors as Iterable<readonly [string, Tensor]>)] : Object.entries(tensors);
   const picked: Record<string, Tensor> = {};
   for (const [name, tensor] of entries) {
     if (name.startsWith(modulePrefix)) picked[name.slice(modulePrefix.length)] = tensor;

@@ -41,7 +41,9 @@ export function loadStateDictInto(
     if (!Object.hasOwn(stateDict, name)) continue;
     const source = entry(name);
     if (!(source instanceof Tensor)) {
-      errors.push(`While copying the parameter named "${name}", expected torch.Tensor or Tensor-like object from checkpoint but received ${pyClassRepr(source)}`);
+      errors.push(
+        `While copying the parameter named "${name}", expected torch.Tensor or Tensor-like object from checkpoint but received ${pyClassRepr(source)}`,
+      );
     } else if (source.shape.length !== param.shape.length || source.shape.some((s, i) => s !== param.shape[i])) {
       errors.push(
         `size mismatch for ${name}: copying a param with shape ${source.sizeRepr()} from checkpoint, the shape in current model is ${param.sizeRepr()}.`,

@@ -43,13 +43,13 @@ function productError(a: number, b: number, p: number): number {
   const sb = SPLIT * b;
   const bh = sb - (sb - b);
   const bl = b - bh;
-  return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
 /** 1 − a·r exactly, for r = RN(1/a): the residual is representable, 1 − p is exact (Sterbenz), and so is the rest. */
 function residual(a: number, r: number): number {
   const p = a * r;
-  return (1 - p) - productError(a, r, p);
+  return 1 - p - productError(a, r, p);
 }
 
 /** Round half to even, for the non-negative reduction quotients (SLEEF's vrint under the default MXCSR). */
@@ -69,12 +69,12 @@ export function tanhF64(x: number): number {
   let b = dq * -L2U;
   let sum = y + b;
   let v = sum - y;
-  let sy = (y - (sum - v)) + (b - v);
+  let sy = y - (sum - v) + (b - v);
   let sx = sum;
   b = dq * -L2L;
   sum = sx + b;
   v = sum - sx;
-  sy = ((sx - (sum - v)) + (b - v)) + sy;
+  sy = sx - (sum - v) + (b - v) + sy;
   sx = sum;
   // s², s⁴ as double-doubles, s⁸ (ddsqu)
   let p = sx * sx;
@@ -95,18 +95,18 @@ export function tanhF64(x: number): number {
   let my = sy * C6 + productError(sx, C6, m);
   let a = 0.5 + m;
   let tx = a;
-  let ty = ((0.5 - a) + m) + my;
+  let ty = 0.5 - a + m + my;
   for (let i = 0; i < 2; i++) {
     m = tx * sx;
     my = tx * sy + (ty * sx + productError(tx, sx, m));
     a = 1 + m;
-    ty = ((1 - a) + m) + my;
+    ty = 1 - a + m + my;
     tx = a;
   }
   m = s4x * poly;
   my = s4y * poly + productError(s4x, poly, m);
   a = tx + m;
-  ty = (((tx - a) + m) + ty) + my;
+  ty = tx - a + m + ty + my;
   tx = a;
   // d = eʸ = 2^q·eˢ (exact scaling)
   const scale = POW2[dq]!;
@@ -120,11 +120,11 @@ export function tanhF64(x: number): number {
   sum = dx - ex;
   v = sum - dx;
   const nx = sum;
-  const ny = ((dx - (sum - v)) + (-ex - v)) + (dy - ey);
+  const ny = dx - (sum - v) + (-ex - v) + (dy - ey);
   sum = dx + ex;
   v = sum - dx;
   const mx = sum;
-  const mLow = ((dx - (sum - v)) + (ex - v)) + (dy + ey);
+  const mLow = dx - (sum - v) + (ex - v) + (dy + ey);
   // n / m (dddiv), rounded once
   const t = 1 / mx;
   const q = nx * t;

@@ -107,7 +107,11 @@ export class Tensor {
     let offset = 0;
     const visit = (node: NestedArray, depth: number): void => {
       if (depth === shape.length) {
-        if (typeof node !== 'number') throw new TorchError('ValueError', `expected sequence of length ${shape[depth - 1]} at dim ${depth - 1} (got ${(node as readonly NestedArray[]).length})`);
+        if (typeof node !== 'number')
+          throw new TorchError(
+            'ValueError',
+            `expected sequence of length ${shape[depth - 1]} at dim ${depth - 1} (got ${(node as readonly NestedArray[]).length})`,
+          );
         data[offset++] = node;
         return;
       }

@@ -17,5 +17,9 @@ export function rnnWithWeights(options: RNNOptions, values: Record<string, numbe
 /** A tensor of `shape` filled with a deterministic, sign-varying sequence. */
 export function wave(shape: number[], dtype: DType = 'float32', phase = 0): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  return Tensor.fromFlat(Array.from({ length: size }, (_, i) => Math.sin(1.3 * i + phase) * 1.5), shape, dtype);
+  return Tensor.fromFlat(
+    Array.from({ length: size }, (_, i) => Math.sin(1.3 * i + phase) * 1.5),
+    shape,
+    dtype,
+  );
 }

@@ -78,7 +78,10 @@ function kernel(dtype: KernelDType): string {
       for (let lane = 0; lane < 2; lane++) {
         const u = 2 * p + lane;
         const value = `(f64x2.extract_lane ${lane} (local.get ${acc(r, p)}))`;
-        const store = dtype === 'f32' ? `(f32.store offset=${u * 4} (local.get $po) (f32.demote_f64 ${value}))` : `(f64.store offset=${u * 8} (local.get $po) ${value})`;
+        const store =
+          dtype === 'f32'
+            ? `(f32.store offset=${u * 4} (local.get $po) (f32.demote_f64 ${value}))`
+            : `(f64.store offset=${u * 8} (local.get $po) ${value})`;
         emit(`        (if (i32.lt_s (i32.add (local.get $i0) (i32.const ${u})) (local.get $units)) (then ${store}))`);
       }
     }

@@ -122,9 +122,18 @@ export async function classifyTorchDrift(
       return { torch: 'error-type-changed', detail: `${formatError(before)} → ${now}`, maxUlps: null };
     }
     if (before.error.message !== after.error.message) {
-      return { torch: 'error-message-changed', detail: `${before.error.type}: ${JSON.stringify(before.error.message)} → ${JSON.stringify(after.error.message)}`, maxUlps: null };
+      return {
+        torch: 'error-message-changed',
+        detail: `${before.error.type}: ${JSON.stringify(before.error.message)} → ${JSON.stringify(after.error.message)}`,
+        maxUlps: null,
+      };
     }
-    if (warningsMoved) return { torch: 'error-message-changed', detail: `warnings ${JSON.stringify(before.warnings)} → ${JSON.stringify(after.warnings)}`, maxUlps: null };
+    if (warningsMoved)
+      return {
+        torch: 'error-message-changed',
+        detail: `warnings ${JSON.stringify(before.warnings)} → ${JSON.stringify(after.warnings)}`,
+        maxUlps: null,
+      };
     return { torch: 'bit-identical', detail: '', maxUlps: null };
   }
   const names = new Set([...Object.keys(before.tensors), ...Object.keys(after.tensors)]);
@@ -135,7 +144,11 @@ export async function classifyTorchDrift(
     const b = before.tensors[name];
     const a = after.tensors[name];
     if (b === undefined || a === undefined || b.dtype !== a.dtype || b.shape.join() !== a.shape.join()) {
-      return { torch: 'moved-beyond-tolerance', detail: `${name}: ${b === undefined ? 'new' : a === undefined ? 'gone' : `shape/dtype ${b.dtype} [${b.shape.join(', ')}] → ${a.dtype} [${a.shape.join(', ')}]`}`, maxUlps: null };
+      return {
+        torch: 'moved-beyond-tolerance',
+        detail: `${name}: ${b === undefined ? 'new' : a === undefined ? 'gone' : `shape/dtype ${b.dtype} [${b.shape.join(', ')}] → ${a.dtype} [${a.shape.join(', ')}]`}`,
+        maxUlps: null,
+      };
     }
     for (let i = 0; i < a.size; i++) {
       if (bitsEqual(a.data[i]!, b.data[i]!)) continue;
@@ -149,10 +162,13 @@ export async function classifyTorchDrift(
   }
   const warnings = warningsMoved ? `; warnings ${JSON.stringify(before.warnings)} → ${JSON.stringify(after.warnings)}` : '';
   if (changed === 0) {
-    return warningsMoved ? { torch: 'error-message-changed', detail: warnings.slice(2), maxUlps: 0 } : { torch: 'bit-identical', detail: '', maxUlps: 0 };
+    return warningsMoved
+      ? { torch: 'error-message-changed', detail: warnings.slice(2), maxUlps: 0 }
+      : { torch: 'bit-identical', detail: '', maxUlps: 0 };
   }
   const detail = `${changed} values moved, largest ${maxUlps === Infinity ? 'non-finite change' : `${maxUlps} ULP`} in ${worst}${warnings}`;
-  if (!(await judgeCase({ case: c, ts: after, torch: before }, { shadows: recordedShadow(shadowAfter) })).passed) return { torch: 'moved-beyond-tolerance', detail, maxUlps };
+  if (!(await judgeCase({ case: c, ts: after, torch: before }, { shadows: recordedShadow(shadowAfter) })).passed)
+    return { torch: 'moved-beyond-tolerance', detail, maxUlps };
   return { torch: maxUlps <= FEW_ULPS ? 'within-few-ulp' : 'moved-within-tolerance', detail, maxUlps };
 }
 
@@ -188,8 +204,19 @@ export async function fixtureDrift(
   const tsDrift: TsDrift = before.passed ? (after.passed ? 'passes' : 'now-fails') : after.passed ? 'now-passes' : 'fails';
   // The ledger judges against the replaying torch: that is the answer a regenerated fixture would hold.
   const verdict = ledgerVerdict(asRecordedBy(fixture, replayingTorch), after, options.ledger);
-  const ledger = verdict.entry === null ? null : { entry: verdict.entry.id, status: verdict.status === 'fixed' ? ('fixed' as const) : ('known-divergence' as const) };
-  return { ...common, torch: moved.torch, ts: tsDrift, detail: moved.detail, max_ulps: moved.maxUlps, ledger, ts_differences: after.differences.map(formatDifference) };
+  const ledger =
+    verdict.entry === null
+      ? null
+      : { entry: verdict.entry.id, status: verdict.status === 'fixed' ? ('fixed' as const) : ('known-divergence' as const) };
+  return {
+    ...common,
+    torch: moved.torch,
+    ts: tsDrift,
+    detail: moved.detail,
+    max_ulps: moved.maxUlps,
+    ledger,
+    ts_differences: after.differences.map(formatDifference),
+  };
 }
 
 function asRecordedBy(fixture: Fixture, torchVersion: string): Fixture {
@@ -208,7 +235,12 @@ export function driftFailures(entries: readonly FixtureDrift[]): string[] {
 }
 
 /** Builds the report from per-fixture drift. */
-export function driftReport(entries: readonly FixtureDrift[], fixtures: readonly Fixture[], replayedWith: WorkerDoc, options: DriftOptions): DriftReport {
+export function driftReport(
+  entries: readonly FixtureDrift[],
+  fixtures: readonly Fixture[],
+  replayedWith: WorkerDoc,
+  options: DriftOptions,
+): DriftReport {
   const torchCounts = Object.fromEntries(TORCH_DRIFTS.map((k) => [k, 0])) as Record<TorchDrift, number>;
   const tsCounts = Object.fromEntries(TS_DRIFTS.map((k) => [k, 0])) as Record<TsDrift, number>;
   for (const e of entries) {
@@ -218,7 +250,10 @@ export function driftReport(entries: readonly FixtureDrift[], fixtures: readonly
   const recorded = new Map<string, WorkerDoc>();
   for (const f of fixtures) {
     const { worker } = f.provenance;
-    recorded.set(`${worker.torch_version}|${worker.config_digest}|${worker.cpu_capability}|${worker.num_threads}|${worker.init_fingerprint.model}|${hardwareOf(worker)}`, worker);
+    recorded.set(
+      `${worker.torch_version}|${worker.config_digest}|${worker.cpu_capability}|${worker.num_threads}|${worker.init_fingerprint.model}|${hardwareOf(worker)}`,
+      worker,
+    );
   }
   return {
     generated_at: (options.now ?? new Date()).toISOString(),
@@ -238,7 +273,10 @@ export function driftReport(entries: readonly FixtureDrift[], fixtures: readonly
  * Worker failures become `no-answer` entries; nothing here throws for a difference.
  */
 export async function driftFixtures(bridge: TorchBridge, stored: readonly StoredFixture[], options: DriftOptions): Promise<DriftRun> {
-  const answers = await askTorch(bridge, stored.map((s) => s.fixture.case));
+  const answers = await askTorch(
+    bridge,
+    stored.map((s) => s.fixture.case),
+  );
   const replayedWith = workerDoc(bridge.handshake);
   const entries: FixtureDrift[] = [];
   for (const [i, s] of stored.entries()) entries.push(await fixtureDrift(s, answers[i]!, replayedWith.torch_version, options));

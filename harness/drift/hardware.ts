@@ -17,7 +17,9 @@ export function sameTorchBuild(a: WorkerDoc, b: WorkerDoc): boolean {
 
 /** Same recorded hardware facts; unknown (fixtures older than issue 12) never counts as the same. */
 export function sameHardware(a: WorkerDoc, b: WorkerDoc): boolean {
-  return a.cpu_model !== undefined && a.cpu_model === b.cpu_model && a.cpu_capability === b.cpu_capability && (a.mkl_cbwr ?? null) === (b.mkl_cbwr ?? null);
+  return (
+    a.cpu_model !== undefined && a.cpu_model === b.cpu_model && a.cpu_capability === b.cpu_capability && (a.mkl_cbwr ?? null) === (b.mkl_cbwr ?? null)
+  );
 }
 
 /**
@@ -29,7 +31,12 @@ export function sameHardware(a: WorkerDoc, b: WorkerDoc): boolean {
  */
 export function bitIdentityExpected(recorded: WorkerDoc, replayed: WorkerDoc): boolean {
   if (!sameTorchBuild(recorded, replayed) || recorded.num_threads !== replayed.num_threads) return false;
-  if (recorded.cpu_capability !== replayed.cpu_capability || recorded.mkl_cbwr === undefined || (recorded.mkl_cbwr ?? null) !== (replayed.mkl_cbwr ?? null)) return false;
+  if (
+    recorded.cpu_capability !== replayed.cpu_capability ||
+    recorded.mkl_cbwr === undefined ||
+    (recorded.mkl_cbwr ?? null) !== (replayed.mkl_cbwr ?? null)
+  )
+    return false;
   return sameHardware(recorded, replayed) || recorded.mkl_cbwr === 'COMPATIBLE';
 }
 

@@ -83,7 +83,9 @@ function pad(text: string, width: number): string {
 export function driftTable(report: DriftReport): string {
   const lines: string[] = [];
   const from = [...new Set(report.recorded_with.map((w) => w.torch_version))].join(', ');
-  lines.push(`golden:drift — ${report.fixtures} fixtures, torch ${from} → ${report.replayed_with.torch_version} (${report.replayed_with.python_executable})`);
+  lines.push(
+    `golden:drift — ${report.fixtures} fixtures, torch ${from} → ${report.replayed_with.torch_version} (${report.replayed_with.python_executable})`,
+  );
   lines.push(
     TORCH_DRIFTS.filter((k) => report.counts.torch[k] > 0)
       .map((k) => `${DRIFT_LABEL[k]}: ${report.counts.torch[k]}`)
@@ -98,7 +100,8 @@ export function driftTable(report: DriftReport): string {
   if (moved.length > 0) {
     lines.push('', `${pad('fixture', 17)} ${pad('torch', 24)} ${pad('TS', 14)} what moved`);
     for (const e of moved) {
-      const ledger = e.ledger === null ? '' : e.ledger.status === 'fixed' ? ` [FIXED: remove ledger entry ${e.ledger.entry}]` : ` [ledger: ${e.ledger.entry}]`;
+      const ledger =
+        e.ledger === null ? '' : e.ledger.status === 'fixed' ? ` [FIXED: remove ledger entry ${e.ledger.entry}]` : ` [ledger: ${e.ledger.entry}]`;
       lines.push(`${pad(e.id, 17)} ${pad(DRIFT_LABEL[e.torch], 24)} ${pad(DRIFT_LABEL[e.ts], 14)} ${pad(`${e.detail}${ledger}`, 110)}`);
     }
   }

@@ -75,9 +75,17 @@ export function caseSpec(constraints: CaseSpecConstraints = {}): fc.Arbitrary<Ca
     batchFirst: fc.boolean(),
     bidirectional: fc.boolean(),
     dtype: fc.constantFrom('float32' as const, 'float64' as const),
-    dropout: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(0.5, 0.25, 1, 0.1) }),
+    dropout: fc.oneof(
+      { withCrossShrink: true },
+      { weight: 4, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.constantFrom(0.5, 0.25, 1, 0.1) },
+    ),
     training: fc.boolean(),
-    seqLen: fc.oneof({ withCrossShrink: true }, { weight: 8, arbitrary: fc.integer({ min: 1, max: Math.min(5, maxSeqLen) }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: maxSeqLen }) }),
+    seqLen: fc.oneof(
+      { withCrossShrink: true },
+      { weight: 8, arbitrary: fc.integer({ min: 1, max: Math.min(5, maxSeqLen) }) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: maxSeqLen }) },
+    ),
     batch: fc.option(fc.integer({ min: 0, max: 4 }), { nil: null, freq: 5 }),
     hasHx: fc.boolean(),
     init: fc.constantFrom('seed' as const, 'explicit' as const),
@@ -86,9 +94,14 @@ export function caseSpec(constraints: CaseSpecConstraints = {}): fc.Arbitrary<Ca
     packed: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     lengthDrops: fc.array(fc.integer({ min: 0, max: maxSeqLen }), { minLength: 1, maxLength: 4 }),
     enforceSorted: fc.boolean(),
-    grad: constraints.withGrad === true
-      ? fc.constantFrom('both' as const, 'output' as const, 'h_n' as const)
-      : fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.constantFrom('both' as const, 'output' as const, 'h_n' as const) }),
+    grad:
+      constraints.withGrad === true
+        ? fc.constantFrom('both' as const, 'output' as const, 'h_n' as const)
+        : fc.oneof(
+            { withCrossShrink: true },
+            { weight: 3, arbitrary: fc.constant('none' as const) },
+            { weight: 1, arbitrary: fc.constantFrom('both' as const, 'output' as const, 'h_n' as const) },
+          ),
   });
 }
 
@@ -149,10 +162,24 @@ export function hxShapeOf(spec: CaseSpec): number[] {
  */
 export function explicitWeights(spec: CaseSpec): Record<string, Tensor> {
   manualSeed(spec.weightSeed);
-  const rnn = new RNN({ inputSize: spec.inputSize, hiddenSize: spec.hiddenSize, numLayers: spec.numLayers, bias: spec.bias, bidirectional: spec.bidirectional, dtype: spec.dtype });
+  const rnn = new RNN({
+    inputSize: spec.inputSize,
+    hiddenSize: spec.hiddenSize,
+    numLayers: spec.numLayers,
+    bias: spec.bias,
+    bidirectional: spec.bidirectional,
+    dtype: spec.dtype,
+  });
   const weights: Record<string, Tensor> = {};
   for (const [name, param] of rnn.namedParameters()) {
-    weights[name] = spec.weightScale === 1 ? param : Tensor.fromFlat(Array.from(param.data, (v) => v * spec.weightScale), param.shape, spec.dtype);
+    weights[name] =
+      spec.weightScale === 1
+        ? param
+        : Tensor.fromFlat(
+            Array.from(param.data, (v) => v * spec.weightScale),
+            param.shape,
+            spec.dtype,
+          );
   }
   return weights;
 }
@@ -183,12 +210,21 @@ export function caseOf(spec: CaseSpec, input: Tensor, hx: Tensor | null, gradPoo
  */
 export function valuePool(): fc.Arbitrary<readonly number[]> {
   const pool = (kind: ValueKind) => fc.array(value(kind), { minLength: 1, maxLength: 48 });
-  return fc.oneof({ withCrossShrink: true }, { weight: 8, arbitrary: pool('normal') }, { weight: 1, arbitrary: pool('large') }, { weight: 1, arbitrary: pool('special') });
+  return fc.oneof(
+    { withCrossShrink: true },
+    { weight: 8, arbitrary: pool('normal') },
+    { weight: 1, arbitrary: pool('large') },
+    { weight: 1, arbitrary: pool('special') },
+  );
 }
 
 /** A tensor of `shape` filled cyclically from a pool. */
 export function fromPool(pool: readonly number[], shape: readonly number[], dtype: DType): Tensor {
-  return Tensor.fromFlat(Array.from({ length: numel(shape) }, (_, i) => pool[i % pool.length]!), shape, dtype);
+  return Tensor.fromFlat(
+    Array.from({ length: numel(shape) }, (_, i) => pool[i % pool.length]!),
+    shape,
+    dtype,
+  );
 }
 
 /** A valid case: a spec, and value pools for its input and hx. */
@@ -211,12 +247,16 @@ export function validCase(constraints: CaseSpecConstraints = {}): fc.Arbitrary<P
  */
 export type Mutation = (c: ParityCase) => ParityCase;
 
-const withKwarg = (key: string, bad: unknown): Mutation => (c) => ({ ...c, kwargs: { ...c.kwargs, [key]: bad } });
-const withoutKwarg = (key: string): Mutation => (c) => {
-  const kwargs = { ...c.kwargs };
-  delete kwargs[key];
-  return { ...c, kwargs };
-};
+const withKwarg =
+  (key: string, bad: unknown): Mutation =>
+  (c) => ({ ...c, kwargs: { ...c.kwargs, [key]: bad } });
+const withoutKwarg =
+  (key: string): Mutation =>
+  (c) => {
+    const kwargs = { ...c.kwargs };
+    delete kwargs[key];
+    return { ...c, kwargs };
+  };
 
 function otherDtype(dtype: DType): DType {
   return dtype === 'float32' ? 'float64' : 'float32';
@@ -228,7 +268,10 @@ export const constructorMutations: readonly [string, Mutation][] = [
   ...[0, -1, 2.5, 'x', null].map((bad): [string, Mutation] => [`input_size=${String(bad)}`, withKwarg('input_size', bad)]),
   ...[0, -2, 1.5, 'a', null].map((bad): [string, Mutation] => [`num_layers=${String(bad)}`, withKwarg('num_layers', bad)]),
   ...['sigmoid', 'TANH', null, 3].map((bad): [string, Mutation] => [`nonlinearity=${String(bad)}`, withKwarg('nonlinearity', bad)]),
-  ...[-0.1, 1.5, Number.NaN, Infinity, 'abc', '0.5', null, true].map((bad): [string, Mutation] => [`dropout=${String(bad)}`, withKwarg('dropout', bad)]),
+  ...[-0.1, 1.5, Number.NaN, Infinity, 'abc', '0.5', null, true].map((bad): [string, Mutation] => [
+    `dropout=${String(bad)}`,
+    withKwarg('dropout', bad),
+  ]),
   ...[0, 1, 'yes', null].map((bad): [string, Mutation] => [`bias=${String(bad)}`, withKwarg('bias', bad)]),
   ...[1, 'no', null].map((bad): [string, Mutation] => [`batch_first=${String(bad)}`, withKwarg('batch_first', bad)]),
   ['proj_size=1', withKwarg('proj_size', 1)],
@@ -238,7 +281,11 @@ export const constructorMutations: readonly [string, Mutation][] = [
 ];
 
 function reshaped(t: Tensor, shape: number[]): Tensor {
-  return Tensor.fromFlat(Array.from({ length: numel(shape) }, (_, i) => t.data[i % Math.max(1, t.size)] ?? 0), shape, t.dtype);
+  return Tensor.fromFlat(
+    Array.from({ length: numel(shape) }, (_, i) => t.data[i % Math.max(1, t.size)] ?? 0),
+    shape,
+    t.dtype,
+  );
 }
 
 /** Forward mutations: each input or hx torch 2.13 rejects. */
@@ -247,7 +294,16 @@ export const forwardMutations: readonly [string, Mutation][] = [
   ['4-D input', (c) => ({ ...c, input: reshaped(c.input, [...new Array<number>(Math.max(1, 4 - c.input.ndim)).fill(1), ...c.input.shape]) })],
   ['input dtype', (c) => ({ ...c, input: c.input.to(otherDtype(c.dtype)) })],
   ['input features', (c) => ({ ...c, input: reshaped(c.input, [...c.input.shape.slice(0, -1), (c.input.shape.at(-1) ?? 1) + 1]) })],
-  ['empty sequence', (c) => ({ ...c, input: reshaped(c.input, c.input.shape.map((s, i) => (i === (c.kwargs.batch_first === true && c.input.ndim === 3 ? 1 : 0) ? 0 : s))) })],
+  [
+    'empty sequence',
+    (c) => ({
+      ...c,
+      input: reshaped(
+        c.input,
+        c.input.shape.map((s, i) => (i === (c.kwargs.batch_first === true && c.input.ndim === 3 ? 1 : 0) ? 0 : s)),
+      ),
+    }),
+  ],
   ['hx rank', (c) => ({ ...c, hx: Tensor.zeros(c.input.ndim === 3 ? [1, 1] : [1, 1, 1], c.dtype) })],
   ['hx layers', (c) => ({ ...c, hx: hxWith(c, 0, 1) })],
   ['hx hidden', (c) => ({ ...c, hx: hxWith(c, -1, 1) })],
@@ -274,12 +330,17 @@ function hxWith(c: ParityCase, dim: number, delta: number): Tensor {
  */
 export function invalidCase(): fc.Arbitrary<ParityCase> {
   const all = [...constructorMutations, ...forwardMutations];
-  return fc
-    .tuple(validCase({ maxLayers: 2, maxSeqLen: 3, largeSizes: false }), fc.array(fc.integer({ min: 0, max: all.length - 1 }), { minLength: 1, maxLength: 2 }))
-    // Reshaping a packed case's input breaks its lengths first, which is the one deliberate
-    // divergence (a length beyond the padded input: src/pack.ts); packed errors have their own
-    // property (test/property/packed.test.ts), so mutations start from unpacked cases.
-    .map(([c, picks]) => picks.reduce((acc: ParityCase, pick) => all[pick]![1](acc), { ...c, packed: null, grad: null }));
+  return (
+    fc
+      .tuple(
+        validCase({ maxLayers: 2, maxSeqLen: 3, largeSizes: false }),
+        fc.array(fc.integer({ min: 0, max: all.length - 1 }), { minLength: 1, maxLength: 2 }),
+      )
+      // Reshaping a packed case's input breaks its lengths first, which is the one deliberate
+      // divergence (a length beyond the padded input: src/pack.ts); packed errors have their own
+      // property (test/property/packed.test.ts), so mutations start from unpacked cases.
+      .map(([c, picks]) => picks.reduce((acc: ParityCase, pick) => all[pick]![1](acc), { ...c, packed: null, grad: null }))
+  );
 }
 
 /** Any case: mostly valid, one in eight invalid. */

@@ -54,7 +54,10 @@ export interface CampaignProgress {
 export type Judged = JudgedBy;
 
 /** Largest TS-vs-torch error seen per dtype and tensor kind. */
-export type LargestErrors = Record<DType, Record<'forward' | 'gradient' | 'exact', { maxAbs: number; maxRel: number; maxUlps: number; tensor: string }>>;
+export type LargestErrors = Record<
+  DType,
+  Record<'forward' | 'gradient' | 'exact', { maxAbs: number; maxRel: number; maxUlps: number; tensor: string }>
+>;
 
 /**
  * PASS: every explored case was answered by torch and judged equal. FAIL: a mismatch, or a problem
@@ -300,7 +303,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const problems: string[] = [];
   if (details.failed && lastFailure.length === 0) problems.push(`harness error: ${String(details.errorInstance ?? 'unknown')}`);
   if (lateFailures.length > 0) {
-    problems.push(`${lateFailures.length} mismatching case(s) answered after the budget closed${details.failed ? ' (besides the shrunk failure)' : ', reported unshrunk'}`);
+    problems.push(
+      `${lateFailures.length} mismatching case(s) answered after the budget closed${details.failed ? ' (besides the shrunk failure)' : ', reported unshrunk'}`,
+    );
   }
   if (exploreAccount.cases < minCases) problems.push(`tripwire: only ${exploreAccount.cases} cases ran (minimum ${minCases})`);
   const quarantined = workerFailures.filter((f) => f.quarantinedBy !== null).length;
@@ -316,7 +321,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     accounting: { exploration: { ...exploreAccount }, shrinking: { ...shrinkAccount }, quarantined },
     worker: {
       restarts: options.bridge.restarts - restartsBefore,
-      unanswered: Object.fromEntries(Object.entries(unansweredNow).map(([k, n]) => [k, n - unansweredBefore[k as UnansweredStatus]])) as Record<UnansweredStatus, number>,
+      unanswered: Object.fromEntries(Object.entries(unansweredNow).map(([k, n]) => [k, n - unansweredBefore[k as UnansweredStatus]])) as Record<
+        UnansweredStatus,
+        number
+      >,
     },
     batches,
     elapsedMs,

@@ -56,7 +56,9 @@ function unansweredLine(w: WorkerFailure): string {
 export function formatSummary(report: CampaignReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): string {
   const lines = [...headline(report), ...largestLines(report).map((l) => `largest error (budget-settled cases), ${l}`)];
   if (report.failures.length > 0) {
-    lines.push(`FAILED after ${report.fastCheck?.numRuns} runs and ${report.fastCheck?.shrinks} shrinks (replay: --seed ${report.fastCheck?.seed} --path ${report.fastCheck?.path}):`);
+    lines.push(
+      `FAILED after ${report.fastCheck?.numRuns} runs and ${report.fastCheck?.shrinks} shrinks (replay: --seed ${report.fastCheck?.seed} --path ${report.fastCheck?.path}):`,
+    );
     for (const failure of report.failures) lines.push(...failure.report.map((r) => `  ${r}`));
     for (const p of fixturePaths) lines.push(`  fixture: ${p}`);
   }
@@ -92,9 +94,20 @@ export function formatMarkdown(report: CampaignReport, fixturePaths: readonly st
   }
   out.push('', '## Coverage', '', '| dimension | cases per value |', '| --- | --- |');
   for (const [dimension, values] of Object.entries(c.values)) {
-    out.push(`| ${dimension} | ${Object.entries(values).map(([v, n]) => `${v}: ${n}`).join(', ')} |`);
+    out.push(
+      `| ${dimension} | ${Object.entries(values)
+        .map(([v, n]) => `${v}: ${n}`)
+        .join(', ')} |`,
+    );
   }
-  out.push('', `Error categories: ${Object.entries(c.errorCategories).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  out.push(
+    '',
+    `Error categories: ${
+      Object.entries(c.errorCategories)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none'
+    }`,
+  );
   if (c.missingPairs.length > 0) out.push('', `Pairs never exercised (${c.missingPairs.length}): ${c.missingPairs.slice(0, 30).join('; ')}`);
   if (report.failures.length > 0) {
     out.push('', '## Failures', '', `Replay with \`pnpm parity --seed ${report.fastCheck?.seed} --path ${report.fastCheck?.path}\`.`, '');
@@ -113,7 +126,14 @@ export function reportJson(report: CampaignReport, fixturePaths: readonly string
       ...rest,
       torch,
       failures: failures.map((f) => ({ report: f.report, kwargs: f.case.kwargs, dtype: f.case.dtype })),
-      unanswered: workerFailures.map((w) => ({ status: w.status, phase: w.phase, error: w.error, quarantined_by: w.quarantinedBy, kwargs: w.case.kwargs, dtype: w.case.dtype })),
+      unanswered: workerFailures.map((w) => ({
+        status: w.status,
+        phase: w.phase,
+        error: w.error,
+        quarantined_by: w.quarantinedBy,
+        kwargs: w.case.kwargs,
+        dtype: w.case.dtype,
+      })),
       fixtures: fixturePaths,
       quarantine: quarantinePaths,
     },

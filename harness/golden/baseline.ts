@@ -54,7 +54,11 @@ class ValueStream {
 
   tensor(shape: readonly number[], dtype: DType, scale = 1): Tensor {
     const count = shape.reduce((n, size) => n * size, 1);
-    return Tensor.fromFlat(Array.from({ length: count }, () => this.next(scale)), shape, dtype);
+    return Tensor.fromFlat(
+      Array.from({ length: count }, () => this.next(scale)),
+      shape,
+      dtype,
+    );
   }
 }
 
@@ -158,7 +162,18 @@ function validCase(spec: CaseSpec): BaselineCase {
 
 /** A case expected to raise: kwargs as given, a seeded init, and the given input and hx. */
 function errorCase(label: string, kwargs: Record<string, unknown>, input: Tensor, hx: Tensor | null = null, dtype: DType = 'float32'): BaselineCase {
-  const c: ParityCase = { kwargs, dtype, init: { seed: '0' }, training: false, forwardSeed: null, input, hx, packed: null, grad: null, wantWeights: false };
+  const c: ParityCase = {
+    kwargs,
+    dtype,
+    init: { seed: '0' },
+    training: false,
+    forwardSeed: null,
+    input,
+    hx,
+    packed: null,
+    grad: null,
+    wantWeights: false,
+  };
   return { summary: `${label}: ${describeCase(c)}`, case: c };
 }
 
@@ -175,7 +190,15 @@ function gridCases(): BaselineCase[] {
           for (const bias of [true, false])
             for (const bidirectional of [false, true]) {
               const config = { ...base, numLayers, nonlinearity, bias, bidirectional };
-              cases.push(validCase({ label: `grid ${dtype} ${layout} ${nonlinearity} layers=${numLayers} bias=${bias} bidirectional=${bidirectional}`, title: 'grid', config, dtype, layout }));
+              cases.push(
+                validCase({
+                  label: `grid ${dtype} ${layout} ${nonlinearity} layers=${numLayers} bias=${bias} bidirectional=${bidirectional}`,
+                  title: 'grid',
+                  config,
+                  dtype,
+                  layout,
+                }),
+              );
             }
   return cases;
 }
@@ -211,18 +234,70 @@ function edgeCases(): BaselineCase[] {
     validCase({ label: 'sequence length 1 unbatched', config: { ...base, nonlinearity: 'relu' }, dtype: 'float64', layout: 'unbatched', seqLen: 1 }),
     validCase({ label: 'batch size 1', config: base, dtype: 'float32', layout: 'batch_first', batch: 1 }),
     // Values torch must propagate position by position.
-    validCase({ label: 'NaN, ±Inf, -0 in the input (tanh)', config: stacked, dtype: 'float32', layout: 'batched', input: withSpecials([Number.NaN, Infinity, -Infinity, -0]) }),
-    validCase({ label: 'NaN, ±Inf, -0 in the input (relu)', config: { ...base, nonlinearity: 'relu' }, dtype: 'float64', layout: 'batched', input: withSpecials([-0, Infinity, Number.NaN, -Infinity]) }),
-    validCase({ label: '±Inf only, unbatched (tanh saturates)', config: base, dtype: 'float32', layout: 'unbatched', seqLen: 2, input: withSpecials([Infinity, -Infinity]) }),
-    validCase({ label: 'all -0 input, no bias', config: { ...base, bias: false }, dtype: 'float32', layout: 'batched', input: (_, shape, dtype) => Tensor.fromFlat(new Array(shape.reduce((n, s) => n * s, 1)).fill(-0), shape, dtype) }),
+    validCase({
+      label: 'NaN, ±Inf, -0 in the input (tanh)',
+      config: stacked,
+      dtype: 'float32',
+      layout: 'batched',
+      input: withSpecials([Number.NaN, Infinity, -Infinity, -0]),
+    }),
+    validCase({
+      label: 'NaN, ±Inf, -0 in the input (relu)',
+      config: { ...base, nonlinearity: 'relu' },
+      dtype: 'float64',
+      layout: 'batched',
+      input: withSpecials([-0, Infinity, Number.NaN, -Infinity]),
+    }),
+    validCase({
+      label: '±Inf only, unbatched (tanh saturates)',
+      config: base,
+      dtype: 'float32',
+      layout: 'unbatched',
+      seqLen: 2,
+      input: withSpecials([Infinity, -Infinity]),
+    }),
+    validCase({
+      label: 'all -0 input, no bias',
+      config: { ...base, bias: false },
+      dtype: 'float32',
+      layout: 'batched',
+      input: (_, shape, dtype) => Tensor.fromFlat(new Array(shape.reduce((n, s) => n * s, 1)).fill(-0), shape, dtype),
+    }),
     // Magnitudes: saturation, float32 overflow to Inf under relu, subnormals.
     validCase({ label: 'large magnitudes (tanh saturates)', config: stacked, dtype: 'float32', layout: 'batched', input: scaled(1e30) }),
-    validCase({ label: 'float32 overflow under relu', config: { ...base, nonlinearity: 'relu', numLayers: 2 }, dtype: 'float32', layout: 'batched', input: scaled(3e38) }),
-    validCase({ label: 'large magnitudes float64 relu', config: { ...base, nonlinearity: 'relu', numLayers: 2 }, dtype: 'float64', layout: 'unbatched', input: scaled(1e300) }),
+    validCase({
+      label: 'float32 overflow under relu',
+      config: { ...base, nonlinearity: 'relu', numLayers: 2 },
+      dtype: 'float32',
+      layout: 'batched',
+      input: scaled(3e38),
+    }),
+    validCase({
+      label: 'large magnitudes float64 relu',
+      config: { ...base, nonlinearity: 'relu', numLayers: 2 },
+      dtype: 'float64',
+      layout: 'unbatched',
+      input: scaled(1e300),
+    }),
     validCase({ label: 'subnormal input', config: base, dtype: 'float32', layout: 'batched', input: scaled(1e-40) }),
     // A deeper computation: more steps and stacked layers for rounding to accumulate through.
-    validCase({ label: 'deeper float32', config: { ...base, inputSize: 5, hiddenSize: 4, numLayers: 3, bidirectional: true }, dtype: 'float32', layout: 'batched', seqLen: 6, batch: 3, withHx: true }),
-    validCase({ label: 'deeper float64', config: { ...base, inputSize: 5, hiddenSize: 4, numLayers: 3, nonlinearity: 'relu' }, dtype: 'float64', layout: 'batch_first', seqLen: 6, batch: 3 }),
+    validCase({
+      label: 'deeper float32',
+      config: { ...base, inputSize: 5, hiddenSize: 4, numLayers: 3, bidirectional: true },
+      dtype: 'float32',
+      layout: 'batched',
+      seqLen: 6,
+      batch: 3,
+      withHx: true,
+    }),
+    validCase({
+      label: 'deeper float64',
+      config: { ...base, inputSize: 5, hiddenSize: 4, numLayers: 3, nonlinearity: 'relu' },
+      dtype: 'float64',
+      layout: 'batch_first',
+      seqLen: 6,
+      batch: 3,
+    }),
     // Train mode without dropout changes nothing.
     validCase({ label: 'train mode, no dropout', config: stacked, dtype: 'float32', layout: 'batched', training: true }),
     // Dropout in eval mode is inactive; on one layer it warns.
@@ -235,11 +310,51 @@ function edgeCases(): BaselineCase[] {
 /** Seeded init, compared weight by weight (torch's uniform_ kernel bit for bit). */
 function initCases(): BaselineCase[] {
   return [
-    validCase({ label: 'seeded init float32', title: 'seeded init', config: { ...base, numLayers: 2, bidirectional: true }, dtype: 'float32', layout: 'batched', init: { seed: '0' }, wantWeights: true }),
-    validCase({ label: 'seeded init float64', title: 'seeded init', config: { ...base, numLayers: 2, bidirectional: true }, dtype: 'float64', layout: 'batched', init: { seed: '0' }, wantWeights: true }),
-    validCase({ label: 'seeded init relu', title: 'seeded init', config: { ...base, bias: false, nonlinearity: 'relu' }, dtype: 'float32', layout: 'unbatched', init: { seed: '42' }, wantWeights: true }),
-    validCase({ label: 'seeded init, largest seed', config: base, dtype: 'float32', layout: 'batch_first', init: { seed: '18446744073709551615' }, wantWeights: true }),
-    validCase({ label: 'seeded init, wide layer', config: { ...base, inputSize: 7, hiddenSize: 16 }, dtype: 'float64', layout: 'batched', seqLen: 2, batch: 1, init: { seed: '2024' }, wantWeights: true }),
+    validCase({
+      label: 'seeded init float32',
+      title: 'seeded init',
+      config: { ...base, numLayers: 2, bidirectional: true },
+      dtype: 'float32',
+      layout: 'batched',
+      init: { seed: '0' },
+      wantWeights: true,
+    }),
+    validCase({
+      label: 'seeded init float64',
+      title: 'seeded init',
+      config: { ...base, numLayers: 2, bidirectional: true },
+      dtype: 'float64',
+      layout: 'batched',
+      init: { seed: '0' },
+      wantWeights: true,
+    }),
+    validCase({
+      label: 'seeded init relu',
+      title: 'seeded init',
+      config: { ...base, bias: false, nonlinearity: 'relu' },
+      dtype: 'float32',
+      layout: 'unbatched',
+      init: { seed: '42' },
+      wantWeights: true,
+    }),
+    validCase({
+      label: 'seeded init, largest seed',
+      config: base,
+      dtype: 'float32',
+      layout: 'batch_first',
+      init: { seed: '18446744073709551615' },
+      wantWeights: true,
+    }),
+    validCase({
+      label: 'seeded init, wide layer',
+      config: { ...base, inputSize: 7, hiddenSize: 16 },
+      dtype: 'float64',
+      layout: 'batched',
+      seqLen: 2,
+      batch: 1,
+      init: { seed: '2024' },
+      wantWeights: true,
+    }),
   ];
 }
 
@@ -247,9 +362,32 @@ function initCases(): BaselineCase[] {
 function dropoutCases(): BaselineCase[] {
   const stacked = { ...base, numLayers: 3, dropout: 0.5 };
   return [
-    validCase({ label: 'train-mode dropout float32', title: 'train-mode dropout', config: stacked, dtype: 'float32', layout: 'batched', training: true, forwardSeed: '7' }),
-    validCase({ label: 'train-mode dropout float64', title: 'train-mode dropout', config: { ...stacked, bidirectional: true, dropout: 0.3 }, dtype: 'float64', layout: 'batch_first', training: true, forwardSeed: '11' }),
-    validCase({ label: 'train-mode dropout p=1', config: { ...stacked, numLayers: 2, dropout: 1 }, dtype: 'float32', layout: 'unbatched', training: true, forwardSeed: '3' }),
+    validCase({
+      label: 'train-mode dropout float32',
+      title: 'train-mode dropout',
+      config: stacked,
+      dtype: 'float32',
+      layout: 'batched',
+      training: true,
+      forwardSeed: '7',
+    }),
+    validCase({
+      label: 'train-mode dropout float64',
+      title: 'train-mode dropout',
+      config: { ...stacked, bidirectional: true, dropout: 0.3 },
+      dtype: 'float64',
+      layout: 'batch_first',
+      training: true,
+      forwardSeed: '11',
+    }),
+    validCase({
+      label: 'train-mode dropout p=1',
+      config: { ...stacked, numLayers: 2, dropout: 1 },
+      dtype: 'float32',
+      layout: 'unbatched',
+      training: true,
+      forwardSeed: '3',
+    }),
   ];
 }
 
@@ -325,7 +463,12 @@ function stateDictErrorCases(): BaselineCase[] {
     kwargs: { input_size: 2, hidden_size: 3 },
     dtype: 'float32',
     init: {
-      stateDict: { weight_ih_l0: values.tensor([3, 5], 'float32'), weight_hh_l0: values.tensor([3, 3], 'float32'), bias_ih_l0: values.tensor([3], 'float32'), foo: values.tensor([1], 'float32') },
+      stateDict: {
+        weight_ih_l0: values.tensor([3, 5], 'float32'),
+        weight_hh_l0: values.tensor([3, 3], 'float32'),
+        bias_ih_l0: values.tensor([3], 'float32'),
+        foo: values.tensor([1], 'float32'),
+      },
     },
     training: false,
     forwardSeed: null,
@@ -341,7 +484,15 @@ function stateDictErrorCases(): BaselineCase[] {
 /** Packed input: sorted and unsorted lengths, both layouts. */
 function packedCases(): BaselineCase[] {
   const stacked = { ...base, numLayers: 2, bidirectional: true };
-  const packed = (label: string, config: Config, dtype: DType, layout: Layout, lengths: number[], enforceSorted: boolean, withHx = false): BaselineCase => {
+  const packed = (
+    label: string,
+    config: Config,
+    dtype: DType,
+    layout: Layout,
+    lengths: number[],
+    enforceSorted: boolean,
+    withHx = false,
+  ): BaselineCase => {
     const one = validCase({ label, config, dtype, layout, batch: lengths.length, seqLen: Math.max(...lengths), withHx });
     const c: ParityCase = { ...one.case, packed: { lengths, enforceSorted } };
     return { summary: `${label}: ${describeCase(c)}`, case: c };
@@ -358,7 +509,10 @@ function gradCases(): BaselineCase[] {
   const grad = (label: string, config: Config, dtype: DType, layout: Layout, parts: 'output' | 'h_n' | 'both'): BaselineCase => {
     const one = validCase({ label, config, dtype, layout, withHx: true });
     const values = new ValueStream(`${label} upstream`);
-    const output = parts === 'h_n' ? null : values.tensor(inputShape(layout, BASELINE_SIZES.seqLen, BASELINE_SIZES.batch, config.hiddenSize * (config.bidirectional ? 2 : 1)), dtype);
+    const output =
+      parts === 'h_n'
+        ? null
+        : values.tensor(inputShape(layout, BASELINE_SIZES.seqLen, BASELINE_SIZES.batch, config.hiddenSize * (config.bidirectional ? 2 : 1)), dtype);
     const hN = parts === 'output' ? null : values.tensor(hxShape(config, layout, BASELINE_SIZES.batch), dtype);
     const c: ParityCase = { ...one.case, grad: { output, hN } };
     return { summary: `${label}: ${describeCase(c)}`, case: c };
@@ -374,13 +528,24 @@ function gradCases(): BaselineCase[] {
 function packedGradCases(): BaselineCase[] {
   const config: Config = { ...base, numLayers: 2, bidirectional: true, batchFirst: true };
   const lengths = [1, 3, 2];
-  const one = validCase({ label: 'packed gradients', config, dtype: 'float64', layout: 'batch_first', batch: lengths.length, seqLen: 3, withHx: true });
+  const one = validCase({
+    label: 'packed gradients',
+    config,
+    dtype: 'float64',
+    layout: 'batch_first',
+    batch: lengths.length,
+    seqLen: 3,
+    withHx: true,
+  });
   const values = new ValueStream('packed gradients upstream');
   const rows = lengths.reduce((a, b) => a + b, 0);
   const c: ParityCase = {
     ...one.case,
     packed: { lengths, enforceSorted: false },
-    grad: { output: values.tensor([rows, 2 * config.hiddenSize], 'float64'), hN: values.tensor(hxShape(config, 'batch_first', lengths.length), 'float64') },
+    grad: {
+      output: values.tensor([rows, 2 * config.hiddenSize], 'float64'),
+      hN: values.tensor(hxShape(config, 'batch_first', lengths.length), 'float64'),
+    },
   };
   return [{ summary: `packed gradients: ${describeCase(c)}`, case: c }];
 }
@@ -393,7 +558,10 @@ export function baselinePlan(support: BaselineSupport): BaselinePlan {
   const cases = [...gridCases(), ...edgeCases(), ...initCases(), ...constructorErrorCases(), ...forwardErrorCases(), ...stateDictErrorCases()];
   const skipped: string[] = [];
   if (support.dropoutModel === 'mt19937-bernoulli') cases.push(...dropoutCases());
-  else skipped.push(`train-mode dropout: the worker's dropout_model is '${support.dropoutModel}', not 'mt19937-bernoulli', so masks are not reproducible`);
+  else
+    skipped.push(
+      `train-mode dropout: the worker's dropout_model is '${support.dropoutModel}', not 'mt19937-bernoulli', so masks are not reproducible`,
+    );
   if (support.packed) cases.push(...packedCases());
   else skipped.push('packed input: runTs cannot run packed cases yet (harness/parity/parity-case.ts packForCase)');
   if (support.grad) cases.push(...gradCases(), ...(support.packed ? packedGradCases() : []));

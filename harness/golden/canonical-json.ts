@@ -29,7 +29,8 @@ function sortKeys(value: JsonValue, path: string): JsonValue {
   for (const key of Object.keys(value).sort()) {
     const item = (value as Readonly<Record<string, JsonValue>>)[key];
     // defineProperty, so a key such as "__proto__" stays an ordinary key.
-    if (item !== undefined) Object.defineProperty(sorted, key, { value: sortKeys(item, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
+    if (item !== undefined)
+      Object.defineProperty(sorted, key, { value: sortKeys(item, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
   }
   return sorted;
 }

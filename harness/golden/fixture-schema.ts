@@ -21,17 +21,29 @@ export const tensorDocSchema = z
   .superRefine((tensor, ctx) => {
     const count = tensor.shape.reduce((n, size) => n * size, 1);
     if (tensor.values.length !== count) {
-      ctx.addIssue({ code: 'custom', path: ['values'], message: `shape [${tensor.shape.join(', ')}] needs ${count} values, found ${tensor.values.length}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['values'],
+        message: `shape [${tensor.shape.join(', ')}] needs ${count} values, found ${tensor.values.length}`,
+      });
       return;
     }
     for (let i = 0; i < tensor.values.length; i++) {
       const value = decodeJsonFloat(tensor.values[i]);
       if (value === null) {
-        ctx.addIssue({ code: 'custom', path: ['values', i], message: `${JSON.stringify(tensor.values[i])} is neither a finite number nor one of ${FLOAT_SPELLINGS}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['values', i],
+          message: `${JSON.stringify(tensor.values[i])} is neither a finite number nor one of ${FLOAT_SPELLINGS}`,
+        });
         return;
       }
       if (tensor.dtype === 'float32' && !Number.isNaN(value) && !Object.is(Math.fround(value), value)) {
-        ctx.addIssue({ code: 'custom', path: ['values', i], message: `${value} is not exactly a float32 (a float32 tensor cannot hold it without rounding)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['values', i],
+          message: `${value} is not exactly a float32 (a float32 tensor cannot hold it without rounding)`,
+        });
         return;
       }
     }
@@ -112,7 +124,10 @@ export type ProvenanceDoc = z.infer<typeof provenanceDocSchema>;
 export const fixtureDocSchema = z.strictObject({
   format_version: z.literal(FIXTURE_FORMAT_VERSION),
   id: z.string().regex(/^[0-9a-f]{16}$/, 'an id is 16 lower-case hex digits'),
-  summary: z.string().min(1).regex(/^[^\n]*$/, 'a summary is one line'),
+  summary: z
+    .string()
+    .min(1)
+    .regex(/^[^\n]*$/, 'a summary is one line'),
   origin: z.enum(['baseline', 'campaign']),
   case: caseDocSchema,
   expected: outcomeDocSchema,
@@ -171,7 +186,11 @@ export function parseFixtureDoc(text: string, source: string, expectedId?: strin
     throw new FixtureFormatError(source, '', `not valid JSON (${(error as Error).message})`);
   }
   if (typeof json === 'object' && json !== null && 'format_version' in json && json.format_version !== FIXTURE_FORMAT_VERSION) {
-    throw new FixtureFormatError(source, 'format_version', `is ${JSON.stringify(json.format_version)}; this harness reads format ${FIXTURE_FORMAT_VERSION}`);
+    throw new FixtureFormatError(
+      source,
+      'format_version',
+      `is ${JSON.stringify(json.format_version)}; this harness reads format ${FIXTURE_FORMAT_VERSION}`,
+    );
   }
   const result = fixtureDocSchema.safeParse(json);
   if (!result.success) {
@@ -183,7 +202,11 @@ export function parseFixtureDoc(text: string, source: string, expectedId?: strin
   checkFootprint(doc, source);
   const hash = contentHash(doc.case as JsonValue);
   if (doc.id !== hash) {
-    throw new FixtureFormatError(source, 'id', `is ${doc.id}, but the case hashes to ${hash}: a fixture's case is never edited by hand; record it anew`);
+    throw new FixtureFormatError(
+      source,
+      'id',
+      `is ${doc.id}, but the case hashes to ${hash}: a fixture's case is never edited by hand; record it anew`,
+    );
   }
   if (expectedId !== undefined && doc.id !== expectedId) {
     throw new FixtureFormatError(source, 'id', `is ${doc.id}, but the file is named for ${expectedId}`);
@@ -208,11 +231,13 @@ function checkBounds(text: string, source: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
-      if (++depth > FIXTURE_LIMITS.depth) throw new FixtureFormatError(source, '', `nests deeper than ${FIXTURE_LIMITS.depth} levels (at character ${i})`);
+      if (++depth > FIXTURE_LIMITS.depth)
+        throw new FixtureFormatError(source, '', `nests deeper than ${FIXTURE_LIMITS.depth} levels (at character ${i})`);
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
 }
@@ -236,6 +261,10 @@ function checkFootprint(doc: FixtureDoc, source: string): void {
   const parameters = numLayers * directions * hiddenSize * (widest + hiddenSize + 2);
   if (parameters > FIXTURE_LIMITS.parameters) {
     const field = ['num_layers', 'hidden_size', 'input_size'].find((key) => size(key, 1) > 1e6) ?? 'kwargs';
-    throw new FixtureFormatError(source, `case.kwargs.${field}`, `would build a module of about ${parameters.toExponential(2)} parameters, over the replay bound of ${FIXTURE_LIMITS.parameters}`);
+    throw new FixtureFormatError(
+      source,
+      `case.kwargs.${field}`,
+      `would build a module of about ${parameters.toExponential(2)} parameters, over the replay bound of ${FIXTURE_LIMITS.parameters}`,
+    );
   }
 }

@@ -89,7 +89,11 @@ function kwargToJson(value: unknown, name: string): JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (Array.isArray(value)) return value.map((item) => kwargToJson(item, name));
   if (typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => [k, kwargToJson(v, name)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, kwargToJson(v, name)]),
+    );
   }
   throw new Error(`BUG: kwarg ${name} is a ${typeof value}, which a fixture cannot store`);
 }
@@ -119,7 +123,10 @@ export function caseToDoc(c: ParityCase): CaseDoc {
     input: tensorToDoc(c.input),
     hx: c.hx === null ? null : tensorToDoc(c.hx),
     packed: c.packed === null ? null : { lengths: [...c.packed.lengths], enforce_sorted: c.packed.enforceSorted },
-    grad: c.grad === null ? null : { output: c.grad.output === null ? null : tensorToDoc(c.grad.output), h_n: c.grad.hN === null ? null : tensorToDoc(c.grad.hN) },
+    grad:
+      c.grad === null
+        ? null
+        : { output: c.grad.output === null ? null : tensorToDoc(c.grad.output), h_n: c.grad.hN === null ? null : tensorToDoc(c.grad.hN) },
     want_weights: c.wantWeights,
   };
 }
@@ -136,7 +143,13 @@ export function caseFromDoc(doc: CaseDoc): ParityCase {
     input: tensorFromDoc(doc.input),
     hx: doc.hx === null ? null : tensorFromDoc(doc.hx),
     packed: doc.packed === null ? null : { lengths: doc.packed.lengths, enforceSorted: doc.packed.enforce_sorted },
-    grad: doc.grad === null ? null : { output: doc.grad.output === null ? null : tensorFromDoc(doc.grad.output), hN: doc.grad.h_n === null ? null : tensorFromDoc(doc.grad.h_n) },
+    grad:
+      doc.grad === null
+        ? null
+        : {
+            output: doc.grad.output === null ? null : tensorFromDoc(doc.grad.output),
+            hN: doc.grad.h_n === null ? null : tensorFromDoc(doc.grad.h_n),
+          },
     wantWeights: doc.want_weights,
   };
 }
@@ -200,13 +213,17 @@ export function regenerateFixture(
   update: { readonly tsAtRecord: Outcome; readonly provenance: ProvenanceDoc },
 ): Regeneration | null {
   const changes: string[] = [];
-  if (canonicalJson(outcomeToDoc(stored.expected) as JsonValue) !== canonicalJson(outcomeToDoc(answer.outcome) as JsonValue)) changes.push('expected');
+  if (canonicalJson(outcomeToDoc(stored.expected) as JsonValue) !== canonicalJson(outcomeToDoc(answer.outcome) as JsonValue))
+    changes.push('expected');
   const shadowDoc = (shadow: Shadow | null) => canonicalJson((shadow === null ? null : tensorsToDoc(shadow)) as JsonValue);
   if (shadowDoc(stored.shadow) !== shadowDoc(answer.shadow)) changes.push('shadow');
   const [from, to] = [recordedTorch(stored), update.provenance.worker.torch_version];
   if (from !== to) changes.push(`torch ${from} → ${to}`);
   if (changes.length === 0) return null;
-  return { fixture: { ...stored, expected: answer.outcome, shadow: answer.shadow, tsAtRecord: update.tsAtRecord, provenance: update.provenance }, changes };
+  return {
+    fixture: { ...stored, expected: answer.outcome, shadow: answer.shadow, tsAtRecord: update.tsAtRecord, provenance: update.provenance },
+    changes,
+  };
 }
 
 /** What {@link newFixture} needs; the id is computed. */
@@ -250,7 +267,8 @@ export function fixtureToDoc(fixture: Fixture): FixtureDoc {
     shadow: fixture.shadow === null ? null : tensorsToDoc(fixture.shadow),
     ts_at_record: outcomeToDoc(fixture.tsAtRecord),
     provenance: fixture.provenance,
-    fast_check: fixture.fastCheck === null ? null : { seed: fixture.fastCheck.seed, path: fixture.fastCheck.path, num_runs: fixture.fastCheck.numRuns },
+    fast_check:
+      fixture.fastCheck === null ? null : { seed: fixture.fastCheck.seed, path: fixture.fastCheck.path, num_runs: fixture.fastCheck.numRuns },
   };
 }
 
@@ -282,7 +300,10 @@ export function describeCase(c: ParityCase): string {
   const { input_size: inputSize, hidden_size: hiddenSize, ...rest } = c.kwargs;
   const args: string[] = [];
   let positional = true;
-  for (const [name, value] of [['input_size', inputSize], ['hidden_size', hiddenSize]] as const) {
+  for (const [name, value] of [
+    ['input_size', inputSize],
+    ['hidden_size', hiddenSize],
+  ] as const) {
     if (value === undefined) positional = false;
     else args.push(positional ? pyRepr(value) : `${name}=${pyRepr(value)}`);
   }
@@ -296,6 +317,7 @@ export function describeCase(c: ParityCase): string {
   if ('seed' in c.init) parts.push(`init seed ${c.init.seed}`);
   if (c.forwardSeed !== null) parts.push(`forward seed ${c.forwardSeed}`);
   if (c.wantWeights) parts.push('weights');
-  if (c.grad !== null) parts.push(`grad of ${[c.grad.output === null ? null : 'output', c.grad.hN === null ? null : 'h_n'].filter((x) => x !== null).join(' + ')}`);
+  if (c.grad !== null)
+    parts.push(`grad of ${[c.grad.output === null ? null : 'output', c.grad.hN === null ? null : 'h_n'].filter((x) => x !== null).join(' + ')}`);
   return parts.join('; ');
 }

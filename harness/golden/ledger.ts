@@ -59,7 +59,8 @@ const entrySchema = z.strictObject({
   match: z.record(z.string(), conditionSchema).superRefine((match, ctx) => {
     if (Object.keys(match).length === 0) ctx.addIssue({ code: 'custom', message: 'an entry needs at least one condition' });
     for (const name of Object.keys(match)) {
-      if (!isCaseField(name)) ctx.addIssue({ code: 'custom', path: [name], message: `unknown field; use kwargs.<name> or one of: ${Object.keys(CASE_FIELDS).join(', ')}` });
+      if (!isCaseField(name))
+        ctx.addIssue({ code: 'custom', path: [name], message: `unknown field; use kwargs.<name> or one of: ${Object.keys(CASE_FIELDS).join(', ')}` });
     }
   }),
 });
@@ -67,7 +68,10 @@ const entrySchema = z.strictObject({
 /** The ledger file. */
 export const ledgerSchema = z
   .strictObject({ format_version: z.literal(1), entries: z.array(entrySchema) })
-  .refine((ledger) => new Set(ledger.entries.map((e) => e.id)).size === ledger.entries.length, { message: 'entry ids must be unique', path: ['entries'] });
+  .refine((ledger) => new Set(ledger.entries.map((e) => e.id)).size === ledger.entries.length, {
+    message: 'entry ids must be unique',
+    path: ['entries'],
+  });
 
 export type LedgerEntry = z.infer<typeof entrySchema>;
 export type Ledger = z.infer<typeof ledgerSchema>;
@@ -89,7 +93,10 @@ export function parseLedger(text: string, source: string): Ledger {
   const result = ledgerSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const field = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('').replace(/^\./, '');
+    const field = issue.path
+      .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
+      .join('')
+      .replace(/^\./, '');
     throw new Error(`${source}: ${field === '' ? '' : `${field}: `}${issue.message}`);
   }
   return result.data;
@@ -116,7 +123,15 @@ export function torchMinor(version: string): string {
 export function caseFields(fixture: Fixture): Record<string, FieldValue | undefined> {
   const c = fixture.case;
   const layout =
-    c.packed !== null ? 'packed' : c.input.ndim === 2 ? 'unbatched' : c.input.ndim === 3 ? (c.kwargs.batch_first === true ? 'batch_first' : 'batched') : 'other';
+    c.packed !== null
+      ? 'packed'
+      : c.input.ndim === 2
+        ? 'unbatched'
+        : c.input.ndim === 3
+          ? c.kwargs.batch_first === true
+            ? 'batch_first'
+            : 'batched'
+          : 'other';
   const fields: Record<string, FieldValue | undefined> = {
     id: fixture.id,
     origin: fixture.origin,
@@ -151,7 +166,9 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
   if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      keys.length === Object.keys(b).length && keys.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
   }
   return false;
 }

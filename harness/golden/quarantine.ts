@@ -49,7 +49,10 @@ export function loadQuarantineRules(file: string): QuarantineRule[] {
 }
 
 /** The id of the first rule that expects this unanswered case, or null. */
-export function quarantineRuleFor(rules: readonly QuarantineRule[], failure: { readonly status: UnansweredStatus; readonly error: string }): string | null {
+export function quarantineRuleFor(
+  rules: readonly QuarantineRule[],
+  failure: { readonly status: UnansweredStatus; readonly error: string },
+): string | null {
   return rules.find((rule) => rule.status === failure.status && new RegExp(rule.error).test(failure.error))?.id ?? null;
 }
 
@@ -84,7 +87,11 @@ export interface Unanswered {
  * Stores an unanswered case atomically as `quarantine/<case id>.json` under the backend's root, with
  * the command that replays it; returns the key. The same case found again overwrites its record.
  */
-export function quarantine(backend: DirectoryBackend, unanswered: Unanswered, context: { readonly seed: number; readonly torchVersion: string }): string {
+export function quarantine(
+  backend: DirectoryBackend,
+  unanswered: Unanswered,
+  context: { readonly seed: number; readonly torchVersion: string },
+): string {
   const id = caseId(unanswered.case);
   const key = `quarantine/${id}.json`;
   const record: QuarantineRecord = {

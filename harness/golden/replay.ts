@@ -41,7 +41,9 @@ export async function judgeOutcome(
     if (!crossVersion) return true;
     if (difference.kind === 'error-mismatch' && difference.actual !== null && difference.expected !== null) {
       if (errorCategory(difference.actual) === errorCategory(difference.expected)) {
-        forgiven.push(`${formatDifference(difference)} (same category '${errorCategory(difference.actual)}' across torch ${answerTorch} and ${pinnedTorch})`);
+        forgiven.push(
+          `${formatDifference(difference)} (same category '${errorCategory(difference.actual)}' across torch ${answerTorch} and ${pinnedTorch})`,
+        );
         return false;
       }
     }
@@ -77,25 +79,43 @@ export interface ReplayOptions {
 }
 
 /** The ledger's verdict on one judgement: a listed case must still differ, an unlisted one must match. */
-export function ledgerVerdict(fixture: Fixture, judgement: Judgement, ledger: Ledger): { status: ReplayStatus; entry: LedgerEntry | null; message: string } {
+export function ledgerVerdict(
+  fixture: Fixture,
+  judgement: Judgement,
+  ledger: Ledger,
+): { status: ReplayStatus; entry: LedgerEntry | null; message: string } {
   const entry = ledgerEntryFor(ledger, fixture);
   const where = `${fixture.id} (${fixture.summary})`;
   if (entry !== null) {
     return judgement.passed
-      ? { status: 'fixed', entry, message: `${where}: fixed — remove from the ledger: entry '${entry.id}' (${entry.reason}) lists this case, but TS now matches torch ${recordedTorch(fixture)}` }
+      ? {
+          status: 'fixed',
+          entry,
+          message: `${where}: fixed — remove from the ledger: entry '${entry.id}' (${entry.reason}) lists this case, but TS now matches torch ${recordedTorch(fixture)}`,
+        }
       : { status: 'known-divergence', entry, message: `${where}: known divergence '${entry.id}': ${entry.reason}` };
   }
   if (judgement.passed) return { status: 'pass', entry: null, message: `${where}: matches torch ${recordedTorch(fixture)}` };
   return {
     status: 'fail',
     entry: null,
-    message: [`${where}: TS differs from torch ${recordedTorch(fixture)}:`, ...judgement.differences.map((d) => `  - ${formatDifference(d)}`)].join('\n'),
+    message: [`${where}: TS differs from torch ${recordedTorch(fixture)}:`, ...judgement.differences.map((d) => `  - ${formatDifference(d)}`)].join(
+      '\n',
+    ),
   };
 }
 
 /** Runs the fixture's case in TS (no Python) and judges it against the recorded torch answer. */
 export async function replayFixture(fixture: Fixture, options: ReplayOptions): Promise<ReplayVerdict> {
   const ts = runTs(fixture.case, options.factory);
-  const judgement = await judgeOutcome(ts, fixture.expected, fixture.case, recordedTorch(fixture), options.pinnedTorch, fixture.shadow, options.factory);
+  const judgement = await judgeOutcome(
+    ts,
+    fixture.expected,
+    fixture.case,
+    recordedTorch(fixture),
+    options.pinnedTorch,
+    fixture.shadow,
+    options.factory,
+  );
   return { judgement, ...ledgerVerdict(fixture, judgement, options.ledger) };
 }

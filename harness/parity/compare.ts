@@ -153,7 +153,13 @@ function compareTensor(
         if (firstBad < 0) firstBad = i;
         continue;
       }
-      if (actual.dtype === 'float32' && shadow !== null && kind !== 'exact' && (overflowed || agreesWithTruth(a, shadow.data[i]!, 2 * torchNoise + atol))) continue;
+      if (
+        actual.dtype === 'float32' &&
+        shadow !== null &&
+        kind !== 'exact' &&
+        (overflowed || agreesWithTruth(a, shadow.data[i]!, 2 * torchNoise + atol))
+      )
+        continue;
       return { difference: { kind: 'non-finite', tensor: name, mismatch: describe(name, i, a, e, actual, layout) }, stats: null };
     }
     if (kind === 'exact' && !Object.is(a, e)) {
@@ -308,7 +314,6 @@ function describe(name: string, index: number, actual: number, expected: number,
     ulps: Number.isFinite(actual) && Number.isFinite(expected) ? ulpDistance(actual, expected, tensor.dtype) : NaN,
   };
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // The judges' escalation: one call gives each case its verdict.

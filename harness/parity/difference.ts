@@ -22,7 +22,13 @@ export type Difference =
   | { readonly kind: 'shape'; readonly tensor: string; readonly actual: readonly number[]; readonly expected: readonly number[] }
   | { readonly kind: 'dtype'; readonly tensor: string; readonly actual: DType; readonly expected: DType }
   | { readonly kind: 'non-finite'; readonly tensor: string; readonly mismatch: ElementMismatch }
-  | { readonly kind: 'values'; readonly tensor: string; readonly mismatch: ElementMismatch; readonly count: number; readonly needs: 'shadow' | 'sensitivity' | null }
+  | {
+      readonly kind: 'values';
+      readonly tensor: string;
+      readonly mismatch: ElementMismatch;
+      readonly count: number;
+      readonly needs: 'shadow' | 'sensitivity' | null;
+    }
   /** The harness itself failed on the case (running, judging or localising it threw): reported, never swallowed. */
   | { readonly kind: 'harness-error'; readonly message: string };
 /** A one-paragraph, human-readable account of a difference. */
@@ -43,7 +49,10 @@ export function formatDifference(difference: Difference): string {
     case 'non-finite':
     case 'values': {
       const m = difference.mismatch;
-      const count = difference.kind === 'values' ? ` (${difference.count} elements beyond budget${difference.needs === null ? '' : `; ${difference.needs} needed`})` : '';
+      const count =
+        difference.kind === 'values'
+          ? ` (${difference.count} elements beyond budget${difference.needs === null ? '' : `; ${difference.needs} needed`})`
+          : '';
       return `${difference.tensor} at ${m.where} [flat ${m.index}]: TS ${m.actual} vs torch ${m.expected}; abs ${m.absError.toExponential(3)}, rel ${m.relError.toExponential(3)}, ${m.ulps} ULP${count}`;
     }
   }

@@ -113,7 +113,8 @@ function wireValue(value: unknown): PyValue {
   if (Array.isArray(value)) return value.map(wireValue);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, PyValue> = {};
-    for (const [key, item] of Object.entries(value)) Object.defineProperty(out, key, { value: wireValue(item), enumerable: true, writable: true, configurable: true });
+    for (const [key, item] of Object.entries(value))
+      Object.defineProperty(out, key, { value: wireValue(item), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value as PyValue;
@@ -263,7 +264,7 @@ export function layoutOf(c: ParityCase): CaseLayout {
   const int = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback);
   const batchFirst = k.batch_first === true;
   const batched = c.packed !== null || c.input.ndim === 3;
-  const seqLen = c.packed !== null ? Math.max(1, ...c.packed.lengths) : (batched && batchFirst ? c.input.shape[1] : c.input.shape[0]) ?? 1;
+  const seqLen = c.packed !== null ? Math.max(1, ...c.packed.lengths) : ((batched && batchFirst ? c.input.shape[1] : c.input.shape[0]) ?? 1);
   return {
     hiddenSize: int(k.hidden_size, 1),
     numLayers: int(k.num_layers, 1),

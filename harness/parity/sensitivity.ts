@@ -52,7 +52,8 @@ function jittered(factory: RNNFactory, trial: number, epsilon: number, probe: Se
         activate(values, offset, length);
         // torch's tanh (MKL VML or SLEEF) is itself only within an ULP or so: move the results by ULPs too, which is
         // what decides a saturated unit's derivative 1 − y² (0 at exactly ±1).
-        for (let j = offset; j < offset + length; j++) values[j] = values[j]! * (1 - sign(j + calls * 104729, trial) * probe.activationUlps * epsilon);
+        for (let j = offset; j < offset + length; j++)
+          values[j] = values[j]! * (1 - sign(j + calls * 104729, trial) * probe.activationUlps * epsilon);
       };
     };
     return rnn;
@@ -75,7 +76,11 @@ export function roundingSensitivity(c: ParityCase, factory: RNNFactory, probe: S
     const stateDict: Record<string, Tensor> = {};
     let offset = 0;
     for (const [name, w] of Object.entries(weights)) {
-      stateDict[name] = Tensor.fromFlat(Array.from(w.data, (v, i) => v * (1 + sign(offset + i, trial) * nudge)), w.shape, w.dtype);
+      stateDict[name] = Tensor.fromFlat(
+        Array.from(w.data, (v, i) => v * (1 + sign(offset + i, trial) * nudge)),
+        w.shape,
+        w.dtype,
+      );
       offset += w.size;
     }
     const moved = runTs({ ...c, init: { stateDict }, wantWeights: false }, jittered(factory, trial, EPSILON[c.dtype], probe));

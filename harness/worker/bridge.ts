@@ -80,7 +80,13 @@ function yieldToEventLoop(): Promise<void> {
 export class TorchBridge {
   private constructor(
     private readonly supervisor: WorkerSupervisor,
-    private readonly options: { readonly batchSize: number; readonly batchChars: number; readonly maxInFlight: number; readonly deadlineMs: number; readonly isolateFailures: boolean },
+    private readonly options: {
+      readonly batchSize: number;
+      readonly batchChars: number;
+      readonly maxInFlight: number;
+      readonly deadlineMs: number;
+      readonly isolateFailures: boolean;
+    },
   ) {}
 
   /**
@@ -234,7 +240,9 @@ export class TorchBridge {
     const frame = settlement.frame as unknown as Partial<RunResponse> & { error?: PythonError };
     const results = frame.results;
     if (frame.error !== undefined || !Array.isArray(results) || results.length !== cases.length) {
-      const reason = frame.error ? `${frame.error.type}: ${frame.error.message}` : `the worker answered ${cases.length} cases with ${Array.isArray(results) ? results.length : 'no'} results`;
+      const reason = frame.error
+        ? `${frame.error.type}: ${frame.error.message}`
+        : `the worker answered ${cases.length} cases with ${Array.isArray(results) ? results.length : 'no'} results`;
       const malformed = failure('protocol-error', reason);
       return cases.map((wireCase) => this.failedResult(wireCase, malformed, performance.now() - started));
     }

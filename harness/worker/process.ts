@@ -214,12 +214,7 @@ export class WorkerProcess {
           return;
         }
         if (hello.protocol_version !== PROTOCOL_VERSION) {
-          fail(
-            new WorkerStartError(
-              `worker speaks protocol ${hello.protocol_version}, this bridge speaks ${PROTOCOL_VERSION}`,
-              false,
-            ),
-          );
+          fail(new WorkerStartError(`worker speaks protocol ${hello.protocol_version}, this bridge speaks ${PROTOCOL_VERSION}`, false));
           return;
         }
         if (settled) return;

@@ -58,9 +58,7 @@ export interface RnnKwargs {
 }
 
 /** Parameter values: torch's own init after `torch.manual_seed(seed)`, or an exact state_dict. */
-export type CaseInit =
-  | { readonly seed: string }
-  | { readonly state_dict: { readonly [name: string]: WireTensor } };
+export type CaseInit = { readonly seed: string } | { readonly state_dict: { readonly [name: string]: WireTensor } };
 
 /**
  * Test hooks, honoured only when the worker runs with RNN_PARITY_WORKER_FAULTS=1: the case makes

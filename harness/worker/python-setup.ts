@@ -39,7 +39,9 @@ export function installPlan(requirementsText: string, env: NodeJS.ProcessEnv = p
   const override = env[TORCH_SPEC_ENV_VAR]?.trim();
   const torch = override ? parseTorchPin(override, TORCH_SPEC_ENV_VAR) : fileTorch;
   const requirements = lines.map((line) => (isTorchLine(line) ? torch.spec : line));
-  const stamp = createHash('sha256').update(JSON.stringify({ format: STAMP_FORMAT, requirements })).digest('hex');
+  const stamp = createHash('sha256')
+    .update(JSON.stringify({ format: STAMP_FORMAT, requirements }))
+    .digest('hex');
   return { requirements, torch, stamp };
 }
 
@@ -152,7 +154,12 @@ export async function setupPython(options: SetupOptions = {}): Promise<SetupResu
   // A half-finished install must not look finished if pip is interrupted.
   rmSync(stampFile, { force: true });
   log(`setup:python: installing ${plan.requirements.join(' ')} into ${venv}`);
-  await $({ cwd: REPO_ROOT, stdio: 'inherit', verbose: false, env: { ...process.env, ...env } })`${venvPython} -m pip install --disable-pip-version-check -q ${plan.requirements}`;
+  await $({
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+    verbose: false,
+    env: { ...process.env, ...env },
+  })`${venvPython} -m pip install --disable-pip-version-check -q ${plan.requirements}`;
   const reported = (await sh`${venvPython} -c ${'import torch, sys; sys.stdout.write(torch.__version__)'}`).stdout.trim();
   if (!versionMatches(reported, plan.torch.version)) {
     throw new Error(`setup:python: ${venv} reports torch ${reported}, but ${plan.torch.spec} was requested`);

@@ -4,15 +4,7 @@ import { Tensor } from '../../src/tensor.js';
 import type { WireDType, WireTensor } from './protocol.js';
 
 /** Typed arrays that back each wire dtype on the TS side (float16/bfloat16 as raw 16-bit words). */
-export type WireArray =
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | Int32Array
-  | Int16Array
-  | Int8Array
-  | Uint8Array
-  | Uint16Array;
+export type WireArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array;
 
 const ITEM_SIZE: Readonly<Record<WireDType, number>> = {
   float32: 4,
@@ -128,5 +120,9 @@ export function decodeIntegers(wire: WireTensor): number[] {
 
 /** int64 values (e.g. lengths or indices sent to torch) on the wire. */
 export function encodeInt64(values: readonly number[], shape: readonly number[] = [values.length]): WireTensor {
-  return encodeArray('int64', shape, BigInt64Array.from(values, (v) => BigInt(v)));
+  return encodeArray(
+    'int64',
+    shape,
+    BigInt64Array.from(values, (v) => BigInt(v)),
+  );
 }

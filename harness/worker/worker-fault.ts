@@ -13,7 +13,8 @@ const FAULT_TYPES = new Set(['MemoryError', 'RecursionError', 'KeyboardInterrupt
  * on other builds); std::bad_alloc surfaces through pybind11 as `std::bad_alloc`. What memory a
  * machine has is not torch's behaviour, so these are faults, never expected outcomes.
  */
-const FAULT_MESSAGES = /DefaultCPUAllocator|can't allocate memory|not enough memory|out of memory|std::bad_alloc|Cannot allocate memory|Resource temporarily unavailable/;
+const FAULT_MESSAGES =
+  /DefaultCPUAllocator|can't allocate memory|not enough memory|out of memory|std::bad_alloc|Cannot allocate memory|Resource temporarily unavailable/;
 
 /** Why `error` is a worker fault rather than torch's answer, or null when it is torch's answer. */
 export function workerFaultOf(error: PythonError): string | null {

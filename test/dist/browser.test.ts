@@ -14,7 +14,15 @@ import { type Lib, scenario, stress } from './scenario.js';
 const CHROMIUM = process.env.RNN_PARITY_CHROMIUM ?? '/usr/bin/chromium';
 // The machine's network is closed: without the background-networking flags Chromium keeps
 // opening connections that are refused. playwright-core gives every launch a fresh profile.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const DTYPES = ['float32', 'float64'] as const;
 /**
  * Math functions whose last bit is the engine's choice (ECMAScript leaves them implementation-
@@ -68,7 +76,10 @@ interface Float64Gap {
 
 function float64Gap(node: Record<string, string>, page: Record<string, string>): Float64Gap {
   const decode = (h: string) => new Float64Array(Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16)).buffer);
-  let differing = 0, total = 0, maxUlp = 0, maxScaledDifference = 0;
+  let differing = 0,
+    total = 0,
+    maxUlp = 0,
+    maxScaledDifference = 0;
   for (const [name, nodeHex] of Object.entries(node)) {
     if (name.endsWith('/bytes')) continue;
     const [a, b] = [decode(nodeHex), decode(page[name]!)];
@@ -104,7 +115,10 @@ beforeAll(async () => {
   for (const dtype of DTYPES) {
     inPage[dtype] = await page.evaluate((d) => (globalThis as unknown as { runScenario(d: string): Record<string, string> }).runScenario(d), dtype);
     inNode[dtype] = scenario(lib, dtype);
-    inPage[`stress-${dtype}`] = await page.evaluate((d) => (globalThis as unknown as { runScenario(d: string): Record<string, string> }).runScenario(`stress-${d}`), dtype);
+    inPage[`stress-${dtype}`] = await page.evaluate(
+      (d) => (globalThis as unknown as { runScenario(d: string): Record<string, string> }).runScenario(`stress-${d}`),
+      dtype,
+    );
     inNode[`stress-${dtype}`] = stress(lib, dtype);
   }
   expect(pageErrors).toEqual([]);
@@ -129,8 +143,13 @@ describe('the built library in headless Chromium', () => {
     }
     const scenarioGap = float64Gap(inNode.float64!, inPage.float64!);
     const stressGap = float64Gap(inNode['stress-float64']!, inPage['stress-float64']!);
-    for (const [label, gap] of [['seeded scenario', scenarioGap], ['larger workload', stressGap]] as const) {
-      console.info(`float64 ${label}, Chromium vs Node: ${gap.differing} of ${gap.total} values differ, max ${gap.maxUlp} ULP, max |a-b|/max|a| ${gap.maxScaledDifference.toExponential(2)}`);
+    for (const [label, gap] of [
+      ['seeded scenario', scenarioGap],
+      ['larger workload', stressGap],
+    ] as const) {
+      console.info(
+        `float64 ${label}, Chromium vs Node: ${gap.differing} of ${gap.total} values differ, max ${gap.maxUlp} ULP, max |a-b|/max|a| ${gap.maxScaledDifference.toExponential(2)}`,
+      );
     }
     if (ENGINE_MATH.test(bundle)) {
       // The library calls an engine's libm (Math.tanh): a call may be 1 ULP off between engines (Node

@@ -31,8 +31,14 @@ export function scenario(lib: Lib, dtype: DType): Record<string, string> {
   // Inputs are exact dyadic rationals, the same double in every engine. Not Math.sin: engines' sin
   // and cos differ in the last bit (Node 20 and Chromium 156 do), which would test the engines'
   // libm rather than this library.
-  const L = 6, N = 3, H_in = 3;
-  const x = lib.Tensor.fromFlat(Array.from({ length: L * N * H_in }, (_, i) => (((i * 37) % 29) - 14) / 8), [L, N, H_in], dtype);
+  const L = 6,
+    N = 3,
+    H_in = 3;
+  const x = lib.Tensor.fromFlat(
+    Array.from({ length: L * N * H_in }, (_, i) => (((i * 37) % 29) - 14) / 8),
+    [L, N, H_in],
+    dtype,
+  );
   record('input', x);
 
   rnn.eval();
@@ -46,7 +52,11 @@ export function scenario(lib: Lib, dtype: DType): Record<string, string> {
   record('packed/h_n', packedHN);
 
   const run = rnn.forwardWithGrad(x);
-  const gradOutput = lib.Tensor.fromFlat(Array.from({ length: output.size }, (_, i) => (((i * 13) % 17) - 8) / 16), [...output.shape], dtype);
+  const gradOutput = lib.Tensor.fromFlat(
+    Array.from({ length: output.size }, (_, i) => (((i * 13) % 17) - 8) / 16),
+    [...output.shape],
+    dtype,
+  );
   const { gradInput, gradHx, grads } = run.backward(gradOutput);
   record('backward/grad_input', gradInput);
   record('backward/grad_hx', gradHx);
@@ -73,10 +83,20 @@ export function scenario(lib: Lib, dtype: DType): Record<string, string> {
 export function stress(lib: Lib, dtype: DType): Record<string, string> {
   lib.manualSeed(7);
   const rnn = new lib.RNN({ inputSize: 8, hiddenSize: 32, numLayers: 2, bidirectional: true, dtype }).eval();
-  const L = 40, N = 4, H_in = 8;
-  const x = lib.Tensor.fromFlat(Array.from({ length: L * N * H_in }, (_, i) => (((i * 53) % 97) - 48) / 16), [L, N, H_in], dtype);
+  const L = 40,
+    N = 4,
+    H_in = 8;
+  const x = lib.Tensor.fromFlat(
+    Array.from({ length: L * N * H_in }, (_, i) => (((i * 53) % 97) - 48) / 16),
+    [L, N, H_in],
+    dtype,
+  );
   const run = rnn.forwardWithGrad(x);
-  const gradOutput = lib.Tensor.fromFlat(Array.from({ length: run.output.size }, (_, i) => (((i * 29) % 31) - 15) / 32), [...run.output.shape], dtype);
+  const gradOutput = lib.Tensor.fromFlat(
+    Array.from({ length: run.output.size }, (_, i) => (((i * 29) % 31) - 15) / 32),
+    [...run.output.shape],
+    dtype,
+  );
   const { gradInput, grads } = run.backward(gradOutput);
   const results: Record<string, string> = {
     [`${dtype}/stress/output`]: tensorHex(run.output),

@@ -27,7 +27,8 @@ describe('golden replay', () => {
   for (const key of store.keys()) {
     const loaded = load(key);
     const entry = loaded.fixture === null ? null : ledgerEntryFor(ledger, loaded.fixture);
-    const title = loaded.fixture === null ? key : `${loaded.fixture.id} ${loaded.fixture.summary}${entry === null ? '' : ` [known divergence: ${entry.id}]`}`;
+    const title =
+      loaded.fixture === null ? key : `${loaded.fixture.id} ${loaded.fixture.summary}${entry === null ? '' : ` [known divergence: ${entry.id}]`}`;
     it(title, async () => {
       if (loaded.fixture === null) throw loaded.error;
       const verdict = await replayFixture(loaded.fixture, { pinnedTorch, ledger });

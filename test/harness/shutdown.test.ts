@@ -51,20 +51,24 @@ describe('stopping a run', () => {
   it.each([
     ['SIGTERM to pnpm', 'pnpm', 'SIGTERM'],
     ['SIGINT to the harness’s node', 'node', 'SIGINT'],
-  ] as const)('%s: no process of the run survives 5 s, and no report is written', async (_title, target, signal) => {
-    const { child, reportDir } = startParity(`${target}-${signal}`);
-    const pgid = child.pid!;
-    // Wait until the torch worker is up: the whole tree exists and the campaign is running.
-    expect(await waitFor(() => groupMembers(pgid).some((m) => m.cmd.includes('worker.py')), 90_000)).toBe(true);
-    const victim = target === 'pnpm' ? pgid : groupMembers(pgid).find((m) => m.cmd.includes('--import') && m.cmd.includes('harness/cli.ts'))!.pid;
-    process.kill(victim, signal);
-    const ended = await waitFor(() => groupMembers(pgid).length === 0, 5_000);
-    const survivors = groupMembers(pgid);
-    for (const { pid } of survivors) process.kill(pid, 'SIGKILL');
-    expect(survivors).toEqual([]);
-    expect(ended).toBe(true);
-    expect(existsSync(reportDir)).toBe(false);
-  }, 120_000);
+  ] as const)(
+    '%s: no process of the run survives 5 s, and no report is written',
+    async (_title, target, signal) => {
+      const { child, reportDir } = startParity(`${target}-${signal}`);
+      const pgid = child.pid!;
+      // Wait until the torch worker is up: the whole tree exists and the campaign is running.
+      expect(await waitFor(() => groupMembers(pgid).some((m) => m.cmd.includes('worker.py')), 90_000)).toBe(true);
+      const victim = target === 'pnpm' ? pgid : groupMembers(pgid).find((m) => m.cmd.includes('--import') && m.cmd.includes('harness/cli.ts'))!.pid;
+      process.kill(victim, signal);
+      const ended = await waitFor(() => groupMembers(pgid).length === 0, 5_000);
+      const survivors = groupMembers(pgid);
+      for (const { pid } of survivors) process.kill(pid, 'SIGKILL');
+      expect(survivors).toEqual([]);
+      expect(ended).toBe(true);
+      expect(existsSync(reportDir)).toBe(false);
+    },
+    120_000,
+  );
 
   it('watches the launchers up to the first process that is not one (here: vitest’s own node)', () => {
     const chain = launchChain();

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TorchBridge } from '../../harness/worker/bridge.js';
 import { compareOutcomes } from '../../harness/parity/compare.js';
 import { formatDifference } from '../../harness/parity/difference.js';
-import { layoutOf, outcomeFromWire, referenceInitRounding, runTs, toWireCase, type ParityCase, type RNNFactory } from '../../harness/parity/parity-case.js';
+import {
+  layoutOf,
+  outcomeFromWire,
+  referenceInitRounding,
+  runTs,
+  toWireCase,
+  type ParityCase,
+  type RNNFactory,
+} from '../../harness/parity/parity-case.js';
 import type { InitRounding } from '../../src/generator.js';
 import { RNN, Tensor, toTorchKwargs, type DType } from '../../src/index.js';
 
@@ -69,7 +77,11 @@ function parityCaseOf(s: DropoutSpec): ParityCase {
     init: { seed: s.initSeed.toString() },
     training: true,
     forwardSeed: s.forwardSeed === null ? null : s.forwardSeed.toString(),
-    input: Tensor.fromFlat(Array.from({ length }, (_, i) => Math.sin(0.7 * i + 0.3) * 2), shape, s.dtype),
+    input: Tensor.fromFlat(
+      Array.from({ length }, (_, i) => Math.sin(0.7 * i + 0.3) * 2),
+      shape,
+      s.dtype,
+    ),
     hx: null,
     packed: null,
     grad: null,

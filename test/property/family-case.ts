@@ -20,7 +20,6 @@ import {
 } from '../../src/index.js';
 import { manualSeed, type InitRounding } from '../../src/generator.js';
 
-
 /** The family's kinds; the Elman RNN has its own harness (harness/parity-case.ts). */
 export type FamilyKind = Exclude<ModuleKind, 'rnn'>;
 
@@ -76,7 +75,10 @@ function forwardTs(c: FamilyCase, initRounding: InitRounding): Record<string, Te
     [tensors.h_n, tensors.c_n] = module.forward(c.input, c.hx === null ? null : [c.hx, c.cx!]);
     return tensors;
   }
-  const input = c.packed === null ? c.input : packPaddedSequence(c.input, c.packed.lengths, { batchFirst: module.batchFirst, enforceSorted: c.packed.enforceSorted });
+  const input =
+    c.packed === null
+      ? c.input
+      : packPaddedSequence(c.input, c.packed.lengths, { batchFirst: module.batchFirst, enforceSorted: c.packed.enforceSorted });
   let output: Tensor | PackedSequence;
   if (module instanceof LSTM) {
     [output, [tensors.h_n, tensors.c_n]] = module.forward(input, c.hx === null ? null : [c.hx, c.cx!]);
@@ -144,7 +146,11 @@ export function familyLayout(c: FamilyCase): CaseLayout {
   const isCell = c.module.endsWith('_cell');
   const batchFirst = o.batchFirst === true;
   const batched = c.packed !== null || c.input.ndim === (isCell ? 2 : 3);
-  const seqLen = isCell ? 1 : c.packed !== null ? Math.max(1, ...c.packed.lengths) : ((batched && batchFirst ? c.input.shape[1] : c.input.shape[0]) ?? 1);
+  const seqLen = isCell
+    ? 1
+    : c.packed !== null
+      ? Math.max(1, ...c.packed.lengths)
+      : ((batched && batchFirst ? c.input.shape[1] : c.input.shape[0]) ?? 1);
   return {
     hiddenSize: int(o.projSize, int(o.hiddenSize, 1)),
     numLayers: isCell ? 1 : int(o.numLayers, 1),

@@ -123,7 +123,8 @@ function caseOf(c: Config, s: Shape): FamilyCase {
   if (isCell) inputShape = unbatched ? [c.inputSize] : [s.batch, c.inputSize];
   else if (unbatched) inputShape = [s.steps, c.inputSize];
   else inputShape = c.batchFirst ? [s.batch, s.steps, c.inputSize] : [s.steps, s.batch, c.inputSize];
-  const stateShape = (width: number): number[] => (isCell ? (unbatched ? [width] : [s.batch, width]) : unbatched ? [layers, width] : [layers, s.batch, width]);
+  const stateShape = (width: number): number[] =>
+    isCell ? (unbatched ? [width] : [s.batch, width]) : unbatched ? [layers, width] : [layers, s.batch, width];
   const twoStates = c.module === 'lstm' || c.module === 'lstm_cell';
   let packed: FamilyCase['packed'] = null;
   if (s.layout === 'packed' && !isCell) {
@@ -169,7 +170,9 @@ describe.each(KINDS)('%s vs torch 2.13', (module) => {
         const ts = runFamilyTs(k, rounding);
         expect(ts.error).toBeNull();
         expect(bitDifferences(ts.tensors, torch.tensors)).toEqual([]);
-        expect(Object.keys(ts.tensors).filter((n) => n.startsWith('weights.'))).toEqual(Object.keys(torch.tensors).filter((n) => n.startsWith('weights.')));
+        expect(Object.keys(ts.tensors).filter((n) => n.startsWith('weights.'))).toEqual(
+          Object.keys(torch.tensors).filter((n) => n.startsWith('weights.')),
+        );
         checked++;
       }),
       { numRuns: INIT_RUNS },
@@ -262,7 +265,10 @@ function breakCase(k: FamilyCase, c: Config, pick: number): FamilyCase {
         () => withOptions({ projSize: 0.5 }),
       );
     } else {
-      common.push(() => withOptions({ projSize: 1 }), () => withOptions({ projSize: 0 }));
+      common.push(
+        () => withOptions({ projSize: 1 }),
+        () => withOptions({ projSize: 0 }),
+      );
     }
   }
   // torch 2.13 quirk: a float32 packed LSTM with a wrong feature count sometimes runs (seen with one

@@ -19,7 +19,8 @@ let rounding: InitRounding;
 beforeAll(async () => {
   bridge = await TorchBridge.start();
   const model = bridge.handshake.init_fingerprint.model;
-  if (model === 'unknown') throw new Error(`the reference torch's init fingerprint matches neither rounding model: ${JSON.stringify(bridge.handshake.init_fingerprint)}`);
+  if (model === 'unknown')
+    throw new Error(`the reference torch's init fingerprint matches neither rounding model: ${JSON.stringify(bridge.handshake.init_fingerprint)}`);
   rounding = model;
 });
 
@@ -59,7 +60,11 @@ const triple: fc.Arbitrary<InitTriple> = fc.record({
 });
 
 function parityCaseOf(t: InitTriple): ParityCase {
-  const input = Tensor.fromFlat(Array.from({ length: 2 * t.inputSize }, (_, i) => Math.cos(i)), [2, 1, t.inputSize], t.dtype);
+  const input = Tensor.fromFlat(
+    Array.from({ length: 2 * t.inputSize }, (_, i) => Math.cos(i)),
+    [2, 1, t.inputSize],
+    t.dtype,
+  );
   return {
     kwargs: toTorchKwargs({
       inputSize: t.inputSize,

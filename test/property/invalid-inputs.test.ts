@@ -57,12 +57,29 @@ const badOption: fc.Arbitrary<[string, unknown]> = fc.oneof(
   fc.tuple(fc.constant('input_size'), fc.oneof(anyOdd, fc.constantFrom<unknown>(0, -1, -7, 2.5, '3'))),
   fc.tuple(fc.constant('hidden_size'), fc.oneof(anyOdd, fc.constantFrom<unknown>(0, -1, -3, 3.5, '3', true, false))),
   fc.tuple(fc.constant('num_layers'), fc.oneof(anyOdd, fc.constantFrom<unknown>(0, -1, 2.5, 'a', true, false))),
-  fc.tuple(fc.constant('nonlinearity'), fc.oneof(anyOdd, fc.constantFrom<unknown>('sigmoid', 'TANH', 'Relu', 3, true, 0, ['a', 1.5, null]), fc.string({ maxLength: 6 }).filter((s) => s !== 'tanh' && s !== 'relu'))),
+  fc.tuple(
+    fc.constant('nonlinearity'),
+    fc.oneof(
+      anyOdd,
+      fc.constantFrom<unknown>('sigmoid', 'TANH', 'Relu', 3, true, 0, ['a', 1.5, null]),
+      fc.string({ maxLength: 6 }).filter((s) => s !== 'tanh' && s !== 'relu'),
+    ),
+  ),
   fc.tuple(fc.constant('bias'), fc.oneof(anyOdd, fc.constantFrom<unknown>(0, 1, 2, 'True'))),
   fc.tuple(fc.constant('batch_first'), fc.oneof(anyOdd, fc.constantFrom<unknown>(0, 1, 'False'))),
-  fc.tuple(fc.constant('dropout'), fc.oneof(anyOdd, fc.constantFrom<unknown>(-0.1, 1.5, 2, -1, 'abc', '0.5', true, false, [0.5]), fc.double({ min: 1.000001, max: 1e300, noNaN: true }))),
+  fc.tuple(
+    fc.constant('dropout'),
+    fc.oneof(
+      anyOdd,
+      fc.constantFrom<unknown>(-0.1, 1.5, 2, -1, 'abc', '0.5', true, false, [0.5]),
+      fc.double({ min: 1.000001, max: 1e300, noNaN: true }),
+    ),
+  ),
   fc.tuple(fc.constant('bidirectional'), fc.oneof(anyOdd, fc.constantFrom<unknown>(0, 1, 'yes'))),
-  fc.tuple(fc.constantFrom('foo', 'constructor', '__proto__', 'to_string', 'value_of', 'has_own_property', 'proj_size', 'mode'), fc.constantFrom<unknown>(0, 1, null, 'x')),
+  fc.tuple(
+    fc.constantFrom('foo', 'constructor', '__proto__', 'to_string', 'value_of', 'has_own_property', 'proj_size', 'mode'),
+    fc.constantFrom<unknown>(0, 1, null, 'x'),
+  ),
 );
 
 /** Sizes the memory cap refuses (torch would allocate for minutes or fail in its allocator). */
@@ -78,30 +95,81 @@ type InvalidCase =
   | { readonly kind: 'js-input'; readonly base: Base; readonly value: unknown }
   | { readonly kind: 'working-memory'; readonly base: Base; readonly rows: number };
 
-type InputFault = 'rank1' | 'rank4' | 'features' | 'dtype' | 'empty-sequence' | 'hx-shape' | 'hx-rank' | 'hx-dtype' | 'packed-zero-length' | 'packed-unsorted' | 'packed-count';
+type InputFault =
+  | 'rank1'
+  | 'rank4'
+  | 'features'
+  | 'dtype'
+  | 'empty-sequence'
+  | 'hx-shape'
+  | 'hx-rank'
+  | 'hx-dtype'
+  | 'packed-zero-length'
+  | 'packed-unsorted'
+  | 'packed-count';
 
 const invalidCase: fc.Arbitrary<InvalidCase> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('option' as const), base, kv: badOption }).map(({ kind, base: b, kv }) => ({ kind, base: b, key: kv[0], value: kv[1], oversize: false })) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('option' as const), base, kv: oversize }).map(({ kind, base: b, kv }) => ({ kind, base: b, key: kv[0], value: kv[1], oversize: true })) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .record({ kind: fc.constant('option' as const), base, kv: badOption })
+      .map(({ kind, base: b, kv }) => ({ kind, base: b, key: kv[0], value: kv[1], oversize: false })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ kind: fc.constant('option' as const), base, kv: oversize })
+      .map(({ kind, base: b, kv }) => ({ kind, base: b, key: kv[0], value: kv[1], oversize: true })),
+  },
   {
     weight: 4,
     arbitrary: fc.record({
       kind: fc.constant('input' as const),
       base,
-      what: fc.constantFrom<InputFault>('rank1', 'rank4', 'features', 'dtype', 'empty-sequence', 'hx-shape', 'hx-rank', 'hx-dtype', 'packed-zero-length', 'packed-unsorted', 'packed-count'),
+      what: fc.constantFrom<InputFault>(
+        'rank1',
+        'rank4',
+        'features',
+        'dtype',
+        'empty-sequence',
+        'hx-shape',
+        'hx-rank',
+        'hx-dtype',
+        'packed-zero-length',
+        'packed-unsorted',
+        'packed-count',
+      ),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('js-input' as const), base, value: fc.constantFrom<unknown>(null, undefined, 3, 'x', [[1, 2]], { data: [1] }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('js-input' as const),
+      base,
+      value: fc.constantFrom<unknown>(null, undefined, 3, 'x', [[1, 2]], { data: [1] }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('working-memory' as const), base, rows: fc.integer({ min: 40_000, max: 80_000 }) }) },
 );
 
 function baseKwargs(b: Base): TorchRNNKwargs {
-  return { input_size: b.inputSize, hidden_size: b.hiddenSize, num_layers: b.numLayers, bias: b.bias, batch_first: b.batchFirst, bidirectional: b.bidirectional };
+  return {
+    input_size: b.inputSize,
+    hidden_size: b.hiddenSize,
+    num_layers: b.numLayers,
+    bias: b.bias,
+    batch_first: b.batchFirst,
+    bidirectional: b.bidirectional,
+  };
 }
 
 function ramp(shape: readonly number[], dtype: DType): Tensor {
   const n = shape.reduce((p, s) => p * s, 1);
-  return Tensor.fromFlat(Array.from({ length: n }, (_, i) => ((i % 7) - 3) / 4), shape, dtype);
+  return Tensor.fromFlat(
+    Array.from({ length: n }, (_, i) => ((i % 7) - 3) / 4),
+    shape,
+    dtype,
+  );
 }
 
 /** The case as the harness carries it to torch; kwargs may hold any value, `__proto__` as an own key. */
@@ -118,17 +186,40 @@ function parityCaseOf(c: Exclude<InvalidCase, { kind: 'js-input' | 'working-memo
   } else {
     const hxShape = [D * b.numLayers, b.N, b.hiddenSize];
     switch (c.what) {
-      case 'rank1': input = ramp([b.inputSize], b.dtype); break;
-      case 'rank4': input = ramp([1, ...inputShape], b.dtype); break;
-      case 'features': input = ramp([...inputShape.slice(0, 2), b.inputSize + 1], b.dtype); break;
-      case 'dtype': input = ramp(inputShape, b.dtype === 'float32' ? 'float64' : 'float32'); break;
-      case 'empty-sequence': input = ramp(b.batchFirst ? [b.N, 0, b.inputSize] : [0, b.N, b.inputSize], b.dtype); break;
-      case 'hx-shape': hx = ramp([hxShape[0]! + 1, b.N, b.hiddenSize], b.dtype); break;
-      case 'hx-rank': hx = ramp([hxShape[0]!, b.hiddenSize], b.dtype); break;
-      case 'hx-dtype': hx = ramp(hxShape, b.dtype === 'float32' ? 'float64' : 'float32'); break;
-      case 'packed-zero-length': packed = { lengths: [...new Array<number>(b.N - 1).fill(b.L), 0], enforceSorted: true }; break;
-      case 'packed-unsorted': input = ramp(b.batchFirst ? [2, 2, b.inputSize] : [2, 2, b.inputSize], b.dtype); packed = { lengths: [1, 2], enforceSorted: true }; break;
-      case 'packed-count': packed = { lengths: new Array<number>(b.N + 1).fill(1), enforceSorted: false }; break;
+      case 'rank1':
+        input = ramp([b.inputSize], b.dtype);
+        break;
+      case 'rank4':
+        input = ramp([1, ...inputShape], b.dtype);
+        break;
+      case 'features':
+        input = ramp([...inputShape.slice(0, 2), b.inputSize + 1], b.dtype);
+        break;
+      case 'dtype':
+        input = ramp(inputShape, b.dtype === 'float32' ? 'float64' : 'float32');
+        break;
+      case 'empty-sequence':
+        input = ramp(b.batchFirst ? [b.N, 0, b.inputSize] : [0, b.N, b.inputSize], b.dtype);
+        break;
+      case 'hx-shape':
+        hx = ramp([hxShape[0]! + 1, b.N, b.hiddenSize], b.dtype);
+        break;
+      case 'hx-rank':
+        hx = ramp([hxShape[0]!, b.hiddenSize], b.dtype);
+        break;
+      case 'hx-dtype':
+        hx = ramp(hxShape, b.dtype === 'float32' ? 'float64' : 'float32');
+        break;
+      case 'packed-zero-length':
+        packed = { lengths: [...new Array<number>(b.N - 1).fill(b.L), 0], enforceSorted: true };
+        break;
+      case 'packed-unsorted':
+        input = ramp(b.batchFirst ? [2, 2, b.inputSize] : [2, 2, b.inputSize], b.dtype);
+        packed = { lengths: [1, 2], enforceSorted: true };
+        break;
+      case 'packed-count':
+        packed = { lengths: new Array<number>(b.N + 1).fill(1), enforceSorted: false };
+        break;
     }
   }
   return { kwargs, dtype: b.dtype, init: { seed: '0' }, training: false, forwardSeed: null, input, hx, packed, grad: null, wantWeights: false };
@@ -163,7 +254,9 @@ function runInvalid(c: InvalidCase): { thrown: unknown; parity: ParityCase | nul
 
 /** runTs reports a TorchError as its type and message and anything else as `JS:<name>`; back to a value to check. */
 function outcomeError(error: ErrorOutcome): unknown {
-  return error.type.startsWith('JS:') ? Object.assign(new Error(error.message), { name: error.type }) : new TorchError(error.type as TorchError['name'], error.message);
+  return error.type.startsWith('JS:')
+    ? Object.assign(new Error(error.message), { name: error.type })
+    : new TorchError(error.type as TorchError['name'], error.message);
 }
 
 const isMemoryCap = (error: ErrorOutcome): boolean => error.type === 'RuntimeError' && error.message.startsWith('rnn-parity memory limit:');
@@ -231,7 +324,9 @@ describe('random invalid options and inputs', () => {
       const got = torch.error === null ? 'no error' : `${torch.error.type}: ${torch.error.message}`;
       unexplained.push(`${describeCase(c)}\n    TS:    ${ts.type}: ${ts.message}\n    torch: ${got}`);
     });
-    console.info(`invalid inputs vs torch: ${sample.length - unexplained.length - [...byEntry.values()].reduce((a, n) => a + n, 0)} identical, known divergences ${JSON.stringify(Object.fromEntries(byEntry))}`);
+    console.info(
+      `invalid inputs vs torch: ${sample.length - unexplained.length - [...byEntry.values()].reduce((a, n) => a + n, 0)} identical, known divergences ${JSON.stringify(Object.fromEntries(byEntry))}`,
+    );
     expect(unexplained.slice(0, 20).join('\n')).toBe('');
   }, 120_000);
 });
@@ -256,7 +351,7 @@ function describeCase(c: InvalidCase): string {
   const module = `RNN(${b.inputSize}, ${b.hiddenSize}, num_layers=${b.numLayers}, bias=${b.bias}, batch_first=${b.batchFirst}, bidirectional=${b.bidirectional}, ${b.dtype}) L=${b.L} N=${b.N}`;
   switch (c.kind) {
     case 'option':
-      return `${module} with ${c.key}=${typeof c.value === 'bigint' ? `${c.value}n` : JSON.stringify(c.value) ?? String(c.value)}`;
+      return `${module} with ${c.key}=${typeof c.value === 'bigint' ? `${c.value}n` : (JSON.stringify(c.value) ?? String(c.value))}`;
     case 'input':
       return `${module} with input fault ${c.what}`;
     case 'js-input':
@@ -265,4 +360,3 @@ function describeCase(c: InvalidCase): string {
       return `${module} forward over ${c.rows} rows under a 1 MiB cap`;
   }
 }
-

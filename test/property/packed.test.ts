@@ -164,7 +164,10 @@ function isDeliberateDivergence(f: CaseFailure): boolean {
   const c = f.case;
   if (c.packed === null || f.ts.error?.type !== 'JS:RangeError') return false;
   const T = c.input.shape[c.kwargs.batch_first === true ? 1 : 0] ?? 0;
-  return /^pack_padded_sequence: a length of \d+ exceeds the \d+ time steps of the padded input/.test(f.ts.error.message) && c.packed.lengths.some((l) => Math.trunc(l) > T);
+  return (
+    /^pack_padded_sequence: a length of \d+ exceeds the \d+ time steps of the padded input/.test(f.ts.error.message) &&
+    c.packed.lengths.some((l) => Math.trunc(l) > T)
+  );
 }
 
 /**
@@ -208,7 +211,15 @@ interface Tally {
   largest: Record<string, Record<string, { maxAbs: number; maxRel: number; maxUlps: number }>>;
 }
 
-const tally: Tally = { cases: 0, matchedValues: 0, matchedErrors: new Map(), divergent: 0, divergentTorch: new Map(), covered: new Map(), largest: {} };
+const tally: Tally = {
+  cases: 0,
+  matchedValues: 0,
+  matchedErrors: new Map(),
+  divergent: 0,
+  divergentTorch: new Map(),
+  covered: new Map(),
+  largest: {},
+};
 
 let bridge: TorchBridge;
 
@@ -221,13 +232,21 @@ afterAll(async () => {
   const errors = [...tally.matchedErrors.entries()].map(([k, n]) => `${n}× ${k}`).join('\n    ');
   const largest = Object.keys(tally.largest)
     .sort()
-    .map((bucket) => `${bucket}: ${Object.entries(tally.largest[bucket]!).map(([name, s]) => `${name} abs ${s.maxAbs.toExponential(2)} rel ${s.maxRel.toExponential(2)} ulp ${s.maxUlps}`).join(', ')}`)
+    .map(
+      (bucket) =>
+        `${bucket}: ${Object.entries(tally.largest[bucket]!)
+          .map(([name, s]) => `${name} abs ${s.maxAbs.toExponential(2)} rel ${s.maxRel.toExponential(2)} ulp ${s.maxUlps}`)
+          .join(', ')}`,
+    )
     .join('\n    ');
   console.log(
     `packed parity: ${tally.cases} cases, ${tally.matchedValues} valid cases matched torch, ` +
       `${tally.cases - tally.matchedValues - tally.divergent} errors matched, ${tally.divergent} deliberate divergences (length > T)\n` +
       `  errors matched:\n    ${errors}\n  largest differences:\n    ${largest}\n` +
-      `  valid cases per feature: ${[...tally.covered.entries()].sort().map(([f, n]) => `${f} ${n}`).join(', ')}\n` +
+      `  valid cases per feature: ${[...tally.covered.entries()]
+        .sort()
+        .map(([f, n]) => `${f} ${n}`)
+        .join(', ')}\n` +
       `  torch on the divergent cases:\n    ${[...tally.divergentTorch.entries()].map(([k, n]) => `${n}× ${k}`).join('\n    ')}`,
   );
 });
@@ -265,7 +284,8 @@ describe('PackedSequence through nn.RNN vs torch 2.13', () => {
             const counted = [...f.torch.tensors['packed.batch_sizes']!.data].reduce((a, b) => a + b, 0);
             expect(counted).toBeGreaterThan(rows);
           }
-          const said = f.torch.error === null ? 'an inconsistent PackedSequence' : `${f.torch.error.type}: ${f.torch.error.message.replace(/\b\d+\b/g, 'N')}`;
+          const said =
+            f.torch.error === null ? 'an inconsistent PackedSequence' : `${f.torch.error.type}: ${f.torch.error.message.replace(/\b\d+\b/g, 'N')}`;
           tally.divergentTorch.set(said, (tally.divergentTorch.get(said) ?? 0) + 1);
           tally.cases++;
           tally.divergent++;

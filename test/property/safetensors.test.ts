@@ -65,18 +65,37 @@ function runSaveJobs(jobs: readonly Record<string, unknown>[]): void {
 }
 
 function forwardCase(c: Config, init: ParityCase['init']): ParityCase {
-  const input = Tensor.fromFlat(Array.from({ length: 3 * 2 * c.inputSize }, (_, i) => Math.sin(i + 0.5)), [3, 2, c.inputSize], c.dtype);
-  return { kwargs: kwargsOf(c), dtype: c.dtype, init, training: false, forwardSeed: null, input, hx: null, packed: null, grad: null, wantWeights: true };
+  const input = Tensor.fromFlat(
+    Array.from({ length: 3 * 2 * c.inputSize }, (_, i) => Math.sin(i + 0.5)),
+    [3, 2, c.inputSize],
+    c.dtype,
+  );
+  return {
+    kwargs: kwargsOf(c),
+    dtype: c.dtype,
+    init,
+    training: false,
+    forwardSeed: null,
+    input,
+    hx: null,
+    packed: null,
+    grad: null,
+    wantWeights: true,
+  };
 }
 
 /** First element whose bits differ between two state dicts, or null. */
-function firstBitDifference(actual: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>, expected: Readonly<Record<string, Tensor>>): string | null {
+function firstBitDifference(
+  actual: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>,
+  expected: Readonly<Record<string, Tensor>>,
+): string | null {
   const get = (name: string): Tensor | undefined => (actual instanceof Map ? actual.get(name) : (actual as Record<string, Tensor>)[name]);
   const actualNames = actual instanceof Map ? [...actual.keys()] : Object.keys(actual);
   if ([...actualNames].sort().join() !== Object.keys(expected).sort().join()) return `names ${actualNames.join()} vs ${Object.keys(expected).join()}`;
   for (const [name, tensor] of Object.entries(expected)) {
     const mine = get(name)!;
-    if (mine.dtype !== tensor.dtype || mine.shape.join() !== tensor.shape.join()) return `${name}: ${mine.dtype}${mine.shape} vs ${tensor.dtype}${tensor.shape}`;
+    if (mine.dtype !== tensor.dtype || mine.shape.join() !== tensor.shape.join())
+      return `${name}: ${mine.dtype}${mine.shape} vs ${tensor.dtype}${tensor.shape}`;
     const index = tensor.data.findIndex((value, i) => !Object.is(value, mine.data[i]));
     if (index >= 0) return `${name}[${index}]: ${mine.data[index]} vs ${tensor.data[index]}`;
   }
@@ -93,13 +112,19 @@ async function torchOutcome(c: ParityCase, id: string) {
 describe('safetensors interchange with torch 2.13', () => {
   it(`torch → TS: ${RUNS} state dicts saved by python/save_safetensors.py load bit for bit and give torch's outputs`, async () => {
     const configs = fc.sample(config, { numRuns: RUNS, seed: FC_SEED });
-    runSaveJobs(configs.map((c, i) => ({ kwargs: kwargsOf(c), dtype: c.dtype, seed: c.seed.toString(), out: path.join(workDir, `torch-${i}.safetensors`) })));
+    runSaveJobs(
+      configs.map((c, i) => ({ kwargs: kwargsOf(c), dtype: c.dtype, seed: c.seed.toString(), out: path.join(workDir, `torch-${i}.safetensors`) })),
+    );
 
     for (const [i, c] of configs.entries()) {
       const file = readSafetensors(new Uint8Array(readFileSync(path.join(workDir, `torch-${i}.safetensors`))));
       const stateDict = Object.fromEntries(file.tensors);
       const torch = await torchOutcome(forwardCase(c, { seed: c.seed.toString() }), `torch-to-ts-${i}`);
-      const torchWeights = Object.fromEntries(Object.entries(torch.tensors).filter(([k]) => k.startsWith('weights.')).map(([k, t]) => [k.slice('weights.'.length), t]));
+      const torchWeights = Object.fromEntries(
+        Object.entries(torch.tensors)
+          .filter(([k]) => k.startsWith('weights.'))
+          .map(([k, t]) => [k.slice('weights.'.length), t]),
+      );
 
       const ts = runTs(forwardCase(c, { stateDict }));
 
@@ -112,11 +137,27 @@ describe('safetensors interchange with torch 2.13', () => {
   it(`TS → torch → TS: ${RUNS} TS-initialised state dicts survive torch's load_state_dict and re-save, and torch runs them like TS`, async () => {
     const configs = fc.sample(config, { numRuns: RUNS, seed: FC_SEED + 1 });
     const originals = configs.map((c, i) => {
-      const rnn = new RNN({ inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bias: c.bias, bidirectional: c.bidirectional, dtype: c.dtype, generator: new Generator(c.seed), initRounding: rounding });
+      const rnn = new RNN({
+        inputSize: c.inputSize,
+        hiddenSize: c.hiddenSize,
+        numLayers: c.numLayers,
+        bias: c.bias,
+        bidirectional: c.bidirectional,
+        dtype: c.dtype,
+        generator: new Generator(c.seed),
+        initRounding: rounding,
+      });
       writeFileSync(path.join(workDir, `ts-${i}.safetensors`), writeSafetensors(rnn.stateDict(), { origin: 'rnn-parity', index: String(i) }));
       return rnn.stateDict();
     });
-    runSaveJobs(configs.map((c, i) => ({ kwargs: kwargsOf(c), dtype: c.dtype, load: path.join(workDir, `ts-${i}.safetensors`), out: path.join(workDir, `ts-back-${i}.safetensors`) })));
+    runSaveJobs(
+      configs.map((c, i) => ({
+        kwargs: kwargsOf(c),
+        dtype: c.dtype,
+        load: path.join(workDir, `ts-${i}.safetensors`),
+        out: path.join(workDir, `ts-back-${i}.safetensors`),
+      })),
+    );
 
     for (const [i, c] of configs.entries()) {
       const back = readSafetensors(new Uint8Array(readFileSync(path.join(workDir, `ts-back-${i}.safetensors`))));
@@ -133,7 +174,9 @@ describe('safetensors interchange with torch 2.13', () => {
 
   it(`a wrong checkpoint (${RUNS} torch-saved files with a tensor dropped, renamed or reshaped) fails with torch's load_state_dict error`, async () => {
     const configs = fc.sample(fc.tuple(config, fc.constantFrom('drop', 'rename', 'reshape'), fc.nat()), { numRuns: RUNS, seed: FC_SEED + 2 });
-    runSaveJobs(configs.map(([c], i) => ({ kwargs: kwargsOf(c), dtype: c.dtype, seed: c.seed.toString(), out: path.join(workDir, `wrong-${i}.safetensors`) })));
+    runSaveJobs(
+      configs.map(([c], i) => ({ kwargs: kwargsOf(c), dtype: c.dtype, seed: c.seed.toString(), out: path.join(workDir, `wrong-${i}.safetensors`) })),
+    );
 
     for (const [i, [c, mutation, pick]] of configs.entries()) {
       const entries = [...readSafetensors(new Uint8Array(readFileSync(path.join(workDir, `wrong-${i}.safetensors`)))).tensors];

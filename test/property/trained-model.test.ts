@@ -35,7 +35,17 @@ describe.each(['float32', 'float64'] as const)('a %s model trained in torch', (d
     // The exporter writes only RNN tensors; the linear head stays behind.
     expect([...tensors.keys()].every((name) => name.startsWith('encoder.rnn.'))).toBe(true);
     const kwargs = JSON.parse(metadata!['rnn_parity.kwargs.encoder.rnn']!) as TorchRNNKwargs;
-    expect(kwargs).toEqual({ input_size: 3, hidden_size: 5, num_layers: 2, nonlinearity: 'tanh', bias: true, batch_first: true, dropout: 0.1, bidirectional: true, dtype });
+    expect(kwargs).toEqual({
+      input_size: 3,
+      hidden_size: 5,
+      num_layers: 2,
+      nonlinearity: 'tanh',
+      bias: true,
+      batch_first: true,
+      dropout: 0.1,
+      bidirectional: true,
+      dtype,
+    });
 
     const rnn = new RNN(fromTorchKwargs(kwargs));
     rnn.loadStateDict(stripStateDictPrefix(tensors, 'encoder.rnn'));
@@ -53,7 +63,10 @@ describe.each(['float32', 'float64'] as const)('a %s model trained in torch', (d
     let maxDifference = 0;
     let identical = 0;
     let total = 0;
-    for (const [actual, torchValue] of [[output, expected.get('output')!], [hN, expected.get('h_n')!]] as const) {
+    for (const [actual, torchValue] of [
+      [output, expected.get('output')!],
+      [hN, expected.get('h_n')!],
+    ] as const) {
       expect(actual.shape).toEqual(torchValue.shape);
       actual.data.forEach((v, i) => {
         const w = torchValue.data[i]!;
@@ -62,7 +75,9 @@ describe.each(['float32', 'float64'] as const)('a %s model trained in torch', (d
         total++;
       });
     }
-    console.info(`${dtype} trained model, JS vs torch: max |difference| ${maxDifference.toExponential(2)}, ${identical} of ${total} values bit-identical (${((100 * identical) / total).toFixed(1)}%)`);
+    console.info(
+      `${dtype} trained model, JS vs torch: max |difference| ${maxDifference.toExponential(2)}, ${identical} of ${total} values bit-identical (${((100 * identical) / total).toFixed(1)}%)`,
+    );
     // torch.testing.assert_close's defaults (harness/parity/compare.ts's floor) for a 6-step, 2-layer run.
     expect(maxDifference).toBeLessThanOrEqual(dtype === 'float32' ? 1e-5 : 1e-7);
   });

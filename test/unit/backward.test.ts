@@ -19,9 +19,15 @@ describe('backpropagation through time, derived by hand', () => {
     // Arrange: h_t = tanh(w x_t + b_ih + u h_{t−1} + b_hh), L = 2, loss = g1 y1 + g2 y2 + gh y2.
     const [w, u, bIh, bHh, h0] = [0.7, -0.4, 0.1, -0.2, 0.3];
     const [x1, x2, g1, g2, gh] = [0.5, -1.5, 0.25, -2, 0.75];
-    const rnn = rnnWithWeights({ inputSize: 1, hiddenSize: 1, dtype: 'float64' }, {
-      weight_ih_l0: [w], weight_hh_l0: [u], bias_ih_l0: [bIh], bias_hh_l0: [bHh],
-    });
+    const rnn = rnnWithWeights(
+      { inputSize: 1, hiddenSize: 1, dtype: 'float64' },
+      {
+        weight_ih_l0: [w],
+        weight_hh_l0: [u],
+        bias_ih_l0: [bIh],
+        bias_hh_l0: [bHh],
+      },
+    );
     const x = Tensor.fromNested([[[x1]], [[x2]]], 'float64');
     const hx = Tensor.fromNested([[[h0]]], 'float64');
 
@@ -51,9 +57,13 @@ describe('backpropagation through time, derived by hand', () => {
   it('relu passes the gradient where the output is positive and blocks it where the output is exactly zero', () => {
     // Arrange: h_t = relu(x_t) (w = 1, u = 0, no bias); x = 0 sits on the kink, where torch's
     // threshold_backward(grad, y, 0) gives 0.
-    const rnn = rnnWithWeights({ inputSize: 1, hiddenSize: 1, bias: false, nonlinearity: 'relu', dtype: 'float64' }, {
-      weight_ih_l0: [1], weight_hh_l0: [0],
-    });
+    const rnn = rnnWithWeights(
+      { inputSize: 1, hiddenSize: 1, bias: false, nonlinearity: 'relu', dtype: 'float64' },
+      {
+        weight_ih_l0: [1],
+        weight_hh_l0: [0],
+      },
+    );
     const x = Tensor.fromNested([[[2]], [[0]], [[-1]]], 'float64');
 
     // Act
@@ -66,24 +76,35 @@ describe('backpropagation through time, derived by hand', () => {
 
   it('relu lets the gradient through a NaN output, since NaN <= 0 is false in threshold_backward', () => {
     // Arrange: h = relu(x + u h0) with x = NaN.
-    const rnn = rnnWithWeights({ inputSize: 1, hiddenSize: 1, bias: false, nonlinearity: 'relu', dtype: 'float64' }, {
-      weight_ih_l0: [1], weight_hh_l0: [3],
-    });
+    const rnn = rnnWithWeights(
+      { inputSize: 1, hiddenSize: 1, bias: false, nonlinearity: 'relu', dtype: 'float64' },
+      {
+        weight_ih_l0: [1],
+        weight_hh_l0: [3],
+      },
+    );
 
     // Act
-    const grads = rnn.forwardWithGrad(Tensor.fromNested([[[NaN]]], 'float64'), Tensor.fromNested([[[0.5]]], 'float64'))
+    const grads = rnn
+      .forwardWithGrad(Tensor.fromNested([[[NaN]]], 'float64'), Tensor.fromNested([[[0.5]]], 'float64'))
       .backward(Tensor.fromNested([[[1]]], 'float64'));
 
     // Assert: ∂h0 = u · 1.
     expect([...grads.gradHx.data]).toEqual([3]);
   });
 
-  it('float32 tanh backward rounds 1 − y² once, as torch 2.13\'s fused tanh_backward kernel does', () => {
+  it("float32 tanh backward rounds 1 − y² once, as torch 2.13's fused tanh_backward kernel does", () => {
     // Arrange: one unit, one step, ∂L/∂y = 1, so ∂b_hh = round32(1 − y²); find an input where the
     // fused and the twice-rounded forms differ.
-    const rnn = rnnWithWeights({ inputSize: 1, hiddenSize: 1 }, {
-      weight_ih_l0: [1], weight_hh_l0: [0], bias_ih_l0: [0], bias_hh_l0: [0],
-    });
+    const rnn = rnnWithWeights(
+      { inputSize: 1, hiddenSize: 1 },
+      {
+        weight_ih_l0: [1],
+        weight_hh_l0: [0],
+        bias_ih_l0: [0],
+        bias_hh_l0: [0],
+      },
+    );
     const inputs = Array.from({ length: 200 }, (_, k) => Math.fround(0.013 * (k + 1)));
     const y = (v: number): number => Math.fround(Math.tanh(v));
     const x = inputs.find((v) => fmaF32(-y(v), y(v), 1) !== Math.fround(1 - Math.fround(y(v) * y(v))));
@@ -117,7 +138,10 @@ describe('backpropagation through time, derived by hand', () => {
 
     // Assert
     for (const name of ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']) {
-      expect([...grads.grads[name]!.data].every((v) => v === 0), name).toBe(true);
+      expect(
+        [...grads.grads[name]!.data].every((v) => v === 0),
+        name,
+      ).toBe(true);
     }
     expect([...grads.gradInput.data].every((v) => v === 0)).toBe(true);
     expect([...grads.grads['weight_hh_l1']!.data].some((v) => v !== 0)).toBe(true);
@@ -125,7 +149,7 @@ describe('backpropagation through time, derived by hand', () => {
 });
 
 describe('the gradient API', () => {
-  it('keys parameter gradients by torch\'s names, in torch\'s order, shaped like the parameters', () => {
+  it("keys parameter gradients by torch's names, in torch's order, shaped like the parameters", () => {
     const rnn = new RNN({ inputSize: 2, hiddenSize: 3, numLayers: 2, bidirectional: true });
 
     const { grads } = rnn.forwardWithGrad(wave([3, 2, 2])).backward(wave([3, 2, 6]));
@@ -136,17 +160,26 @@ describe('the gradient API', () => {
   it('shapes gradInput like the input and gradHx like hx, for batch-first, unbatched and packed input', () => {
     const batchFirst = new RNN({ inputSize: 2, hiddenSize: 3, batchFirst: true, bidirectional: true });
     const b = batchFirst.forwardWithGrad(wave([4, 5, 2]), wave([2, 4, 3])).backward(wave([4, 5, 6]));
-    expect([b.gradInput.shape, b.gradHx.shape]).toEqual([[4, 5, 2], [2, 4, 3]]);
+    expect([b.gradInput.shape, b.gradHx.shape]).toEqual([
+      [4, 5, 2],
+      [2, 4, 3],
+    ]);
 
     const unbatched = new RNN({ inputSize: 2, hiddenSize: 3, numLayers: 2 });
     const u = unbatched.forwardWithGrad(wave([5, 2]), wave([2, 3])).backward(null, wave([2, 3]));
-    expect([u.gradInput.shape, u.gradHx.shape]).toEqual([[5, 2], [2, 3]]);
+    expect([u.gradInput.shape, u.gradHx.shape]).toEqual([
+      [5, 2],
+      [2, 3],
+    ]);
 
     const packedRnn = new RNN({ inputSize: 2, hiddenSize: 3 });
     const packed = new PackedSequence(wave([6, 2]), [3, 2, 1], [2, 0, 1]);
     const result = packedRnn.forwardWithGrad(packed);
     const p = result.backward(new PackedSequence(wave([6, 3]), [3, 2, 1], [2, 0, 1]));
-    expect([p.gradInput.shape, p.gradHx.shape]).toEqual([[6, 2], [1, 3, 3]]);
+    expect([p.gradInput.shape, p.gradHx.shape]).toEqual([
+      [6, 2],
+      [1, 3, 3],
+    ]);
   });
 
   it('counts an omitted upstream gradient as zeros', () => {
@@ -155,7 +188,11 @@ describe('the gradient API', () => {
     const gradOutput = wave([3, 2, 6], 'float64', 2);
 
     expect(allGrads(result.backward(gradOutput))).toEqual(allGrads(result.backward(gradOutput, Tensor.zeros([4, 2, 3], 'float64'))));
-    expect(Object.values(allGrads(result.backward())).flat().every((v) => v === 0)).toBe(true);
+    expect(
+      Object.values(allGrads(result.backward()))
+        .flat()
+        .every((v) => v === 0),
+    ).toBe(true);
   });
 
   it('gives the same gradients on a second backward, and weight changes after the forward do not leak in', () => {
@@ -180,21 +217,30 @@ describe('the gradient API', () => {
     expect([...result.hN.data]).toEqual([...hN.data]);
   });
 
-  it('rejects a wrongly shaped upstream gradient with torch\'s Mismatch in shape error, numbered among the gradients given', () => {
+  it("rejects a wrongly shaped upstream gradient with torch's Mismatch in shape error, numbered among the gradients given", () => {
     const result = new RNN({ inputSize: 2, hiddenSize: 3 }).forwardWithGrad(wave([4, 2, 2]));
 
     expect(() => result.backward(Tensor.zeros([4, 2, 4]))).toThrow(
-      new TorchError('RuntimeError', 'Mismatch in shape: grad_output[0] has a shape of torch.Size([4, 2, 4]) and output[0] has a shape of torch.Size([4, 2, 3]).'),
+      new TorchError(
+        'RuntimeError',
+        'Mismatch in shape: grad_output[0] has a shape of torch.Size([4, 2, 4]) and output[0] has a shape of torch.Size([4, 2, 3]).',
+      ),
     );
     expect(() => result.backward(null, Tensor.zeros([2, 3]))).toThrow(
-      new TorchError('RuntimeError', 'Mismatch in shape: grad_output[0] has a shape of torch.Size([2, 3]) and output[0] has a shape of torch.Size([1, 2, 3]).'),
+      new TorchError(
+        'RuntimeError',
+        'Mismatch in shape: grad_output[0] has a shape of torch.Size([2, 3]) and output[0] has a shape of torch.Size([1, 2, 3]).',
+      ),
     );
     expect(() => result.backward(Tensor.zeros([4, 2, 3]), Tensor.zeros([2, 3]))).toThrow(
-      new TorchError('RuntimeError', 'Mismatch in shape: grad_output[1] has a shape of torch.Size([2, 3]) and output[1] has a shape of torch.Size([1, 2, 3]).'),
+      new TorchError(
+        'RuntimeError',
+        'Mismatch in shape: grad_output[1] has a shape of torch.Size([2, 3]) and output[1] has a shape of torch.Size([1, 2, 3]).',
+      ),
     );
   });
 
-  it('casts an upstream gradient of the other dtype to the output\'s dtype, as autograd does', () => {
+  it("casts an upstream gradient of the other dtype to the output's dtype, as autograd does", () => {
     const result = new RNN({ inputSize: 2, hiddenSize: 3 }).forwardWithGrad(wave([4, 2, 2]));
     const gradOutput = wave([4, 2, 3], 'float64');
 
@@ -206,7 +252,10 @@ describe('the gradient API', () => {
 
     const grads = rnn.forwardWithGrad(Tensor.zeros([3, 0, 2])).backward(Tensor.zeros([3, 0, 6]));
 
-    expect([grads.gradInput.shape, grads.gradHx.shape]).toEqual([[3, 0, 2], [2, 0, 3]]);
+    expect([grads.gradInput.shape, grads.gradHx.shape]).toEqual([
+      [3, 0, 2],
+      [2, 0, 3],
+    ]);
     expect(Object.values(grads.grads).every((g) => g.data.every((v) => v === 0))).toBe(true);
   });
 });
@@ -236,105 +285,136 @@ describe('layout properties that need no oracle', () => {
   }
 
   it('batch-first gradients are the sequence-first gradients with batch and time swapped', () => {
-    fc.assert(fc.property(config, sizes, (options, { L, N, phase }) => {
-      const D = directionsOf(options);
-      const x = wave([L, N, options.inputSize], options.dtype, phase);
-      const g = wave([L, N, D * options.hiddenSize], options.dtype, phase + 1);
-      const hx = wave([D * options.numLayers, N, options.hiddenSize], options.dtype, phase + 2);
-      const swap = (t: Tensor): Tensor => {
-        const [A, B, C] = t.shape as [number, number, number];
-        const out = Tensor.zeros([B, A, C], t.dtype);
-        for (let a = 0; a < A; a++) for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) out.data[(b * A + a) * C + c] = t.get(a, b, c);
-        return out;
-      };
+    fc.assert(
+      fc.property(config, sizes, (options, { L, N, phase }) => {
+        const D = directionsOf(options);
+        const x = wave([L, N, options.inputSize], options.dtype, phase);
+        const g = wave([L, N, D * options.hiddenSize], options.dtype, phase + 1);
+        const hx = wave([D * options.numLayers, N, options.hiddenSize], options.dtype, phase + 2);
+        const swap = (t: Tensor): Tensor => {
+          const [A, B, C] = t.shape as [number, number, number];
+          const out = Tensor.zeros([B, A, C], t.dtype);
+          for (let a = 0; a < A; a++) for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) out.data[(b * A + a) * C + c] = t.get(a, b, c);
+          return out;
+        };
 
-      const sequenceFirst = twin(options).forwardWithGrad(x, hx).backward(g, hx);
-      const batchFirst = twin(options, { batchFirst: true }).forwardWithGrad(swap(x), hx).backward(swap(g), hx);
+        const sequenceFirst = twin(options).forwardWithGrad(x, hx).backward(g, hx);
+        const batchFirst = twin(options, { batchFirst: true }).forwardWithGrad(swap(x), hx).backward(swap(g), hx);
 
-      expect([...batchFirst.gradInput.data]).toEqual([...swap(sequenceFirst.gradInput).data]);
-      expect(allGrads({ ...batchFirst, gradInput: sequenceFirst.gradInput })).toEqual(allGrads(sequenceFirst));
-    }));
+        expect([...batchFirst.gradInput.data]).toEqual([...swap(sequenceFirst.gradInput).data]);
+        expect(allGrads({ ...batchFirst, gradInput: sequenceFirst.gradInput })).toEqual(allGrads(sequenceFirst));
+      }),
+    );
   });
 
   it('an unbatched sequence gets the gradients a batch of one gets', () => {
-    fc.assert(fc.property(config, sizes, (options, { L, phase }) => {
-      const D = directionsOf(options);
-      const x = wave([L, options.inputSize], options.dtype, phase);
-      const g = wave([L, D * options.hiddenSize], options.dtype, phase + 1);
-      const gh = wave([D * options.numLayers, options.hiddenSize], options.dtype, phase + 2);
+    fc.assert(
+      fc.property(config, sizes, (options, { L, phase }) => {
+        const D = directionsOf(options);
+        const x = wave([L, options.inputSize], options.dtype, phase);
+        const g = wave([L, D * options.hiddenSize], options.dtype, phase + 1);
+        const gh = wave([D * options.numLayers, options.hiddenSize], options.dtype, phase + 2);
 
-      const unbatched = twin(options).forwardWithGrad(x).backward(g, gh);
-      const batched = twin(options).forwardWithGrad(x.reshape([L, 1, options.inputSize])).backward(
-        g.reshape([L, 1, g.shape[1]!]), gh.reshape([gh.shape[0]!, 1, options.hiddenSize]));
+        const unbatched = twin(options).forwardWithGrad(x).backward(g, gh);
+        const batched = twin(options)
+          .forwardWithGrad(x.reshape([L, 1, options.inputSize]))
+          .backward(g.reshape([L, 1, g.shape[1]!]), gh.reshape([gh.shape[0]!, 1, options.hiddenSize]));
 
-      expect(allGrads(unbatched)).toEqual(allGrads(batched));
-    }));
+        expect(allGrads(unbatched)).toEqual(allGrads(batched));
+      }),
+    );
   });
 
   it('a packed batch of equal lengths gets the gradients of the padded batch', () => {
-    fc.assert(fc.property(config, sizes, (options, { L, N, phase }) => {
-      const D = directionsOf(options);
-      const x = wave([L, N, options.inputSize], options.dtype, phase);
-      const g = wave([L, N, D * options.hiddenSize], options.dtype, phase + 1);
-      const batchSizes = new Array<number>(L).fill(N);
+    fc.assert(
+      fc.property(config, sizes, (options, { L, N, phase }) => {
+        const D = directionsOf(options);
+        const x = wave([L, N, options.inputSize], options.dtype, phase);
+        const g = wave([L, N, D * options.hiddenSize], options.dtype, phase + 1);
+        const batchSizes = new Array<number>(L).fill(N);
 
-      const padded = twin(options).forwardWithGrad(x).backward(g);
-      const packed = twin(options).forwardWithGrad(new PackedSequence(x.reshape([L * N, options.inputSize]), batchSizes))
-        .backward(g.reshape([L * N, g.shape[2]!]));
+        const padded = twin(options).forwardWithGrad(x).backward(g);
+        const packed = twin(options)
+          .forwardWithGrad(new PackedSequence(x.reshape([L * N, options.inputSize]), batchSizes))
+          .backward(g.reshape([L * N, g.shape[2]!]));
 
-      expect(allGrads(packed)).toEqual(allGrads(padded));
-    }));
+        expect(allGrads(packed)).toEqual(allGrads(padded));
+      }),
+    );
   });
 
   it('each sequence of a packed batch gets the input and hx gradients it gets alone', () => {
     const lengths = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 });
-    fc.assert(fc.property(config, lengths, phases, (options, unsortedLengths, phase) => {
-      // Arrange: sequences given in caller order, packed longest first (a stable descending sort).
-      const { hiddenSize: H, inputSize: I, numLayers: NL } = options;
-      const D = directionsOf(options);
-      const N = unsortedLengths.length;
-      const sortedIndices = [...unsortedLengths.keys()].sort((a, b) => unsortedLengths[b]! - unsortedLengths[a]!);
-      const sequences = unsortedLengths.map((len, n) => wave([len, I], options.dtype, phase + n));
-      const gradSequences = unsortedLengths.map((len, n) => wave([len, D * H], options.dtype, phase - n));
-      const hx = wave([D * NL, N, H], options.dtype, phase + 7);
-      const gh = wave([D * NL, N, H], options.dtype, phase + 8);
-      const batchSizes = Array.from({ length: unsortedLengths[sortedIndices[0]!]! }, (_, t) => unsortedLengths.filter((len) => len > t).length);
-      const pack = (rows: Tensor[], width: number): Tensor => {
-        const values: number[] = [];
-        batchSizes.forEach((size, t) => sortedIndices.slice(0, size).forEach((n) => values.push(...rows[n]!.data.subarray(t * width, (t + 1) * width))));
-        return Tensor.fromFlat(values, [values.length / width, width], options.dtype);
-      };
-      const column = (t: Tensor, n: number): Tensor => {
-        const [S, , W] = t.shape as [number, number, number];
-        return Tensor.fromFlat(Array.from({ length: S * W }, (_, k) => t.get(Math.floor(k / W), n, k % W)), [S, 1, W], options.dtype);
-      };
+    fc.assert(
+      fc.property(config, lengths, phases, (options, unsortedLengths, phase) => {
+        // Arrange: sequences given in caller order, packed longest first (a stable descending sort).
+        const { hiddenSize: H, inputSize: I, numLayers: NL } = options;
+        const D = directionsOf(options);
+        const N = unsortedLengths.length;
+        const sortedIndices = [...unsortedLengths.keys()].sort((a, b) => unsortedLengths[b]! - unsortedLengths[a]!);
+        const sequences = unsortedLengths.map((len, n) => wave([len, I], options.dtype, phase + n));
+        const gradSequences = unsortedLengths.map((len, n) => wave([len, D * H], options.dtype, phase - n));
+        const hx = wave([D * NL, N, H], options.dtype, phase + 7);
+        const gh = wave([D * NL, N, H], options.dtype, phase + 8);
+        const batchSizes = Array.from({ length: unsortedLengths[sortedIndices[0]!]! }, (_, t) => unsortedLengths.filter((len) => len > t).length);
+        const pack = (rows: Tensor[], width: number): Tensor => {
+          const values: number[] = [];
+          batchSizes.forEach((size, t) =>
+            sortedIndices.slice(0, size).forEach((n) => values.push(...rows[n]!.data.subarray(t * width, (t + 1) * width))),
+          );
+          return Tensor.fromFlat(values, [values.length / width, width], options.dtype);
+        };
+        const column = (t: Tensor, n: number): Tensor => {
+          const [S, , W] = t.shape as [number, number, number];
+          return Tensor.fromFlat(
+            Array.from({ length: S * W }, (_, k) => t.get(Math.floor(k / W), n, k % W)),
+            [S, 1, W],
+            options.dtype,
+          );
+        };
 
-      // Act: the dropout-free module, so every run sees the same function.
-      const batch = twin({ ...options, dropout: 0 }).forwardWithGrad(new PackedSequence(pack(sequences, I), batchSizes, sortedIndices), hx)
-        .backward(pack(gradSequences, D * H), gh);
+        // Act: the dropout-free module, so every run sees the same function.
+        const batch = twin({ ...options, dropout: 0 })
+          .forwardWithGrad(new PackedSequence(pack(sequences, I), batchSizes, sortedIndices), hx)
+          .backward(pack(gradSequences, D * H), gh);
 
-      // Assert
-      const alone = sequences.map((sequence, n) =>
-        twin({ ...options, dropout: 0 }).forwardWithGrad(sequence.reshape([sequence.shape[0]!, 1, I]), column(hx, n))
-          .backward(gradSequences[n]!.reshape([sequence.shape[0]!, 1, D * H]), column(gh, n)));
-      expect([...batch.gradInput.data]).toEqual([...pack(alone.map((a) => a.gradInput.reshape([a.gradInput.shape[0]!, I])), I).data]);
-      alone.forEach((a, n) => expect([...column(batch.gradHx, n).data]).toEqual([...a.gradHx.data]));
-    }));
+        // Assert
+        const alone = sequences.map((sequence, n) =>
+          twin({ ...options, dropout: 0 })
+            .forwardWithGrad(sequence.reshape([sequence.shape[0]!, 1, I]), column(hx, n))
+            .backward(gradSequences[n]!.reshape([sequence.shape[0]!, 1, D * H]), column(gh, n)),
+        );
+        expect([...batch.gradInput.data]).toEqual([
+          ...pack(
+            alone.map((a) => a.gradInput.reshape([a.gradInput.shape[0]!, I])),
+            I,
+          ).data,
+        ]);
+        alone.forEach((a, n) => expect([...column(batch.gradHx, n).data]).toEqual([...a.gradHx.data]));
+      }),
+    );
   });
 
   it('doubling the upstream gradients doubles every gradient exactly', () => {
-    fc.assert(fc.property(config, sizes, (options, { L, N, phase }) => {
-      const D = directionsOf(options);
-      const x = wave([L, N, options.inputSize], options.dtype, phase);
-      const g = wave([L, N, D * options.hiddenSize], options.dtype, phase + 1);
-      const gh = wave([D * options.numLayers, N, options.hiddenSize], options.dtype, phase + 2);
-      const double = (t: Tensor): Tensor => Tensor.fromFlat(t.data.map((v) => 2 * v), t.shape, t.dtype);
+    fc.assert(
+      fc.property(config, sizes, (options, { L, N, phase }) => {
+        const D = directionsOf(options);
+        const x = wave([L, N, options.inputSize], options.dtype, phase);
+        const g = wave([L, N, D * options.hiddenSize], options.dtype, phase + 1);
+        const gh = wave([D * options.numLayers, N, options.hiddenSize], options.dtype, phase + 2);
+        const double = (t: Tensor): Tensor =>
+          Tensor.fromFlat(
+            t.data.map((v) => 2 * v),
+            t.shape,
+            t.dtype,
+          );
 
-      const result = twin(options).forwardWithGrad(x);
-      const once = allGrads(result.backward(g, gh));
-      const twice = allGrads(result.backward(double(g), double(gh)));
+        const result = twin(options).forwardWithGrad(x);
+        const once = allGrads(result.backward(g, gh));
+        const twice = allGrads(result.backward(double(g), double(gh)));
 
-      for (const [name, values] of Object.entries(once)) expect(twice[name], name).toEqual(values.map((v) => 2 * v));
-    }));
+        for (const [name, values] of Object.entries(once)) expect(twice[name], name).toEqual(values.map((v) => 2 * v));
+      }),
+    );
   });
 });

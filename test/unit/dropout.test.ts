@@ -16,7 +16,7 @@ describe('dropoutNoise', () => {
   it.each([
     ['float32', 1.4285714626312256],
     ['float64', 1.4285714285714286],
-  ] as const)('reproduces torch\'s %s dropout of ones(12) with p = 0.3 after manual_seed(3)', (dtype, kept) => {
+  ] as const)("reproduces torch's %s dropout of ones(12) with p = 0.3 after manual_seed(3)", (dtype, kept) => {
     const noise = dropoutNoise(dtype, 12, 0.3, new Generator(3));
 
     expect(Array.from(noise ?? [])).toEqual([kept, kept, 0, kept, 0, kept, kept, kept, kept, 0, kept, kept]);
@@ -51,7 +51,7 @@ describe('dropoutNoise', () => {
     expect(nextRand(generator)).toBe(0.004263520240783691);
   });
 
-  it('rejects p outside [0, 1] with at::dropout\'s RuntimeError', () => {
+  it("rejects p outside [0, 1] with at::dropout's RuntimeError", () => {
     let caught: unknown;
     try {
       dropoutNoise('float32', 3, 1.5, new Generator(0));
@@ -78,22 +78,25 @@ describe('dropoutNoise', () => {
 });
 
 describe('dropoutNoise statistics (the check that stands when a reference torch draws masks another way)', () => {
-  test.prop([fc.double({ min: 0.05, max: 0.95, noNaN: true }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom('float32' as const, 'float64' as const)], { numRuns: 30 })(
-    'keeps a fraction 1 − p of 20 000 elements within 5 binomial standard deviations, each scaled by exactly 1/(1 − p)',
-    (p, seed, dtype) => {
-      const n = 20_000;
-      const noise = dropoutNoise(dtype, n, p, new Generator(seed))!;
-      const scale = dtype === 'float32' ? Math.fround(1 / Math.fround(1 - p)) : 1 / (1 - p);
-      let kept = 0;
-      let misscaled = 0;
-      for (const value of noise) {
-        if (value !== 0) kept++;
-        if (value !== 0 && value !== scale) misscaled++;
-      }
-      expect(misscaled).toBe(0);
-      const sd = Math.sqrt(n * p * (1 - p));
-      expect(Math.abs(kept - n * (1 - p))).toBeLessThanOrEqual(5 * sd);
-    },
-  );
+  test.prop(
+    [
+      fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      fc.constantFrom('float32' as const, 'float64' as const),
+    ],
+    { numRuns: 30 },
+  )('keeps a fraction 1 − p of 20 000 elements within 5 binomial standard deviations, each scaled by exactly 1/(1 − p)', (p, seed, dtype) => {
+    const n = 20_000;
+    const noise = dropoutNoise(dtype, n, p, new Generator(seed))!;
+    const scale = dtype === 'float32' ? Math.fround(1 / Math.fround(1 - p)) : 1 / (1 - p);
+    let kept = 0;
+    let misscaled = 0;
+    for (const value of noise) {
+      if (value !== 0) kept++;
+      if (value !== 0 && value !== scale) misscaled++;
+    }
+    expect(misscaled).toBe(0);
+    const sd = Math.sqrt(n * p * (1 - p));
+    expect(Math.abs(kept - n * (1 - p))).toBeLessThanOrEqual(5 * sd);
+  });
 });
-

@@ -28,7 +28,9 @@ describe('parameters and reprs', () => {
 
   it('a GRU and the cells print as torch does', () => {
     expect(String(new GRU({ inputSize: 2, hiddenSize: 3, numLayers: 2, dropout: 1 }))).toBe('GRU(2, 3, num_layers=2, dropout=1.0)');
-    expect(String(new RNNCell({ inputSize: 2, hiddenSize: 3, bias: false, nonlinearity: 'relu' }))).toBe('RNNCell(2, 3, bias=False, nonlinearity=relu)');
+    expect(String(new RNNCell({ inputSize: 2, hiddenSize: 3, bias: false, nonlinearity: 'relu' }))).toBe(
+      'RNNCell(2, 3, bias=False, nonlinearity=relu)',
+    );
     expect(String(new LSTMCell({ inputSize: 2, hiddenSize: 3, bias: false }))).toBe('LSTMCell(2, 3, bias=False)');
     expect(new GRUCell({ inputSize: 2, hiddenSize: 3 }).namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}`)).toEqual([
       'weight_ih:9x2',
@@ -41,9 +43,13 @@ describe('parameters and reprs', () => {
 
 describe('errors with torch 2.13 text', () => {
   it('checks proj_size in torch order', () => {
-    expect(thrown(() => new LSTM({ inputSize: 2, hiddenSize: 3, projSize: -1 }))).toBe('ValueError: proj_size should be a positive integer or zero to disable projections');
+    expect(thrown(() => new LSTM({ inputSize: 2, hiddenSize: 3, projSize: -1 }))).toBe(
+      'ValueError: proj_size should be a positive integer or zero to disable projections',
+    );
     expect(thrown(() => new LSTM({ inputSize: 2, hiddenSize: 3, projSize: 3 }))).toBe('ValueError: proj_size has to be smaller than hidden_size');
-    expect(thrown(() => new GRU({ inputSize: 2, hiddenSize: 3, projSize: 0 } as never))).toBe('ValueError: proj_size argument is only supported for LSTM, not RNN or GRU');
+    expect(thrown(() => new GRU({ inputSize: 2, hiddenSize: 3, projSize: 0 } as never))).toBe(
+      'ValueError: proj_size argument is only supported for LSTM, not RNN or GRU',
+    );
     expect(thrown(() => new LSTM({ inputSize: 2, hiddenSize: 3, nonlinearity: 'tanh' } as never))).toBe(
       "TypeError: RNNBase.__init__() got an unexpected keyword argument 'nonlinearity'",
     );
@@ -53,18 +59,26 @@ describe('errors with torch 2.13 text', () => {
     const lstm = new LSTM({ inputSize: 2, hiddenSize: 3, projSize: 2 });
     const x = Tensor.zeros([4, 1, 2]);
     expect(thrown(() => lstm.forward(Tensor.zeros([1, 1, 1, 2])))).toBe('ValueError: LSTM: Expected input to be 2D or 3D, got 4D instead');
-    expect(thrown(() => lstm.forward(x, [Tensor.zeros([1, 1, 3]), Tensor.zeros([1, 1, 3])]))).toBe('RuntimeError: Expected hidden[0] size (1, 1, 2), got [1, 1, 3]');
-    expect(thrown(() => lstm.forward(x, [Tensor.zeros([1, 1, 2]), Tensor.zeros([1, 1, 2])]))).toBe('RuntimeError: Expected hidden[1] size (1, 1, 3), got [1, 1, 2]');
+    expect(thrown(() => lstm.forward(x, [Tensor.zeros([1, 1, 3]), Tensor.zeros([1, 1, 3])]))).toBe(
+      'RuntimeError: Expected hidden[0] size (1, 1, 2), got [1, 1, 3]',
+    );
+    expect(thrown(() => lstm.forward(x, [Tensor.zeros([1, 1, 2]), Tensor.zeros([1, 1, 2])]))).toBe(
+      'RuntimeError: Expected hidden[1] size (1, 1, 3), got [1, 1, 2]',
+    );
     expect(thrown(() => lstm.forward(x, [Tensor.zeros([1, 2]), Tensor.zeros([1, 1, 3])]))).toBe(
       'RuntimeError: For batched 3-D input, hx and cx should also be 3-D but got (2-D, 3-D) tensors',
     );
     const cell = new RNNCell({ inputSize: 2, hiddenSize: 3 });
     expect(thrown(() => cell.forward(Tensor.zeros([4, 5])))).toBe('RuntimeError: input has inconsistent input_size: got 5 expected 2');
-    expect(thrown(() => cell.forward(Tensor.zeros([4, 2]), Tensor.zeros([3, 3])))).toBe("RuntimeError: Input batch size 4 doesn't match hidden0 batch size 3");
-    expect(thrown(() => new LSTMCell({ inputSize: 2, hiddenSize: 3 }).forward(Tensor.zeros([4, 2]), [Tensor.zeros([4, 3]), Tensor.zeros([4, 2])]))).toBe(
-      'RuntimeError: hidden1 has inconsistent hidden_size: got 2, expected 3',
+    expect(thrown(() => cell.forward(Tensor.zeros([4, 2]), Tensor.zeros([3, 3])))).toBe(
+      "RuntimeError: Input batch size 4 doesn't match hidden0 batch size 3",
     );
-    expect(thrown(() => new GRUCell({ inputSize: 2, hiddenSize: -1 }))).toBe('RuntimeError: Trying to create tensor with negative dimension -3: [-3, 2]');
+    expect(
+      thrown(() => new LSTMCell({ inputSize: 2, hiddenSize: 3 }).forward(Tensor.zeros([4, 2]), [Tensor.zeros([4, 3]), Tensor.zeros([4, 2])])),
+    ).toBe('RuntimeError: hidden1 has inconsistent hidden_size: got 2, expected 3');
+    expect(thrown(() => new GRUCell({ inputSize: 2, hiddenSize: -1 }))).toBe(
+      'RuntimeError: Trying to create tensor with negative dimension -3: [-3, 2]',
+    );
   });
 });
 
@@ -96,6 +110,10 @@ describe('hand-checked steps', () => {
   it('an LSTM projection maps h to proj_size features', () => {
     const lstm = new LSTM({ inputSize: 2, hiddenSize: 3, projSize: 1, bidirectional: true });
     const [output, [hN, cN]] = lstm.forward(Tensor.zeros([4, 2]));
-    expect([output.shape, hN.shape, cN.shape]).toEqual([[4, 2], [2, 1], [2, 3]]);
+    expect([output.shape, hN.shape, cN.shape]).toEqual([
+      [4, 2],
+      [2, 1],
+      [2, 3],
+    ]);
   });
 });

@@ -19,7 +19,7 @@ function exact(a: number, b: number, c: number): { numerator: bigint; scale: num
     }
     return (x < 0 ? -value : value) << BigInt(extra);
   };
-  const product = toScaled(a, 0) * toScaled(b, 0) << 1074n;
+  const product = (toScaled(a, 0) * toScaled(b, 0)) << 1074n;
   return { numerator: product + toScaled(c, 1074 * 2), scale };
 }
 

@@ -9,7 +9,9 @@ import { TorchError } from '../../src/errors.js';
 import { defaultGenerator, Generator, manualSeed, type InitRounding } from '../../src/generator.js';
 
 function sha256(values: Float32Array | Float64Array | Uint8Array): string {
-  return createHash('sha256').update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
+    .digest('hex');
 }
 
 function thrown(action: () => unknown): { name: string; message: string } {
@@ -96,14 +98,70 @@ describe('Generator seeding', () => {
 describe('Generator.uniform_', () => {
   const symmetric = 1 / Math.sqrt(7);
   const cases: [InitRounding, number, number, 'float32' | 'float64', number[], string][] = [
-    ['fused', -2.5, 1e-3, 'float32', [-2.4893369674682617, -2.235970973968506, -1.785107970237732], '7817f39689c887caec01ce58c6c0a94d078eae5d9510ed98fc97f4dd3f89f82e'],
-    ['fused', -2.5, 1e-3, 'float64', [-2.4146954026780483, -1.7828626929700113, -0.5669397242342107], '3679b6bf3e418dbee2b00f2f1f3e5ef305a5179fdfdc1fc0e03e1bb5c7c8caca'],
-    ['fused', -symmetric, symmetric, 'float32', [-0.3747415542602539, -0.2981615364551544, -0.16188786923885345], '06b3b23f362b0ca1b243099a135b312bac700a89dfb9268c9e270a2ffcb21769'],
-    ['fused', -symmetric, symmetric, 'float64', [-0.35218110062053803, -0.16120923564269699, 0.2063043062189919], '05e536cc0f2048d23c564330a896f36ea483815f9b67d067735aa400684f6c89'],
-    ['unfused', -2.5, 1e-3, 'float32', [-2.4893369674682617, -2.235970973968506, -1.785107970237732], '758deaf256ea0d33796dc9acfccd85ef1f8e44026dee71e51cc4ca1b26b01da9'],
-    ['unfused', -2.5, 1e-3, 'float64', [-2.4146954026780483, -1.7828626929700113, -0.5669397242342107], 'c26773ef4e85083a902bcd7bc15b68aef2ac0621817ce1f0d88f20e45702a9be'],
-    ['unfused', -symmetric, symmetric, 'float32', [-0.3747415542602539, -0.2981615364551544, -0.16188786923885345], 'a47ec94985d927a3bbdf9367dffa1fc82478be76b97566ab808e49b267a304dd'],
-    ['unfused', -symmetric, symmetric, 'float64', [-0.35218110062053803, -0.16120923564269699, 0.20630430621899187], '0eb8af1cb820ae41f528c78b52865414fba3154c7324892f69c18d92d25cb278'],
+    [
+      'fused',
+      -2.5,
+      1e-3,
+      'float32',
+      [-2.4893369674682617, -2.235970973968506, -1.785107970237732],
+      '7817f39689c887caec01ce58c6c0a94d078eae5d9510ed98fc97f4dd3f89f82e',
+    ],
+    [
+      'fused',
+      -2.5,
+      1e-3,
+      'float64',
+      [-2.4146954026780483, -1.7828626929700113, -0.5669397242342107],
+      '3679b6bf3e418dbee2b00f2f1f3e5ef305a5179fdfdc1fc0e03e1bb5c7c8caca',
+    ],
+    [
+      'fused',
+      -symmetric,
+      symmetric,
+      'float32',
+      [-0.3747415542602539, -0.2981615364551544, -0.16188786923885345],
+      '06b3b23f362b0ca1b243099a135b312bac700a89dfb9268c9e270a2ffcb21769',
+    ],
+    [
+      'fused',
+      -symmetric,
+      symmetric,
+      'float64',
+      [-0.35218110062053803, -0.16120923564269699, 0.2063043062189919],
+      '05e536cc0f2048d23c564330a896f36ea483815f9b67d067735aa400684f6c89',
+    ],
+    [
+      'unfused',
+      -2.5,
+      1e-3,
+      'float32',
+      [-2.4893369674682617, -2.235970973968506, -1.785107970237732],
+      '758deaf256ea0d33796dc9acfccd85ef1f8e44026dee71e51cc4ca1b26b01da9',
+    ],
+    [
+      'unfused',
+      -2.5,
+      1e-3,
+      'float64',
+      [-2.4146954026780483, -1.7828626929700113, -0.5669397242342107],
+      'c26773ef4e85083a902bcd7bc15b68aef2ac0621817ce1f0d88f20e45702a9be',
+    ],
+    [
+      'unfused',
+      -symmetric,
+      symmetric,
+      'float32',
+      [-0.3747415542602539, -0.2981615364551544, -0.16188786923885345],
+      'a47ec94985d927a3bbdf9367dffa1fc82478be76b97566ab808e49b267a304dd',
+    ],
+    [
+      'unfused',
+      -symmetric,
+      symmetric,
+      'float64',
+      [-0.35218110062053803, -0.16120923564269699, 0.20630430621899187],
+      '0eb8af1cb820ae41f528c78b52865414fba3154c7324892f69c18d92d25cb278',
+    ],
   ];
 
   it.each(cases)('%s uniform_(%d, %d) in %s matches torch for 4000 draws after manual_seed(3)', (rounding, from, to, dtype, head, digest) => {
@@ -160,12 +218,22 @@ describe('Generator.uniform_', () => {
     ['float32', 0.1, 0.05, 'uniform_ expects to return a [from, to) range, but found from=0.1 > to=0.05'],
     ['float64', 123456789, 1e-5, 'uniform_ expects to return a [from, to) range, but found from=1.23457e+08 > to=1e-05'],
     ['float32', 2.5e-7, -0.3333333, 'uniform_ expects to return a [from, to) range, but found from=2.5e-07 > to=-0.333333'],
-    ['float32', -3e38, 3e38, 'uniform_ expects to-from <= std::numeric_limits<Float>::max(), but found to=3e+38 and from=-3e+38 which result in to-from to exceed the limit'],
-    ['float64', -1e308, 1e308, 'uniform_ expects to-from <= std::numeric_limits<Double>::max(), but found to=1e+308 and from=-1e+308 which result in to-from to exceed the limit'],
+    [
+      'float32',
+      -3e38,
+      3e38,
+      'uniform_ expects to-from <= std::numeric_limits<Float>::max(), but found to=3e+38 and from=-3e+38 which result in to-from to exceed the limit',
+    ],
+    [
+      'float64',
+      -1e308,
+      1e308,
+      'uniform_ expects to-from <= std::numeric_limits<Double>::max(), but found to=1e+308 and from=-1e+308 which result in to-from to exceed the limit',
+    ],
     ['float32', -1e39, 3e38, 'from is out of bounds for float'],
     ['float64', Number.NEGATIVE_INFINITY, 1, 'from is out of bounds for double'],
     ['float32', 0.1234567891, Number.NaN, 'to is out of bounds for float'],
-  ] as const)('rejects %s uniform_(%d, %d) with torch\'s RuntimeError', (dtype, from, to, message) => {
+  ] as const)("rejects %s uniform_(%d, %d) with torch's RuntimeError", (dtype, from, to, message) => {
     const out = dtype === 'float32' ? new Float32Array(3) : new Float64Array(3);
 
     expect(thrown(() => new Generator(0).uniform_(out, from, to))).toEqual({ name: 'RuntimeError', message });
@@ -203,7 +271,7 @@ describe('Generator.bernoulli_', () => {
     [-0.25, 'bernoulli_ expects p to be in [0, 1], but got p=-0.25'],
     [Number.NaN, 'bernoulli_ expects p to be in [0, 1], but got p=nan'],
     [1.0000001, 'bernoulli_ expects p to be in [0, 1], but got p=1'],
-  ])('rejects p = %d with torch\'s RuntimeError', (p, message) => {
+  ])("rejects p = %d with torch's RuntimeError", (p, message) => {
     expect(thrown(() => new Generator(0).bernoulli_(new Float32Array(3), p))).toEqual({ name: 'RuntimeError', message });
   });
 });
@@ -235,7 +303,7 @@ describe('Generator state', () => {
     expect(restored.initialSeed()).toBe(2n ** 40n + 9n);
   });
 
-  it('rejects state bytes of the wrong size with torch\'s message', () => {
+  it("rejects state bytes of the wrong size with torch's message", () => {
     expect(thrown(() => new Generator().setState(new Uint8Array(10)))).toEqual({
       name: 'RuntimeError',
       message: 'Expected a CPUGeneratorImplState of size 5056 but found the input RNG state size to be 10',

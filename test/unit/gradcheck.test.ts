@@ -127,7 +127,9 @@ function gradcheck(p: Problem, grads: RNNGrads): string[] {
   const targets: [string, Float32Array | Float64Array, Float32Array | Float64Array][] = [
     ['input', inputData, grads.gradInput.data],
     ['hx', p.hx.data, grads.gradHx.data],
-    ...p.rnn.namedParameters().map(([name, param]): [string, Float32Array | Float64Array, Float32Array | Float64Array] => [name, param.data, grads.grads[name]!.data]),
+    ...p.rnn
+      .namedParameters()
+      .map(([name, param]): [string, Float32Array | Float64Array, Float32Array | Float64Array] => [name, param.data, grads.grads[name]!.data]),
   ];
   const failures: string[] = [];
   for (const [name, values, analytic] of targets) {
@@ -148,18 +150,22 @@ function gradcheck(p: Problem, grads: RNNGrads): string[] {
 }
 
 describe('finite-difference gradient check (float64, central differences, gradcheck tolerances)', () => {
-  it('every gradient of every configuration, layout and dropout mask matches the central difference of the loss', () => {
-    fc.assert(
-      fc.property(gradcheckCase, (c) => {
-        const problem = problemFor(c);
-        const grads = analyticGradients(problem);
-        // relu's derivative jumps at 0: keep every pre-activation 100·EPS away from the kink.
-        if (c.options.nonlinearity === 'relu') fc.pre(problem.rnn.smallestPreActivation > 100 * EPS);
-        expect(gradcheck(problem, grads)).toEqual([]);
-      }),
-      { numRuns: NUM_RUNS },
-    );
-  }, 5_000 + 20 * NUM_RUNS);
+  it(
+    'every gradient of every configuration, layout and dropout mask matches the central difference of the loss',
+    () => {
+      fc.assert(
+        fc.property(gradcheckCase, (c) => {
+          const problem = problemFor(c);
+          const grads = analyticGradients(problem);
+          // relu's derivative jumps at 0: keep every pre-activation 100·EPS away from the kink.
+          if (c.options.nonlinearity === 'relu') fc.pre(problem.rnn.smallestPreActivation > 100 * EPS);
+          expect(gradcheck(problem, grads)).toEqual([]);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    },
+    5_000 + 20 * NUM_RUNS,
+  );
 
   it('the check catches a gradient that is wrong by 1%', () => {
     const problem = problemFor({

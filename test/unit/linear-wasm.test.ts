@@ -86,7 +86,12 @@ describe('WebAssembly SIMD linear', () => {
     let seed = 12345;
     const next = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
     for (const dtype of [Float32Array, Float64Array] as Ctor[]) {
-      for (const [rows, units, features] of [[32, 256, 256], [37, 129, 300], [3200, 64, 32], [8, 64, 64]] as const) {
+      for (const [rows, units, features] of [
+        [32, 256, 256],
+        [37, 129, 300],
+        [3200, 64, 32],
+        [8, 64, 64],
+      ] as const) {
         const random = (length: number): Float32Array | Float64Array => new dtype(length).map(next);
         const X = random(rows * features);
         const W = random(units * features);

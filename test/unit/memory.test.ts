@@ -43,7 +43,11 @@ describe('the memory cap on RNN parameters', () => {
 
   it('refuses num_layers 1e9 before building any layer', () => {
     // 3·2 + 3·3 + 2·3 = 21 for layer 0, (1e9 − 1)·(3·3 + 3·3 + 2·3) more, 4 bytes each.
-    expectMemoryError(() => new RNN({ inputSize: 2, hiddenSize: 3, numLayers: 1e9 }), '95999999988', 'the parameters of RNN(2, 3, num_layers=1000000000)');
+    expectMemoryError(
+      () => new RNN({ inputSize: 2, hiddenSize: 3, numLayers: 1e9 }),
+      '95999999988',
+      'the parameters of RNN(2, 3, num_layers=1000000000)',
+    );
   });
 
   it('refuses hidden_size 1e9 with a RuntimeError, not RangeError: Invalid typed array length', () => {
@@ -118,6 +122,8 @@ describe('the memory cap on tensors', () => {
     setMemoryLimit(Infinity);
     const { error } = thrown(() => Tensor.zeros([2 ** 53]));
     expect(error).toBeInstanceOf(TorchError);
-    expect((error as TorchError).message).toMatch(/^rnn-parity memory limit: a float32 buffer of 9007199254740992 elements needs 36028797018963970 bytes/);
+    expect((error as TorchError).message).toMatch(
+      /^rnn-parity memory limit: a float32 buffer of 9007199254740992 elements needs 36028797018963970 bytes/,
+    );
   });
 });

@@ -14,15 +14,7 @@ import {
 } from '../../src/index.js';
 import { indexSelect } from '../../src/index-select.js';
 import { argsortDescending } from '../../src/sort.js';
-import {
-  decodeFloat,
-  expectIdentical,
-  expectPacked,
-  expectTorchError,
-  fixtures,
-  toLengths,
-  toTensor,
-} from './fixtures/torch-packed.js';
+import { decodeFloat, expectIdentical, expectPacked, expectTorchError, fixtures, toLengths, toTensor } from './fixtures/torch-packed.js';
 
 describe('torch.sort(lengths, descending=True) order', () => {
   it('the fixtures were recorded with torch 2.13.0', () => {
@@ -43,8 +35,7 @@ describe('torch.sort(lengths, descending=True) order', () => {
 
 describe('packPaddedSequence matches torch 2.13', () => {
   it.each(fixtures.pack_padded.map((c) => [c.name, c] as const))('%s', (_, c) => {
-    const act = () =>
-      packPaddedSequence(toTensor(c.input), toLengths(c.lengths), { batchFirst: c.batch_first, enforceSorted: c.enforce_sorted });
+    const act = () => packPaddedSequence(toTensor(c.input), toLengths(c.lengths), { batchFirst: c.batch_first, enforceSorted: c.enforce_sorted });
     if (c.error) expectTorchError(act, c.error);
     else expectPacked(act(), c.expected!);
   });
@@ -202,7 +193,7 @@ function paddedBatch(lengths: readonly number[], features: number, dtype: DType,
   lengths.forEach((length, b) => {
     for (let t = 0; t < length; t++) {
       for (let f = 0; f < features; f++) {
-        const at = ((batchFirst ? b * T + t : t * B + b) * features + f);
+        const at = (batchFirst ? b * T + t : t * B + b) * features + f;
         values[at] = Math.sin(seed + 0.7 * at) * 3;
       }
     }
@@ -219,14 +210,20 @@ const lengthsArb = fc.oneof(
 describe('round-trip properties (no oracle)', () => {
   it('pack then pad returns the padded input and the lengths, in the caller order', () => {
     fc.assert(
-      fc.property(lengthsArb, fc.boolean(), fc.constantFrom<DType>('float32', 'float64'), fc.integer({ min: 1, max: 3 }), (lengths, batchFirst, dtype, features) => {
-        const padded = paddedBatch(lengths, features, dtype, batchFirst, lengths.length);
-        const packed = packPaddedSequence(padded, lengths, { batchFirst, enforceSorted: false });
-        const [unpacked, outLengths] = padPackedSequence(packed, { batchFirst, paddingValue: Number.NaN });
-        expect(outLengths).toEqual(lengths);
-        expect(unpacked.shape).toEqual(padded.shape);
-        expect([...unpacked.data].map(String)).toEqual([...padded.data].map(String));
-      }),
+      fc.property(
+        lengthsArb,
+        fc.boolean(),
+        fc.constantFrom<DType>('float32', 'float64'),
+        fc.integer({ min: 1, max: 3 }),
+        (lengths, batchFirst, dtype, features) => {
+          const padded = paddedBatch(lengths, features, dtype, batchFirst, lengths.length);
+          const packed = packPaddedSequence(padded, lengths, { batchFirst, enforceSorted: false });
+          const [unpacked, outLengths] = padPackedSequence(packed, { batchFirst, paddingValue: Number.NaN });
+          expect(outLengths).toEqual(lengths);
+          expect(unpacked.shape).toEqual(padded.shape);
+          expect([...unpacked.data].map(String)).toEqual([...padded.data].map(String));
+        },
+      ),
     );
   });
 
@@ -261,7 +258,13 @@ describe('round-trip properties (no oracle)', () => {
   it('padSequence then packSequence agree with packing the padded batch', () => {
     fc.assert(
       fc.property(lengthsArb, fc.boolean(), (lengths, batchFirst) => {
-        const sequences = lengths.map((length, b) => Tensor.fromFlat(Array.from({ length: length * 2 }, (_, i) => b * 100 + i), [length, 2], 'float64'));
+        const sequences = lengths.map((length, b) =>
+          Tensor.fromFlat(
+            Array.from({ length: length * 2 }, (_, i) => b * 100 + i),
+            [length, 2],
+            'float64',
+          ),
+        );
         const padded = padSequence(sequences, { batchFirst });
         const viaPadded = packPaddedSequence(padded, lengths, { batchFirst, enforceSorted: false });
         const direct = packSequence(sequences, { enforceSorted: false });

@@ -114,7 +114,11 @@ function rnnOf(config: Config): RNN {
 /** A deterministic sign-varying tensor. */
 function values(shape: number[], dtype: DType, phase: number): Tensor {
   const size = shape.reduce((p, s) => p * s, 1);
-  return Tensor.fromFlat(Array.from({ length: size }, (_, i) => Math.sin(phase + 1.7 * i) * 1.2), shape, dtype);
+  return Tensor.fromFlat(
+    Array.from({ length: size }, (_, i) => Math.sin(phase + 1.7 * i) * 1.2),
+    shape,
+    dtype,
+  );
 }
 
 /** Batch column `b` of a (S, N, H) state, as the unbatched (S, H) state. */
@@ -168,16 +172,27 @@ describe('a packed batch runs each sequence as if alone (no oracle, eval mode)',
         const permuted = Tensor.zeros(padded.shape, config.dtype);
         for (let t = 0; t < T; t++) {
           order.forEach((from, to) => {
-            permuted.data.set(padded.data.subarray((t * B + from) * config.inputSize, (t * B + from + 1) * config.inputSize), (t * B + to) * config.inputSize);
+            permuted.data.set(
+              padded.data.subarray((t * B + from) * config.inputSize, (t * B + from + 1) * config.inputSize),
+              (t * B + to) * config.inputSize,
+            );
           });
         }
         const [out1, h1] = rnn.forward(packPaddedSequence(padded, config.lengths, { enforceSorted: false }));
-        const [out2, h2] = rnn.forward(packPaddedSequence(permuted, order.map((i) => config.lengths[i]!), { enforceSorted: false }));
+        const [out2, h2] = rnn.forward(
+          packPaddedSequence(
+            permuted,
+            order.map((i) => config.lengths[i]!),
+            { enforceSorted: false },
+          ),
+        );
         const [pad1] = padPackedSequence(out1, { batchFirst: true });
         const [pad2] = padPackedSequence(out2, { batchFirst: true });
         const rowWidth = T * D * config.hiddenSize;
         order.forEach((from, to) => {
-          expect([...pad2.data.subarray(to * rowWidth, (to + 1) * rowWidth)]).toEqual([...pad1.data.subarray(from * rowWidth, (from + 1) * rowWidth)]);
+          expect([...pad2.data.subarray(to * rowWidth, (to + 1) * rowWidth)]).toEqual([
+            ...pad1.data.subarray(from * rowWidth, (from + 1) * rowWidth),
+          ]);
           expect([...batchColumn(h2, to).data]).toEqual([...batchColumn(h1, from).data]);
         });
       }),

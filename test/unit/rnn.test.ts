@@ -61,10 +61,22 @@ describe('parameters', () => {
   it('are named and ordered layer-major, then direction, then w_ih, w_hh, b_ih, b_hh, as in torch', () => {
     const rnn = new RNN({ inputSize: 2, hiddenSize: 3, numLayers: 2, bidirectional: true });
     expect(shapesOf(rnn)).toEqual([
-      ['weight_ih_l0', [3, 2]], ['weight_hh_l0', [3, 3]], ['bias_ih_l0', [3]], ['bias_hh_l0', [3]],
-      ['weight_ih_l0_reverse', [3, 2]], ['weight_hh_l0_reverse', [3, 3]], ['bias_ih_l0_reverse', [3]], ['bias_hh_l0_reverse', [3]],
-      ['weight_ih_l1', [3, 6]], ['weight_hh_l1', [3, 3]], ['bias_ih_l1', [3]], ['bias_hh_l1', [3]],
-      ['weight_ih_l1_reverse', [3, 6]], ['weight_hh_l1_reverse', [3, 3]], ['bias_ih_l1_reverse', [3]], ['bias_hh_l1_reverse', [3]],
+      ['weight_ih_l0', [3, 2]],
+      ['weight_hh_l0', [3, 3]],
+      ['bias_ih_l0', [3]],
+      ['bias_hh_l0', [3]],
+      ['weight_ih_l0_reverse', [3, 2]],
+      ['weight_hh_l0_reverse', [3, 3]],
+      ['bias_ih_l0_reverse', [3]],
+      ['bias_hh_l0_reverse', [3]],
+      ['weight_ih_l1', [3, 6]],
+      ['weight_hh_l1', [3, 3]],
+      ['bias_ih_l1', [3]],
+      ['bias_hh_l1', [3]],
+      ['weight_ih_l1_reverse', [3, 6]],
+      ['weight_hh_l1_reverse', [3, 3]],
+      ['bias_ih_l1_reverse', [3]],
+      ['bias_hh_l1_reverse', [3]],
     ]);
     expect(Object.keys(rnn.stateDict())).toEqual(rnn.namedParameters().map(([name]) => name));
     expect(rnn.allWeightNames()[1]).toEqual(['weight_ih_l0_reverse', 'weight_hh_l0_reverse', 'bias_ih_l0_reverse', 'bias_hh_l0_reverse']);
@@ -145,9 +157,15 @@ describe('parameters', () => {
 
 describe('forward math, checked by hand from h_t = tanh(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh)', () => {
   it('one layer, one unit, two steps, float64', () => {
-    const rnn = rnnWithWeights({ inputSize: 1, hiddenSize: 1, dtype: 'float64' }, {
-      weight_ih_l0: [0.5], weight_hh_l0: [-1], bias_ih_l0: [0.1], bias_hh_l0: [0.2],
-    });
+    const rnn = rnnWithWeights(
+      { inputSize: 1, hiddenSize: 1, dtype: 'float64' },
+      {
+        weight_ih_l0: [0.5],
+        weight_hh_l0: [-1],
+        bias_ih_l0: [0.1],
+        bias_hh_l0: [0.2],
+      },
+    );
     const [output, hN] = rnn.forward(Tensor.fromNested([[[1]], [[2]]], 'float64'));
     const h1 = tanhF64(0.5 * 1 + 0.1 + 0.2);
     const h2 = tanhF64(0.5 * 2 + 0.1 + -1 * h1 + 0.2);
@@ -156,9 +174,13 @@ describe('forward math, checked by hand from h_t = tanh(x_t W_ihᵀ + b_ih + h_{
   });
 
   it('relu clamps negatives to 0 and keeps positives', () => {
-    const rnn = rnnWithWeights({ inputSize: 1, hiddenSize: 2, nonlinearity: 'relu', bias: false, dtype: 'float64' }, {
-      weight_ih_l0: [1, -1], weight_hh_l0: [0, 0, 0, 0],
-    });
+    const rnn = rnnWithWeights(
+      { inputSize: 1, hiddenSize: 2, nonlinearity: 'relu', bias: false, dtype: 'float64' },
+      {
+        weight_ih_l0: [1, -1],
+        weight_hh_l0: [0, 0, 0, 0],
+      },
+    );
     const [output] = rnn.forward(Tensor.fromNested([[[3]]], 'float64'));
     expect([...output.data]).toEqual([3, 0]);
   });
@@ -166,10 +188,19 @@ describe('forward math, checked by hand from h_t = tanh(x_t W_ihᵀ + b_ih + h_{
   it('two layers, bidirectional: forward then reverse features, h_n indexed layer·D + direction', () => {
     // Every weight is a scalar (I = H = 1); layer 1 sees [fw, bw] of layer 0.
     const w = { ih0: 0.7, hh0: 0.3, ih0r: -0.4, hh0r: 0.6, ih1: [0.5, -0.2], hh1: 0.1, ih1r: [0.25, 0.9], hh1r: -0.3 };
-    const rnn = rnnWithWeights({ inputSize: 1, hiddenSize: 1, numLayers: 2, bidirectional: true, bias: false, dtype: 'float64' }, {
-      weight_ih_l0: [w.ih0], weight_hh_l0: [w.hh0], weight_ih_l0_reverse: [w.ih0r], weight_hh_l0_reverse: [w.hh0r],
-      weight_ih_l1: w.ih1, weight_hh_l1: [w.hh1], weight_ih_l1_reverse: w.ih1r, weight_hh_l1_reverse: [w.hh1r],
-    });
+    const rnn = rnnWithWeights(
+      { inputSize: 1, hiddenSize: 1, numLayers: 2, bidirectional: true, bias: false, dtype: 'float64' },
+      {
+        weight_ih_l0: [w.ih0],
+        weight_hh_l0: [w.hh0],
+        weight_ih_l0_reverse: [w.ih0r],
+        weight_hh_l0_reverse: [w.hh0r],
+        weight_ih_l1: w.ih1,
+        weight_hh_l1: [w.hh1],
+        weight_ih_l1_reverse: w.ih1r,
+        weight_hh_l1_reverse: [w.hh1r],
+      },
+    );
     const x = [1, -2, 0.5];
     const [output, hN] = rnn.forward(Tensor.fromFlat(x, [3, 1, 1], 'float64'));
 
@@ -208,7 +239,10 @@ describe('forward math, checked by hand from h_t = tanh(x_t W_ihᵀ + b_ih + h_{
   });
 
   it('relu propagates NaN, and an input of -0 comes out +0 because the bias-free sum 0 + (-0) is +0, as torch prints', () => {
-    const rnn = rnnWithWeights({ inputSize: 1, hiddenSize: 1, nonlinearity: 'relu', bias: false, dtype: 'float64' }, { weight_ih_l0: [1], weight_hh_l0: [0] });
+    const rnn = rnnWithWeights(
+      { inputSize: 1, hiddenSize: 1, nonlinearity: 'relu', bias: false, dtype: 'float64' },
+      { weight_ih_l0: [1], weight_hh_l0: [0] },
+    );
     const [output] = rnn.forward(Tensor.fromFlat([-0, NaN], [2, 1, 1], 'float64'));
     expect(Object.is(output.data[0], 0)).toBe(true);
     expect(Number.isNaN(output.data[1])).toBe(true);
@@ -222,19 +256,68 @@ describe('forward checks', () => {
     ['4-D input', () => rnn.forward(Tensor.zeros([1, 1, 1, 2])), 'ValueError', 'RNN: Expected input to be 2D or 3D, got 4D tensor instead'],
     ['1-D input', () => rnn.forward(Tensor.zeros([2])), 'ValueError', 'RNN: Expected input to be 2D or 3D, got 1D tensor instead'],
     ['0-D input', () => rnn.forward(Tensor.zeros([])), 'ValueError', 'RNN: Expected input to be 2D or 3D, got 0D tensor instead'],
-    ['float64 input on a float32 module', () => rnn.forward(Tensor.zeros([1, 1, 2], 'float64')), 'ValueError',
-      'RNN input dtype (torch.float64) does not match weight dtype (torch.float32). Convert input: input.to(torch.float32), or convert model: model.to(torch.float64)'],
-    ['a wrong feature count', () => rnn.forward(Tensor.zeros([1, 1, 7])), 'RuntimeError', 'input.size(-1) must be equal to input_size. Expected 2, got 7'],
-    ['2-D hx with batched input', () => rnn.forward(Tensor.zeros([1, 1, 2]), Tensor.zeros([1, 3])), 'RuntimeError', 'For batched 3-D input, hx should also be 3-D but got 2-D tensor'],
-    ['3-D hx with unbatched input', () => rnn.forward(Tensor.zeros([1, 2]), Tensor.zeros([1, 1, 3])), 'RuntimeError', 'For unbatched 2-D input, hx should also be 2-D but got 3-D tensor'],
-    ['an hx of the wrong batch', () => rnn.forward(Tensor.zeros([1, 4, 2]), Tensor.zeros([1, 3, 3])), 'RuntimeError', 'Expected hidden size (1, 4, 3), got [1, 3, 3]'],
-    ['an unbatched hx of the wrong layers', () => rnn.forward(Tensor.zeros([1, 2]), Tensor.zeros([2, 3])), 'RuntimeError', 'Expected hidden size (1, 1, 3), got [2, 1, 3]'],
-    ['a float64 hx', () => rnn.forward(Tensor.zeros([1, 1, 2]), Tensor.zeros([1, 1, 3], 'float64')), 'RuntimeError', 'mat1 and mat2 must have the same dtype, but got Double and Float'],
-    ['a float64 hx without bias', () => new RNN({ inputSize: 2, hiddenSize: 3, bias: false }).forward(Tensor.zeros([1, 1, 2]), Tensor.zeros([1, 1, 3], 'float64')), 'RuntimeError', 'expected m1 and m2 to have the same dtype, but got: double != float'],
-    ['a float32 hx on a float64 module', () => new RNN({ inputSize: 2, hiddenSize: 3, dtype: 'float64' }).forward(Tensor.zeros([1, 1, 2], 'float64'), Tensor.zeros([1, 1, 3])), 'RuntimeError', 'mat1 and mat2 must have the same dtype, but got Float and Double'],
+    [
+      'float64 input on a float32 module',
+      () => rnn.forward(Tensor.zeros([1, 1, 2], 'float64')),
+      'ValueError',
+      'RNN input dtype (torch.float64) does not match weight dtype (torch.float32). Convert input: input.to(torch.float32), or convert model: model.to(torch.float64)',
+    ],
+    [
+      'a wrong feature count',
+      () => rnn.forward(Tensor.zeros([1, 1, 7])),
+      'RuntimeError',
+      'input.size(-1) must be equal to input_size. Expected 2, got 7',
+    ],
+    [
+      '2-D hx with batched input',
+      () => rnn.forward(Tensor.zeros([1, 1, 2]), Tensor.zeros([1, 3])),
+      'RuntimeError',
+      'For batched 3-D input, hx should also be 3-D but got 2-D tensor',
+    ],
+    [
+      '3-D hx with unbatched input',
+      () => rnn.forward(Tensor.zeros([1, 2]), Tensor.zeros([1, 1, 3])),
+      'RuntimeError',
+      'For unbatched 2-D input, hx should also be 2-D but got 3-D tensor',
+    ],
+    [
+      'an hx of the wrong batch',
+      () => rnn.forward(Tensor.zeros([1, 4, 2]), Tensor.zeros([1, 3, 3])),
+      'RuntimeError',
+      'Expected hidden size (1, 4, 3), got [1, 3, 3]',
+    ],
+    [
+      'an unbatched hx of the wrong layers',
+      () => rnn.forward(Tensor.zeros([1, 2]), Tensor.zeros([2, 3])),
+      'RuntimeError',
+      'Expected hidden size (1, 1, 3), got [2, 1, 3]',
+    ],
+    [
+      'a float64 hx',
+      () => rnn.forward(Tensor.zeros([1, 1, 2]), Tensor.zeros([1, 1, 3], 'float64')),
+      'RuntimeError',
+      'mat1 and mat2 must have the same dtype, but got Double and Float',
+    ],
+    [
+      'a float64 hx without bias',
+      () => new RNN({ inputSize: 2, hiddenSize: 3, bias: false }).forward(Tensor.zeros([1, 1, 2]), Tensor.zeros([1, 1, 3], 'float64')),
+      'RuntimeError',
+      'expected m1 and m2 to have the same dtype, but got: double != float',
+    ],
+    [
+      'a float32 hx on a float64 module',
+      () => new RNN({ inputSize: 2, hiddenSize: 3, dtype: 'float64' }).forward(Tensor.zeros([1, 1, 2], 'float64'), Tensor.zeros([1, 1, 3])),
+      'RuntimeError',
+      'mat1 and mat2 must have the same dtype, but got Float and Double',
+    ],
     ['an empty sequence', () => rnn.forward(Tensor.zeros([0, 1, 2])), 'RuntimeError', 'Expected sequence length to be larger than 0 in RNN'],
     ['an empty unbatched sequence', () => rnn.forward(Tensor.zeros([0, 2])), 'RuntimeError', 'Expected sequence length to be larger than 0 in RNN'],
-    ['an empty sequence with a float64 hx', () => rnn.forward(Tensor.zeros([0, 1, 2]), Tensor.zeros([1, 1, 3], 'float64')), 'RuntimeError', 'Expected sequence length to be larger than 0 in RNN'],
+    [
+      'an empty sequence with a float64 hx',
+      () => rnn.forward(Tensor.zeros([0, 1, 2]), Tensor.zeros([1, 1, 3], 'float64')),
+      'RuntimeError',
+      'Expected sequence length to be larger than 0 in RNN',
+    ],
     ['a list as input', () => rnn.forward([1, 2] as unknown as Tensor), 'AttributeError', "'list' object has no attribute 'dim'"],
   ] as [string, () => unknown, string, string][])('rejects %s with torch 2.13 type and message', (_, call, name, message) => {
     let caught: unknown;
@@ -262,8 +345,12 @@ describe('forward checks', () => {
 describe('output shapes', () => {
   const layouts = ['batched', 'batchFirst', 'unbatched'] as const;
   const combos = layouts.flatMap((layout) =>
-    [true, false].flatMap((bias) => [true, false].flatMap((bidirectional) => [1, 2, 3].flatMap((numLayers) =>
-      (['float32', 'float64'] as DType[]).map((dtype) => ({ layout, bias, bidirectional, numLayers, dtype }))))));
+    [true, false].flatMap((bias) =>
+      [true, false].flatMap((bidirectional) =>
+        [1, 2, 3].flatMap((numLayers) => (['float32', 'float64'] as DType[]).map((dtype) => ({ layout, bias, bidirectional, numLayers, dtype }))),
+      ),
+    ),
+  );
 
   it.each(combos)('%o', ({ layout, bias, bidirectional, numLayers, dtype }) => {
     const [I, H, L, N] = [3, 4, 5, 2];
@@ -290,63 +377,81 @@ describe('properties that need no oracle', () => {
     nonlinearity: fc.constantFrom('tanh' as const, 'relu' as const),
     dtype: fc.constantFrom('float32' as const, 'float64' as const),
   });
-  const sizes = fc.record({ L: fc.integer({ min: 1, max: 4 }), N: fc.integer({ min: 1, max: 3 }), phase: fc.double({ min: 0, max: 6, noNaN: true }) });
+  const sizes = fc.record({
+    L: fc.integer({ min: 1, max: 4 }),
+    N: fc.integer({ min: 1, max: 3 }),
+    phase: fc.double({ min: 0, max: 6, noNaN: true }),
+  });
 
   function inputFor(options: RNNOptions & { batchFirst: boolean; dtype: DType }, L: number, N: number, phase: number): Tensor {
     return wave(options.batchFirst ? [N, L, options.inputSize] : [L, N, options.inputSize], options.dtype, phase);
   }
 
   it('an unbatched sequence gives what a batch of one gives', () => {
-    fc.assert(fc.property(config, sizes, (options, { L, phase }) => {
-      const rnn = new RNN(options).eval();
-      const x = wave([L, options.inputSize], options.dtype, phase);
-      const [output, hN] = rnn.forward(x);
-      const [batchedOutput, batchedHN] = rnn.forward(x.reshape(options.batchFirst ? [1, L, options.inputSize] : [L, 1, options.inputSize]));
-      expect([...output.data]).toEqual([...batchedOutput.data]);
-      expect([...hN.data]).toEqual([...batchedHN.data]);
-    }));
+    fc.assert(
+      fc.property(config, sizes, (options, { L, phase }) => {
+        const rnn = new RNN(options).eval();
+        const x = wave([L, options.inputSize], options.dtype, phase);
+        const [output, hN] = rnn.forward(x);
+        const [batchedOutput, batchedHN] = rnn.forward(x.reshape(options.batchFirst ? [1, L, options.inputSize] : [L, 1, options.inputSize]));
+        expect([...output.data]).toEqual([...batchedOutput.data]);
+        expect([...hN.data]).toEqual([...batchedHN.data]);
+      }),
+    );
   });
 
   it('an explicit zero h0 gives what no h0 gives', () => {
-    fc.assert(fc.property(config, sizes, (options, { L, N, phase }) => {
-      const rnn = new RNN(options).eval();
-      const x = inputFor(options, L, N, phase);
-      const D = options.bidirectional ? 2 : 1;
-      const withZeros = rnn.forward(x, Tensor.zeros([D * options.numLayers, N, options.hiddenSize], options.dtype));
-      const without = rnn.forward(x);
-      expect([...withZeros[0].data]).toEqual([...without[0].data]);
-      expect([...withZeros[1].data]).toEqual([...without[1].data]);
-    }));
+    fc.assert(
+      fc.property(config, sizes, (options, { L, N, phase }) => {
+        const rnn = new RNN(options).eval();
+        const x = inputFor(options, L, N, phase);
+        const D = options.bidirectional ? 2 : 1;
+        const withZeros = rnn.forward(x, Tensor.zeros([D * options.numLayers, N, options.hiddenSize], options.dtype));
+        const without = rnn.forward(x);
+        expect([...withZeros[0].data]).toEqual([...without[0].data]);
+        expect([...withZeros[1].data]).toEqual([...without[1].data]);
+      }),
+    );
   });
 
   it('permuting the batch permutes output and h_n the same way', () => {
-    fc.assert(fc.property(config, sizes, (options, { L, N, phase }) => {
-      const rnn = new RNN({ ...options, batchFirst: false }).eval();
-      const I = options.inputSize;
-      const x = wave([L, N, I], options.dtype, phase);
-      const permutation = Array.from({ length: N }, (_, n) => N - 1 - n);
-      const permuted = Tensor.zeros([L, N, I], options.dtype);
-      for (let t = 0; t < L; t++) for (let n = 0; n < N; n++) for (let i = 0; i < I; i++) {
-        permuted.data[(t * N + n) * I + i] = x.get(t, permutation[n]!, i);
-      }
-      const [output, hN] = rnn.forward(x);
-      const [permutedOutput, permutedHN] = rnn.forward(permuted);
-      const W = output.shape[2]!;
-      for (let t = 0; t < L; t++) for (let n = 0; n < N; n++) for (let k = 0; k < W; k++) {
-        expect(permutedOutput.get(t, n, k)).toBe(output.get(t, permutation[n]!, k));
-      }
-      for (let s = 0; s < hN.shape[0]!; s++) for (let n = 0; n < N; n++) for (let k = 0; k < options.hiddenSize; k++) {
-        expect(permutedHN.get(s, n, k)).toBe(hN.get(s, permutation[n]!, k));
-      }
-    }));
+    fc.assert(
+      fc.property(config, sizes, (options, { L, N, phase }) => {
+        const rnn = new RNN({ ...options, batchFirst: false }).eval();
+        const I = options.inputSize;
+        const x = wave([L, N, I], options.dtype, phase);
+        const permutation = Array.from({ length: N }, (_, n) => N - 1 - n);
+        const permuted = Tensor.zeros([L, N, I], options.dtype);
+        for (let t = 0; t < L; t++)
+          for (let n = 0; n < N; n++)
+            for (let i = 0; i < I; i++) {
+              permuted.data[(t * N + n) * I + i] = x.get(t, permutation[n]!, i);
+            }
+        const [output, hN] = rnn.forward(x);
+        const [permutedOutput, permutedHN] = rnn.forward(permuted);
+        const W = output.shape[2]!;
+        for (let t = 0; t < L; t++)
+          for (let n = 0; n < N; n++)
+            for (let k = 0; k < W; k++) {
+              expect(permutedOutput.get(t, n, k)).toBe(output.get(t, permutation[n]!, k));
+            }
+        for (let s = 0; s < hN.shape[0]!; s++)
+          for (let n = 0; n < N; n++)
+            for (let k = 0; k < options.hiddenSize; k++) {
+              expect(permutedHN.get(s, n, k)).toBe(hN.get(s, permutation[n]!, k));
+            }
+      }),
+    );
   });
 
   it('an eval-mode forward is deterministic, even with dropout configured', () => {
-    fc.assert(fc.property(config, sizes, (options, { L, N, phase }) => {
-      const rnn = new RNN({ ...options, dropout: 0.5 }).eval();
-      const x = inputFor(options, L, N, phase);
-      expect([...rnn.forward(x)[0].data]).toEqual([...rnn.forward(x)[0].data]);
-    }));
+    fc.assert(
+      fc.property(config, sizes, (options, { L, N, phase }) => {
+        const rnn = new RNN({ ...options, dropout: 0.5 }).eval();
+        const x = inputFor(options, L, N, phase);
+        expect([...rnn.forward(x)[0].data]).toEqual([...rnn.forward(x)[0].data]);
+      }),
+    );
   });
 
   it('a training-mode forward with dropout between layers differs from eval', () => {

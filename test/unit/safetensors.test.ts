@@ -11,7 +11,9 @@ const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new UR
 /** Bit patterns, so NaN, -0 and infinities compare exactly. */
 function bits(tensor: Tensor): bigint[] | number[] {
   const { data } = tensor;
-  return data instanceof Float32Array ? Array.from(new Uint32Array(data.buffer, data.byteOffset, data.length)) : Array.from(new BigUint64Array(data.buffer, data.byteOffset, data.length));
+  return data instanceof Float32Array
+    ? Array.from(new Uint32Array(data.buffer, data.byteOffset, data.length))
+    : Array.from(new BigUint64Array(data.buffer, data.byteOffset, data.length));
 }
 
 /** A file from a header object and a data section, bypassing the writer's checks. */
@@ -101,14 +103,21 @@ describe('writeSafetensors', () => {
 
   it('refuses a tensor named __metadata__ and a repeated name', () => {
     expect(codeOf(() => writeSafetensors([['__metadata__', wide]]))).toBe('InvalidTensorName');
-    expect(codeOf(() => writeSafetensors([['a', wide], ['a', special]]))).toBe('DuplicateName');
+    expect(
+      codeOf(() =>
+        writeSafetensors([
+          ['a', wide],
+          ['a', special],
+        ]),
+      ),
+    ).toBe('DuplicateName');
   });
 
   test.prop([
-    fc.uniqueArray(
-      fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.boolean(), fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 })),
-      { maxLength: 6, selector: ([name]) => name },
-    ),
+    fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.boolean(), fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 })), {
+      maxLength: 6,
+      selector: ([name]) => name,
+    }),
     fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
   ])('any named float tensors and metadata survive write then read exactly', (specs, metadata) => {
     fc.pre(specs.every(([name]) => name !== '__metadata__'));
@@ -132,15 +141,47 @@ describe('readSafetensors rejects malformed files with a SafetensorsError', () =
 
   it.each<[string, () => Uint8Array, SafetensorsErrorCode]>([
     ['fewer than 8 bytes', () => new Uint8Array(5), 'HeaderTooSmall'],
-    ['a header length above the limit', () => { const b = new Uint8Array(16); new DataView(b.buffer).setBigUint64(0, 2n ** 63n, true); return b; }, 'HeaderTooLarge'],
-    ['a header length past the end', () => { const b = new Uint8Array(16); b[0] = 9; return b; }, 'InvalidHeaderLength'],
+    [
+      'a header length above the limit',
+      () => {
+        const b = new Uint8Array(16);
+        new DataView(b.buffer).setBigUint64(0, 2n ** 63n, true);
+        return b;
+      },
+      'HeaderTooLarge',
+    ],
+    [
+      'a header length past the end',
+      () => {
+        const b = new Uint8Array(16);
+        b[0] = 9;
+        return b;
+      },
+      'InvalidHeaderLength',
+    ],
     ['an empty header', () => rawFile(null, undefined, ''), 'InvalidHeaderStart'],
     ['a header not starting with {', () => rawFile(null, undefined, ' {}'), 'InvalidHeaderStart'],
-    ['a header that is not UTF-8', () => { const b = rawFile(null, undefined, '{"a"}'); b[10] = 0xff; return b; }, 'InvalidHeader'],
+    [
+      'a header that is not UTF-8',
+      () => {
+        const b = rawFile(null, undefined, '{"a"}');
+        b[10] = 0xff;
+        return b;
+      },
+      'InvalidHeader',
+    ],
     ['a header that is not JSON', () => rawFile(null, undefined, '{"a":'), 'InvalidHeaderDeserialization'],
     ['a tensor entry that is not an object', () => rawFile({ a: [1] }), 'InvalidHeaderDeserialization'],
-    ['a repeated tensor name', () => rawFile(null, f32([1, 2]), `{"a":${JSON.stringify(entry([1], 0, 4))},"a":${JSON.stringify(entry([1], 4, 8))}}`), 'DuplicateName'],
-    ['a repeated key inside an entry', () => rawFile(null, f32([1]), '{"a":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}'), 'DuplicateName'],
+    [
+      'a repeated tensor name',
+      () => rawFile(null, f32([1, 2]), `{"a":${JSON.stringify(entry([1], 0, 4))},"a":${JSON.stringify(entry([1], 4, 8))}}`),
+      'DuplicateName',
+    ],
+    [
+      'a repeated key inside an entry',
+      () => rawFile(null, f32([1]), '{"a":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}'),
+      'DuplicateName',
+    ],
     ['an F16 tensor', () => rawFile({ a: entry([2], 0, 4, 'F16') }, f32([1])), 'UnsupportedDtype'],
     ['an unknown dtype', () => rawFile({ a: entry([1], 0, 4, 'toString') }, f32([1])), 'UnsupportedDtype'],
     ['a negative dimension', () => rawFile({ a: entry([-1], 0, 4) }, f32([1])), 'InvalidHeaderDeserialization'],
@@ -170,11 +211,18 @@ describe('readSafetensors rejects malformed files with a SafetensorsError', () =
   });
 
   it('honours a lower header limit', () => {
-    expect(codeOf(() => readSafetensors(writeSafetensors({ a: new Tensor(new Float32Array(1), [1]) }), { maxHeaderBytes: 16 }))).toBe('HeaderTooLarge');
+    expect(codeOf(() => readSafetensors(writeSafetensors({ a: new Tensor(new Float32Array(1), [1]) }), { maxHeaderBytes: 16 }))).toBe(
+      'HeaderTooLarge',
+    );
   });
 
   it('keeps tensor names that collide with Object.prototype as plain names', () => {
-    const file = readSafetensors(writeSafetensors([['__proto__', new Tensor(new Float32Array([1]), [1])], ['constructor', new Tensor(new Float32Array([2]), [1])]]));
+    const file = readSafetensors(
+      writeSafetensors([
+        ['__proto__', new Tensor(new Float32Array([1]), [1])],
+        ['constructor', new Tensor(new Float32Array([2]), [1])],
+      ]),
+    );
 
     expect([...file.tensors.keys()]).toEqual(['__proto__', 'constructor']);
     expect(file.tensors.get('constructor')!.data[0]).toBe(2);

@@ -42,29 +42,41 @@ describe('stateDictToJson / stateDictFromJson', () => {
     expect(Array.from(tensors.weight_hh_l0!.data.subarray(0, 3))).toEqual([Number.NaN, -Infinity, -0]);
   });
 
-  test.prop([
-    fc.array(fc.float(), { maxLength: 20 }),
-    fc.array(fc.double(), { maxLength: 20 }),
-  ])('round-trips every float32 and float64 value bit for bit', (singles, doubles) => {
-    const dict = {
-      single: new Tensor(Float32Array.from(singles), [singles.length]),
-      double: new Tensor(Float64Array.from(doubles), [doubles.length]),
-    };
+  test.prop([fc.array(fc.float(), { maxLength: 20 }), fc.array(fc.double(), { maxLength: 20 })])(
+    'round-trips every float32 and float64 value bit for bit',
+    (singles, doubles) => {
+      const dict = {
+        single: new Tensor(Float32Array.from(singles), [singles.length]),
+        double: new Tensor(Float64Array.from(doubles), [doubles.length]),
+      };
 
-    const back = stateDictFromJson(stateDictToJson(dict));
+      const back = stateDictFromJson(stateDictToJson(dict));
 
-    expect(sameBits(back.single!, dict.single)).toBe(true);
-    expect(sameBits(back.double!, dict.double)).toBe(true);
-  });
+      expect(sameBits(back.single!, dict.single)).toBe(true);
+      expect(sameBits(back.double!, dict.double)).toBe(true);
+    },
+  );
 
   it.each([
     ['not JSON', '{', /^state dict JSON is not valid JSON \(/],
     ['an array', '[]', /^state dict JSON must be an object mapping parameter names to tensors$/],
-    ['a bad dtype', '{"w": {"dtype": "float16", "shape": [0], "values": []}}', /^parameter "w" has dtype "float16"; expected "float32" or "float64"$/],
+    [
+      'a bad dtype',
+      '{"w": {"dtype": "float16", "shape": [0], "values": []}}',
+      /^parameter "w" has dtype "float16"; expected "float32" or "float64"$/,
+    ],
     ['a bad shape', '{"w": {"dtype": "float32", "shape": [-1], "values": []}}', /^parameter "w" must have a shape of non-negative integers$/],
     ['too few values', '{"w": {"dtype": "float32", "shape": [2], "values": [1]}}', /^parameter "w" has shape \[2\] and needs 2 values$/],
-    ['a bad value', '{"w": {"dtype": "float64", "shape": [1], "values": ["nan"]}}', /^parameter "w" value 0 is "nan", not a number or "NaN", "Infinity", "-Infinity", "-0"$/],
-    ['a value float32 cannot hold', '{"w": {"dtype": "float32", "shape": [1], "values": [0.1]}}', /^parameter "w" value 0 \(0\.1\) is not exactly representable as float32$/],
+    [
+      'a bad value',
+      '{"w": {"dtype": "float64", "shape": [1], "values": ["nan"]}}',
+      /^parameter "w" value 0 is "nan", not a number or "NaN", "Infinity", "-Infinity", "-0"$/,
+    ],
+    [
+      'a value float32 cannot hold',
+      '{"w": {"dtype": "float32", "shape": [1], "values": [0.1]}}',
+      /^parameter "w" value 0 \(0\.1\) is not exactly representable as float32$/,
+    ],
   ])('rejects %s with a clear message', (_, text, message) => {
     expect(rejection(text)).toMatch(message);
   });

@@ -18,7 +18,9 @@ describe('stripStateDictPrefix', () => {
   });
 
   it('treats a module path without the trailing dot as the same prefix', () => {
-    expect(Object.keys(stripStateDictPrefix(modelStateDict(), 'encoder.rnn'))).toEqual(Object.keys(stripStateDictPrefix(modelStateDict(), 'encoder.rnn.')));
+    expect(Object.keys(stripStateDictPrefix(modelStateDict(), 'encoder.rnn'))).toEqual(
+      Object.keys(stripStateDictPrefix(modelStateDict(), 'encoder.rnn.')),
+    );
   });
 
   it('takes a plain record and an array of pairs as well as a Map', () => {

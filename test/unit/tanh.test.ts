@@ -39,7 +39,10 @@ describe('tanhF64 / tanhF32', () => {
   });
 
   it('float32 is the float64 value rounded once (the Math.tanh fast path never decides otherwise)', () => {
-    fc.assert(fc.property(fc.float(), (x) => Object.is(tanhF32(x), Math.fround(tanhF64(x))) || (Number.isNaN(x) && Number.isNaN(tanhF32(x)))), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(fc.float(), (x) => Object.is(tanhF32(x), Math.fround(tanhF64(x))) || (Number.isNaN(x) && Number.isNaN(tanhF32(x)))),
+      { numRuns: 20_000 },
+    );
     // a dense sweep over where RNN pre-activations live, including the float32 saturation point 9.0108
     let differing = 0;
     for (let i = 0; i < 200_000; i++) {

@@ -26,7 +26,11 @@ const error = (type: string, message: string): Outcome => ({ tensors: {}, error:
 describe('how torch moved', () => {
   it('is bit-identical for the same bits, NaN included', async () => {
     const withNaN = withValue(ts, 'output', 1, Number.NaN);
-    expect(await classifyTorchDrift(withNaN, withValue(ts, 'output', 1, Number.NaN), c, null)).toEqual({ torch: 'bit-identical', detail: '', maxUlps: 0 });
+    expect(await classifyTorchDrift(withNaN, withValue(ts, 'output', 1, Number.NaN), c, null)).toEqual({
+      torch: 'bit-identical',
+      detail: '',
+      maxUlps: 0,
+    });
   });
 
   it('is within a few ULP for a one-ULP move, and for -0 against 0', async () => {
@@ -40,7 +44,10 @@ describe('how torch moved', () => {
   });
 
   it('moved within tolerance beyond a few ULP but inside assert_close', async () => {
-    expect(await classifyTorchDrift(ts, withValue(ts, 'h_n', 0, nextFloat32(h0, 20)), c, null)).toMatchObject({ torch: 'moved-within-tolerance', maxUlps: 20 });
+    expect(await classifyTorchDrift(ts, withValue(ts, 'h_n', 0, nextFloat32(h0, 20)), c, null)).toMatchObject({
+      torch: 'moved-within-tolerance',
+      maxUlps: 20,
+    });
   });
 
   it('moved beyond tolerance for a change harness/parity/compare.ts rejects, or a new tensor', async () => {
@@ -51,7 +58,9 @@ describe('how torch moved', () => {
   });
 
   it('changed error type when the type differs or an error appears or disappears', async () => {
-    expect(await classifyTorchDrift(error('ValueError', 'num_layers must be greater than zero'), error('IndexError', 'list index out of range'), c, null)).toEqual({
+    expect(
+      await classifyTorchDrift(error('ValueError', 'num_layers must be greater than zero'), error('IndexError', 'list index out of range'), c, null),
+    ).toEqual({
       torch: 'error-type-changed',
       detail: 'ValueError → IndexError: "list index out of range"',
       maxUlps: null,
@@ -61,8 +70,16 @@ describe('how torch moved', () => {
   });
 
   it('changed error message for the same type with other text, or other warnings', async () => {
-    expect(await classifyTorchDrift(error('ValueError', 'a'), error('ValueError', 'b'), c, null)).toEqual({ torch: 'error-message-changed', detail: 'ValueError: "a" → "b"', maxUlps: null });
-    expect(await classifyTorchDrift(ts, { ...ts, warnings: ['w'] }, c, null)).toEqual({ torch: 'error-message-changed', detail: 'warnings [] → ["w"]', maxUlps: 0 });
+    expect(await classifyTorchDrift(error('ValueError', 'a'), error('ValueError', 'b'), c, null)).toEqual({
+      torch: 'error-message-changed',
+      detail: 'ValueError: "a" → "b"',
+      maxUlps: null,
+    });
+    expect(await classifyTorchDrift(ts, { ...ts, warnings: ['w'] }, c, null)).toEqual({
+      torch: 'error-message-changed',
+      detail: 'warnings [] → ["w"]',
+      maxUlps: 0,
+    });
   });
 });
 
@@ -72,9 +89,17 @@ describe('what drift does to TS', () => {
   const moved = withValue(ts, 'h_n', 0, h0 + 0.01);
 
   it('says TS now fails when torch moves away from TS, and now passes when torch moves to it', async () => {
-    expect(await fixtureDrift(stored(fixtureOf(c)), { outcome: moved, shadow: null }, '2.13.0', options)).toMatchObject({ torch: 'moved-beyond-tolerance', ts: 'now-fails' });
-    expect(await fixtureDrift(stored(fixtureOf(c, { expected: moved })), { outcome: ts, shadow: null }, '2.13.0', options)).toMatchObject({ ts: 'now-passes' });
-    expect(await fixtureDrift(stored(fixtureOf(c)), { outcome: ts, shadow: null }, '2.13.0', options)).toMatchObject({ torch: 'bit-identical', ts: 'passes' });
+    expect(await fixtureDrift(stored(fixtureOf(c)), { outcome: moved, shadow: null }, '2.13.0', options)).toMatchObject({
+      torch: 'moved-beyond-tolerance',
+      ts: 'now-fails',
+    });
+    expect(await fixtureDrift(stored(fixtureOf(c, { expected: moved })), { outcome: ts, shadow: null }, '2.13.0', options)).toMatchObject({
+      ts: 'now-passes',
+    });
+    expect(await fixtureDrift(stored(fixtureOf(c)), { outcome: ts, shadow: null }, '2.13.0', options)).toMatchObject({
+      torch: 'bit-identical',
+      ts: 'passes',
+    });
   });
 
   it('reports a worker failure as a classified no-answer, not an exception', async () => {
@@ -91,7 +116,7 @@ describe('what drift does to TS', () => {
 
     expect(entry.ledger).toEqual({ entry: 'old-gap', status: 'fixed' });
     expect(report.failures).toEqual([`${listed.id}: fixed — remove from the ledger: entry 'old-gap'`]);
-    expect(driftMarkdown(report)).toContain("**fixed — remove from the ledger: `old-gap`**");
+    expect(driftMarkdown(report)).toContain('**fixed — remove from the ledger: `old-gap`**');
     expect(driftTable(report)).toContain('[FIXED: remove ledger entry old-gap]');
   });
 
@@ -111,7 +136,11 @@ describe('reports', () => {
       pinnedTorch: '2.13.0',
       ledger: { format_version: 1, entries: [] },
     });
-    const report = driftReport([entry], [f], workerDoc(handshakeOf('2.14.0')), { pinnedTorch: '2.13.0', ledger: { format_version: 1, entries: [] }, now: new Date(0) });
+    const report = driftReport([entry], [f], workerDoc(handshakeOf('2.14.0')), {
+      pinnedTorch: '2.13.0',
+      ledger: { format_version: 1, entries: [] },
+      now: new Date(0),
+    });
     const dir = mkdtempSync(path.join(tmpdir(), 'drift-'));
     try {
       const files = writeDriftReport(report, dir);

@@ -22,7 +22,16 @@ const pinnedTorch = pinnedTorchVersion();
 /** A spread of committed fixtures: grid, edge values, seeded init, dropout, packed, errors. */
 function sample(): StoredFixture[] {
   const all = committed.list(['baseline']);
-  const wanted = [/^grid: RNN\(3, 2, num_layers=2, bidirectional=True\) float32/, /^NaN, ±Inf/, /^seeded init/, /^train-mode dropout/, /^packed/, /^constructor error, num_layers 0/, /^forward error, float64 hx:/, /^batch size 0/];
+  const wanted = [
+    /^grid: RNN\(3, 2, num_layers=2, bidirectional=True\) float32/,
+    /^NaN, ±Inf/,
+    /^seeded init/,
+    /^train-mode dropout/,
+    /^packed/,
+    /^constructor error, num_layers 0/,
+    /^forward error, float64 hx:/,
+    /^batch size 0/,
+  ];
   return wanted.flatMap((pattern) => all.filter((s) => pattern.test(s.fixture.summary)).slice(0, 2));
 }
 
@@ -57,7 +66,9 @@ describe('golden:drift against the pinned torch', () => {
     try {
       const store = new GoldenStore(new DirectoryBackend(root));
       // float64, so no float32 shadow can forgive the moved value (harness/parity/compare.ts judges float32 by the shadow).
-      const numeric = committed.list(['baseline']).find((s) => s.fixture.case.dtype === 'float64' && s.fixture.expected.error === null && !s.fixture.case.wantWeights)!.fixture;
+      const numeric = committed
+        .list(['baseline'])
+        .find((s) => s.fixture.case.dtype === 'float64' && s.fixture.expected.error === null && !s.fixture.case.wantWeights)!.fixture;
       const failing = sample().find((s) => s.fixture.expected.error?.type === 'ValueError')!.fixture;
       const olderTorch = (f: Fixture, expected: Fixture['expected']): Fixture => ({
         ...f,
@@ -108,13 +119,22 @@ describe('pnpm golden:drift', () => {
       mkdirSync(path.join(root, 'baseline'));
       for (const { key } of sample().slice(0, 3)) cpSync(path.join(REPO_ROOT, 'golden', key), path.join(root, key));
       const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-      const { stdout } = await promisify(execFile)(tsx, ['harness/golden-cli.ts', 'drift', '--golden', root, '--out', path.join(root, 'out')], { cwd: REPO_ROOT });
+      const { stdout } = await promisify(execFile)(tsx, ['harness/golden-cli.ts', 'drift', '--golden', root, '--out', path.join(root, 'out')], {
+        cwd: REPO_ROOT,
+      });
       expect(stdout).toMatch(/^golden:drift — 3 fixtures, torch 2\.13\.0\S* → 2\.13\.0/);
       expect(stdout).toContain('result: no action needed');
       expect(existsSync(path.join(root, 'out', 'drift-report.json'))).toBe(true);
       const markdown = readFileSync(path.join(root, 'out', 'drift-report.md'), 'utf8');
-      const report = JSON.parse(readFileSync(path.join(root, 'out', 'drift-report.json'), 'utf8')) as { replayed_with: Fixture['provenance']['worker']; hardware_note: string | null };
-      if (sample().slice(0, 3).every((s) => bitIdentityExpected(s.fixture.provenance.worker, report.replayed_with))) {
+      const report = JSON.parse(readFileSync(path.join(root, 'out', 'drift-report.json'), 'utf8')) as {
+        replayed_with: Fixture['provenance']['worker'];
+        hardware_note: string | null;
+      };
+      if (
+        sample()
+          .slice(0, 3)
+          .every((s) => bitIdentityExpected(s.fixture.provenance.worker, report.replayed_with))
+      ) {
         expect(markdown).toContain('| bit-identical | 3 |');
       } else {
         // Another CPU: the report names the hardware as the likely cause of anything that moved.

@@ -97,15 +97,19 @@ describe('worker faults during a campaign', () => {
     ['garbage on stdout', 'garbage', 'protocol-error'],
     ['an allocation failure inside torch', 'alloc', 'worker-fault'],
     ['a MemoryError inside torch', 'memory', 'worker-fault'],
-  ] as const)('%s: every case accounted for, the unanswered ones reported, the verdict INCOMPLETE', async (_title, kind, status) => {
-    const report = await faultCampaign(faultEnv(kind), { numRuns: 12 });
-    expectAccounted(report);
-    expect(report.accounting.exploration.unanswered).toBeGreaterThan(0);
-    expect(new Set(report.workerFailures.map((w) => w.status))).toEqual(new Set([status]));
-    expect(report.worker.unanswered[status]).toBeGreaterThanOrEqual(report.workerFailures.length);
-    expect(report.status).toBe(report.failures.length > 0 ? 'FAIL' : 'INCOMPLETE');
-    expect(report.passed).toBe(false);
-  }, 180_000);
+  ] as const)(
+    '%s: every case accounted for, the unanswered ones reported, the verdict INCOMPLETE',
+    async (_title, kind, status) => {
+      const report = await faultCampaign(faultEnv(kind), { numRuns: 12 });
+      expectAccounted(report);
+      expect(report.accounting.exploration.unanswered).toBeGreaterThan(0);
+      expect(new Set(report.workerFailures.map((w) => w.status))).toEqual(new Set([status]));
+      expect(report.worker.unanswered[status]).toBeGreaterThanOrEqual(report.workerFailures.length);
+      expect(report.status).toBe(report.failures.length > 0 ? 'FAIL' : 'INCOMPLETE');
+      expect(report.passed).toBe(false);
+    },
+    180_000,
+  );
 
   it('a worker stopped (SIGSTOP) past its deadline: the case times out, is reported, and the worker is replaced', async () => {
     const report = await faultCampaign(faultEnv('stop'), { numRuns: 12, deadlineMs: 1_500 });
@@ -119,7 +123,11 @@ describe('worker faults during a campaign', () => {
     // Every forward after the run's 4th hangs, so each batch from then on takes its deadline: the batch
     // in flight when the 3 s budget ends is answered (as a timeout) after it, and still counted.
     const counter = path.join(root, 'counter');
-    const report = await faultCampaign(faultEnv('stop', { RNN_PARITY_TEST_AFTER: '4', RNN_PARITY_TEST_COUNTER: counter }), { budgetMs: 3_000, deadlineMs: 1_500, maxBatch: 1 });
+    const report = await faultCampaign(faultEnv('stop', { RNN_PARITY_TEST_AFTER: '4', RNN_PARITY_TEST_COUNTER: counter }), {
+      budgetMs: 3_000,
+      deadlineMs: 1_500,
+      maxBatch: 1,
+    });
     expectAccounted(report);
     expect(report.workerFailures.length).toBeGreaterThan(0);
     expect(report.workerFailures.every((w) => w.status === 'timeout')).toBe(true);
@@ -140,7 +148,14 @@ describe('the parity command with faults', () => {
     mkdirSync(path.join(golden, 'found'), { recursive: true });
     // A temporary file of a writer killed mid-write, by a process id that no longer exists.
     writeFileSync(path.join(golden, 'found', '.0123456789abcdef.json.999999999.00ff.tmp'), '{');
-    const { report, fixtures, quarantined } = await campaign({ seed: 11, budgetSeconds: 150, runs: 12, golden, minCases: 1, workerEnv: faultEnv('alloc') });
+    const { report, fixtures, quarantined } = await campaign({
+      seed: 11,
+      budgetSeconds: 150,
+      runs: 12,
+      golden,
+      minCases: 1,
+      workerEnv: faultEnv('alloc'),
+    });
     expect(existsSync(path.join(golden, 'found', '.0123456789abcdef.json.999999999.00ff.tmp'))).toBe(false);
     expectAccounted(report);
     expect(report.status).toBe('INCOMPLETE');

@@ -85,7 +85,11 @@ describe('planted bugs', () => {
     expect(report.passed).toBe(false);
     expect(report.failures.length).toBeGreaterThan(0);
     const shrunk = sizeOf(report.failures[0]!.case);
-    console.log(`${_}: ${report.casesExplored} cases to find, ${report.fastCheck?.shrinks} shrinks →`, JSON.stringify(shrunk), report.failures[0]!.report[0]);
+    console.log(
+      `${_}: ${report.casesExplored} cases to find, ${report.fastCheck?.shrinks} shrinks →`,
+      JSON.stringify(shrunk),
+      report.failures[0]!.report[0],
+    );
     expect(shrunk.layers).toBeLessThanOrEqual(2);
     expect(shrunk.hidden).toBeLessThanOrEqual(3);
     expect(shrunk.seqLen).toBeLessThanOrEqual(3);

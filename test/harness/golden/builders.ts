@@ -32,11 +32,17 @@ export function handshakeOf(torchVersion: string): Handshake {
 /** nn.RNN(2, 3) with explicit weights on a (L=2, N=1, H_in=2) input; `input` overrides the values. */
 export function smallCase(overrides: Partial<ParityCase> = {}): ParityCase {
   const weights = (shape: number[], phase: number): Tensor =>
-    Tensor.fromFlat(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i + phase) / 2), shape, 'float32');
+    Tensor.fromFlat(
+      Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i + phase) / 2),
+      shape,
+      'float32',
+    );
   return {
     kwargs: { input_size: 2, hidden_size: 3 },
     dtype: 'float32',
-    init: { stateDict: { weight_ih_l0: weights([3, 2], 0), weight_hh_l0: weights([3, 3], 1), bias_ih_l0: weights([3], 2), bias_hh_l0: weights([3], 3) } },
+    init: {
+      stateDict: { weight_ih_l0: weights([3, 2], 0), weight_hh_l0: weights([3, 3], 1), bias_ih_l0: weights([3], 2), bias_hh_l0: weights([3], 3) },
+    },
     training: false,
     forwardSeed: null,
     input: Tensor.fromFlat([0.5, -1, 0.25, 2], [2, 1, 2], 'float32'),
@@ -49,7 +55,10 @@ export function smallCase(overrides: Partial<ParityCase> = {}): ParityCase {
 }
 
 /** A fixture whose expectation is `expected` (default: what TS answers now), recorded by `torchVersion`. */
-export function fixtureOf(c: ParityCase, options: { expected?: Outcome; torchVersion?: string; summary?: string; origin?: Fixture['origin'] } = {}): Fixture {
+export function fixtureOf(
+  c: ParityCase,
+  options: { expected?: Outcome; torchVersion?: string; summary?: string; origin?: Fixture['origin'] } = {},
+): Fixture {
   const ts = runTs(c);
   return newFixture({
     summary: options.summary ?? 'test case',

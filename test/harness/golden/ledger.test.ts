@@ -27,13 +27,17 @@ describe('the known-divergence ledger', () => {
   });
 
   it('rejects an unknown field, naming it and listing the known ones', async () => {
-    expect(() => ledgerOf({ 'kwarg.bias': false })).toThrow(/^test ledger: entries\[0\]\.match\.kwarg\.bias: unknown field; use kwargs\.<name> or one of: id, origin, torch_version, /);
+    expect(() => ledgerOf({ 'kwarg.bias': false })).toThrow(
+      /^test ledger: entries\[0\]\.match\.kwarg\.bias: unknown field; use kwargs\.<name> or one of: id, origin, torch_version, /,
+    );
   });
 
   it('rejects duplicate entry ids and an entry without conditions', async () => {
     const entry = { id: 'a', reason: 'r', match: { dtype: 'float32' } };
     expect(() => parseLedger(JSON.stringify({ format_version: 1, entries: [entry, entry] }), 'l')).toThrow('l: entries: entry ids must be unique');
-    expect(() => parseLedger(JSON.stringify({ format_version: 1, entries: [{ ...entry, match: {} }] }), 'l')).toThrow('l: entries[0].match: an entry needs at least one condition');
+    expect(() => parseLedger(JSON.stringify({ format_version: 1, entries: [{ ...entry, match: {} }] }), 'l')).toThrow(
+      'l: entries[0].match: an entry needs at least one condition',
+    );
   });
 
   it('calls a listed case that still differs a known divergence', async () => {
@@ -60,7 +64,9 @@ describe('the known-divergence ledger', () => {
     const diverging = fixtureOf(smallCase(), { expected: withValue(runTs(smallCase()), 'h_n', 0, 0.75) });
     const verdict = await replayFixture(diverging, { pinnedTorch, ledger: empty });
     expect(verdict.status).toBe('fail');
-    expect(verdict.message).toMatch(/^[0-9a-f]{16} \(test case\): TS differs from torch 2\.13\.0:\n {2}- h_n at layer 0, forward, batch 0, unit 0 \[flat 0\]: TS /);
+    expect(verdict.message).toMatch(
+      /^[0-9a-f]{16} \(test case\): TS differs from torch 2\.13\.0:\n {2}- h_n at layer 0, forward, batch 0, unit 0 \[flat 0\]: TS /,
+    );
   });
 });
 
@@ -79,11 +85,15 @@ describe('version-aware error parity', () => {
 
   it('still fails an error of another category across versions', async () => {
     const other = { tensors: {}, error: { type: 'ValueError', message: 'hidden_size must be greater than zero' }, warnings: [] };
-    expect((await replayFixture(fixtureOf(numLayersZero, { expected: other, torchVersion: '1.13.1' }), { pinnedTorch, ledger: empty })).status).toBe('fail');
+    expect((await replayFixture(fixtureOf(numLayersZero, { expected: other, torchVersion: '1.13.1' }), { pinnedTorch, ledger: empty })).status).toBe(
+      'fail',
+    );
   });
 
   it('requires the exact type and text from the pinned torch minor', async () => {
-    expect((await replayFixture(fixtureOf(numLayersZero, { expected: torch113, torchVersion: '2.13.1' }), { pinnedTorch, ledger: empty })).status).toBe('fail');
+    expect(
+      (await replayFixture(fixtureOf(numLayersZero, { expected: torch113, torchVersion: '2.13.1' }), { pinnedTorch, ledger: empty })).status,
+    ).toBe('fail');
   });
 
   it('reads the pinned torch from python/requirements.txt', async () => {

@@ -16,22 +16,34 @@ import { fixtureOf, smallCase } from './builders.js';
 
 describe('regenerateFixture (no Python)', () => {
   const stored = fixtureOf(smallCase());
-  const provenance = (torch: string) => ({ ...stored.provenance, recorded_at: '2030-01-01T00:00:00.000Z', worker: { ...stored.provenance.worker, torch_version: torch } });
+  const provenance = (torch: string) => ({
+    ...stored.provenance,
+    recorded_at: '2030-01-01T00:00:00.000Z',
+    worker: { ...stored.provenance.worker, torch_version: torch },
+  });
 
   it('leaves a fixture alone when only recorded_at and the TS answer would change', () => {
     const tsNow = { ...stored.tsAtRecord, warnings: ['a new TS warning'] };
     expect(regenerateFixture(stored, { outcome: stored.expected, shadow: null }, { tsAtRecord: tsNow, provenance: provenance('2.13.0') })).toBeNull();
   });
 
-  it("rewrites a fixture whose expectation moved, and says what moved", () => {
+  it('rewrites a fixture whose expectation moved, and says what moved', () => {
     const moved = { ...stored.expected, warnings: ['torch now warns'] };
-    const regeneration = regenerateFixture(stored, { outcome: moved, shadow: null }, { tsAtRecord: stored.tsAtRecord, provenance: provenance('2.13.0') });
+    const regeneration = regenerateFixture(
+      stored,
+      { outcome: moved, shadow: null },
+      { tsAtRecord: stored.tsAtRecord, provenance: provenance('2.13.0') },
+    );
     expect(regeneration?.changes).toEqual(['expected']);
     expect(regeneration?.fixture.expected).toBe(moved);
   });
 
   it('rewrites the provenance when another torch gives the same numbers', () => {
-    const regeneration = regenerateFixture(stored, { outcome: stored.expected, shadow: null }, { tsAtRecord: stored.tsAtRecord, provenance: provenance('2.14.0') });
+    const regeneration = regenerateFixture(
+      stored,
+      { outcome: stored.expected, shadow: null },
+      { tsAtRecord: stored.tsAtRecord, provenance: provenance('2.14.0') },
+    );
     expect(regeneration?.changes).toEqual(['torch 2.13.0 → 2.14.0']);
   });
 
@@ -94,7 +106,9 @@ describe('pnpm golden:regen against the pinned torch (live)', () => {
     for (const [file, text] of Object.entries(snapshot())) {
       expect(text, file).not.toContain(REPO_ROOT);
       expect(text, file).not.toContain(homedir());
-      expect((JSON.parse(text) as { provenance: { worker: { python_executable: string } } }).provenance.worker.python_executable, file).not.toMatch(/^\//);
+      expect((JSON.parse(text) as { provenance: { worker: { python_executable: string } } }).provenance.worker.python_executable, file).not.toMatch(
+        /^\//,
+      );
     }
   });
 
@@ -110,7 +124,11 @@ describe('pnpm golden:regen against the pinned torch (live)', () => {
     // Arrange: one stored expectation no longer what torch says.
     const [moved, untouched] = recorded as [Fixture, Fixture];
     const output = moved.expected.tensors.output!;
-    const tampered = Tensor.fromFlat(Array.from(output.data, (v, i) => (i === 0 ? v + 1 : v)), output.shape, output.dtype);
+    const tampered = Tensor.fromFlat(
+      Array.from(output.data, (v, i) => (i === 0 ? v + 1 : v)),
+      output.shape,
+      output.dtype,
+    );
     store.save({ ...moved, expected: { ...moved.expected, tensors: { ...moved.expected.tensors, output: tampered } } });
     const before = snapshot();
 

@@ -136,7 +136,7 @@ describe('DirectoryBackend', () => {
 
     it('names the file and the field of a value that is neither a number nor a float spelling', () => {
       const { store, file, doc } = stored();
-      ((doc.case as { input: { values: unknown[] } }).input.values)[2] = 'nan';
+      (doc.case as { input: { values: unknown[] } }).input.values[2] = 'nan';
       writeFileSync(file, JSON.stringify(doc));
       expect(loadError(store).message).toBe(
         `${path.relative(process.cwd(), file)}: case.input.values[2]: "nan" is neither a finite number nor one of "NaN", "Infinity", "-Infinity", "-0"`,
@@ -145,7 +145,7 @@ describe('DirectoryBackend', () => {
 
     it('names a float32 value that would lose bits', () => {
       const { store, file, doc } = stored();
-      ((doc.expected as { tensors: { h_n: { values: unknown[] } } }).tensors.h_n.values)[1] = 0.1;
+      (doc.expected as { tensors: { h_n: { values: unknown[] } } }).tensors.h_n.values[1] = 0.1;
       writeFileSync(file, JSON.stringify(doc));
       expect(loadError(store).message).toBe(
         `${path.relative(process.cwd(), file)}: expected.tensors.h_n.values[1]: 0.1 is not exactly a float32 (a float32 tensor cannot hold it without rounding)`,
@@ -167,7 +167,9 @@ describe('DirectoryBackend', () => {
       writeFileSync(file, JSON.stringify(doc));
       const error = loadError(store);
       expect(error.field).toBe('id');
-      expect(error.message).toMatch(/: id: is [0-9a-f]{16}, but the case hashes to [0-9a-f]{16}: a fixture's case is never edited by hand; record it anew$/);
+      expect(error.message).toMatch(
+        /: id: is [0-9a-f]{16}, but the case hashes to [0-9a-f]{16}: a fixture's case is never edited by hand; record it anew$/,
+      );
     });
 
     it('refuses a file whose name is not its id', () => {

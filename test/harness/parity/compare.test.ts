@@ -72,12 +72,18 @@ describe('compareOutcomes', () => {
   });
 
   it('compares seeded weights and packing metadata bit for bit', () => {
-    const result = compareOutcomes(outcome({ 'weights.weight_ih_l0': f32([0.5]) }), outcome({ 'weights.weight_ih_l0': f32([Math.fround(0.5 + 2 ** -24)]) }), layout);
+    const result = compareOutcomes(
+      outcome({ 'weights.weight_ih_l0': f32([0.5]) }),
+      outcome({ 'weights.weight_ih_l0': f32([Math.fround(0.5 + 2 ** -24)]) }),
+      layout,
+    );
     expect(kinds(result.differences)).toEqual(['values']);
   });
 
   it('reports shape, dtype, missing tensors, warnings and errors', () => {
-    expect(kinds(compareOutcomes(outcome({ output: f64([1, 2], [2]) }), outcome({ output: f64([1, 2], [1, 2]) }), layout).differences)).toEqual(['shape']);
+    expect(kinds(compareOutcomes(outcome({ output: f64([1, 2], [2]) }), outcome({ output: f64([1, 2], [1, 2]) }), layout).differences)).toEqual([
+      'shape',
+    ]);
     expect(kinds(compareOutcomes(outcome({ output: f32([1]) }), outcome({ output: f64([1]) }), layout).differences)).toEqual(['dtype']);
     expect(kinds(compareOutcomes(outcome({}), outcome({ h_n: f64([1]) }), layout).differences)).toEqual(['missing']);
     expect(kinds(compareOutcomes(outcome({}, ['a']), outcome({}, []), layout).differences)).toEqual(['warnings']);
@@ -88,10 +94,18 @@ describe('compareOutcomes', () => {
 
   it('names the first bad element in torch terms, with abs, rel and ULP errors', () => {
     // output (L=3, N=1, D·H=4): flat 7 is t=1, batch 0, feature 3 = reverse unit 1 of the last layer.
-    const expected = f64(Array.from({ length: 12 }, () => 0.5), [3, 1, 4]);
-    const actual = f64(Array.from({ length: 12 }, (_, i) => (i === 7 ? 0.75 : 0.5)), [3, 1, 4]);
+    const expected = f64(
+      Array.from({ length: 12 }, () => 0.5),
+      [3, 1, 4],
+    );
+    const actual = f64(
+      Array.from({ length: 12 }, (_, i) => (i === 7 ? 0.75 : 0.5)),
+      [3, 1, 4],
+    );
     const [difference] = compareOutcomes(outcome({ output: actual }), outcome({ output: expected }), layout).differences;
-    expect(formatDifference(difference!)).toMatch(/^output at layer 1, reverse, unit 1, t=1, batch 0 \[flat 7\]: TS 0.75 vs torch 0.5; abs 2.500e-1, rel 5.000e-1, \d+ ULP/);
+    expect(formatDifference(difference!)).toMatch(
+      /^output at layer 1, reverse, unit 1, t=1, batch 0 \[flat 7\]: TS 0.75 vs torch 0.5; abs 2.500e-1, rel 5.000e-1, \d+ ULP/,
+    );
   });
 });
 

@@ -37,14 +37,17 @@ function expectSameValues(actual: ArrayLike<number>, expected: ArrayLike<number>
 describe('in TypeScript alone', () => {
   it('decodes what it encodes byte for byte, NaN payloads included', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 256 }).map((bytes) => bytes.slice(0, bytes.length - (bytes.length % 8))), (bytes) => {
-        for (const dtype of ['float32', 'float64'] as const) {
-          const wire = encodeArray(dtype, [bytes.length / (dtype === 'float32' ? 4 : 8)], bytes);
-          const decoded = decodeTensor(wire);
+      fc.property(
+        fc.uint8Array({ maxLength: 256 }).map((bytes) => bytes.slice(0, bytes.length - (bytes.length % 8))),
+        (bytes) => {
+          for (const dtype of ['float32', 'float64'] as const) {
+            const wire = encodeArray(dtype, [bytes.length / (dtype === 'float32' ? 4 : 8)], bytes);
+            const decoded = decodeTensor(wire);
 
-          expect(new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength)).toEqual(bytes);
-        }
-      }),
+            expect(new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength)).toEqual(bytes);
+          }
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });

@@ -48,7 +48,10 @@ describe('handshake', () => {
       rnnCase('f64', { want: { state_dict: true } }, 'float64'),
     ]);
 
-    for (const [result, dtype] of [[results[0]!, 'float32'], [results[1]!, 'float64']] as const) {
+    for (const [result, dtype] of [
+      [results[0]!, 'float32'],
+      [results[1]!, 'float64'],
+    ] as const) {
       const weights = decodeTensor(result.state_dict!['weight_ih_l0']!);
       expect([weights.data[0], weights.data[1]]).toEqual(bridge.handshake.init_fingerprint[dtype]);
     }
@@ -57,7 +60,10 @@ describe('handshake', () => {
   it('classifies the spec §3.3 FMA values as fused', () => {
     const { model, float32, float64 } = bridge.handshake.init_fingerprint;
     const isSpecFma =
-      float32[0] === -0.004322517663240433 && float32[1] === 0.3097158372402191 && float64[0] === 0.5427704542528102 && float64[1] === 0.23996970930833822;
+      float32[0] === -0.004322517663240433 &&
+      float32[1] === 0.3097158372402191 &&
+      float64[0] === 0.5427704542528102 &&
+      float64[1] === 0.23996970930833822;
 
     expect(model === 'fused').toBe(isSpecFma);
   });
@@ -169,9 +175,7 @@ describe('parameters', () => {
 
 describe('forward variants', () => {
   it('returns the packed output, its batch_sizes and the padded view', async () => {
-    const result = await runOne(
-      rnnCase('packed', { input: wire(ramp(8), [2, 2, 2]), packed: { lengths: [1, 2], enforce_sorted: false } }),
-    );
+    const result = await runOne(rnnCase('packed', { input: wire(ramp(8), [2, 2, 2]), packed: { lengths: [1, 2], enforce_sorted: false } }));
 
     const packed = result.packed!;
     expect(result.status).toBe('ok');
@@ -194,12 +198,16 @@ describe('forward variants', () => {
   it('returns gradients of input, hx and every parameter, shaped like them', async () => {
     const kwargs = { input_size: 2, hidden_size: 3, num_layers: 2, bidirectional: true };
     const result = await runOne(
-      rnnCase('grads', {
-        kwargs,
-        hx: wire(ramp(12), [4, 1, 3], 'float64'),
-        grad: { output: wire(ramp(12), [2, 1, 6], 'float64'), h_n: wire(ramp(12), [4, 1, 3], 'float64') },
-        want: { state_dict: true },
-      }, 'float64'),
+      rnnCase(
+        'grads',
+        {
+          kwargs,
+          hx: wire(ramp(12), [4, 1, 3], 'float64'),
+          grad: { output: wire(ramp(12), [2, 1, 6], 'float64'), h_n: wire(ramp(12), [4, 1, 3], 'float64') },
+          want: { state_dict: true },
+        },
+        'float64',
+      ),
     );
 
     const grads = result.grads!;
