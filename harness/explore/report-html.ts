@@ -123,7 +123,10 @@ function divergenceCharts(failure: ParityReportDoc['failures'][number], index: n
 }
 
 function canvas(spec: ChartSpec | null): string {
-  return spec === null ? '' : `<figure class="chart${spec.horizontal === true ? ' tall' : ''}"><canvas id="${spec.id}" role="img" aria-label="${escapeHtml(spec.title)}"></canvas></figure>`;
+  if (spec === null) return '';
+  // A horizontal bar chart grows with its labels so each stays readable.
+  const height = spec.horizontal === true ? Math.max(200, 90 + 16 * (spec.labels?.length ?? 0)) : 320;
+  return `<figure class="chart" style="height: ${height}px"><canvas id="${spec.id}" role="img" aria-label="${escapeHtml(spec.title)}"></canvas></figure>`;
 }
 
 /** The page's own script: every chart from its spec, without animation so a screenshot shows the final picture. */
@@ -133,11 +136,14 @@ let rendered = 0;
 for (const s of specs) {
   const el = document.getElementById(s.id);
   if (el === null) continue;
-  const axis = (title, log) => ({ title: { display: title !== '', text: title }, ...(log ? { type: 'logarithmic' } : {}) });
-  const scales = s.horizontal
-    ? { x: axis(s.xTitle, false), y: axis(s.yTitle, false) }
-    : { x: axis(s.xTitle, false), y: axis(s.yTitle, s.logY === true) };
-  if (s.type === 'scatter') scales.x.ticks = { stepSize: 1, callback: (v) => (v === -1 ? 'h_n' : 't=' + v) };
+  const axis = (title, log) => ({ title: { display: title !== '', text: title }, ...(log ? { type: 'logarithmic', min: 1 } : {}) });
+  const scales = { x: axis(s.xTitle, false), y: axis(s.yTitle, s.logY === true) };
+  // Every category label of a horizontal bar chart is a dimension value a reader looks for: none skipped.
+  if (s.horizontal) scales.y.ticks = { autoSkip: false };
+  if (s.type === 'scatter') {
+    scales.x = { ...scales.x, min: -1.5, ticks: { stepSize: 1, callback: (v) => (v === -1 ? 'h_n' : Number.isInteger(v) && v >= 0 ? 't=' + v : '') } };
+    scales.y = { ...scales.y, min: -0.5, grace: 0.5, ticks: { stepSize: 1, callback: (v) => (Number.isInteger(v) && v >= 0 ? v : '') } };
+  }
   new Chart(el, {
     type: s.type === 'scatter' ? 'bubble' : 'bar',
     data: { labels: s.labels, datasets: s.datasets },
@@ -204,7 +210,7 @@ export function formatHtml(doc: ParityReportDoc): string {
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; max-width: 1100px; }
 h1.PASS { color: #1a7f37; } h1.FAIL { color: #cf222e; } h1.INCOMPLETE { color: #9a6700; }
 .facts { padding-left: 1.2rem; } pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; }
-.chart { position: relative; height: 320px; margin: 1rem 0; } .chart.tall { height: 520px; }
+.chart { position: relative; margin: 1rem 0; }
 </style></head>
 <body>
 ${body.join('\n')}
