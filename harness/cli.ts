@@ -64,17 +64,20 @@ export function progressPrinter(budgetSeconds: number, stream: NodeJS.WriteStrea
       stop: () => {},
     };
   }
-  // The budget, not the case count, ends exploration, so the bar's total is seconds and its ETA the time left.
+  // The budget, not the case count, ends exploration, so the bar's total is seconds and its ETA the
+  // budget left (cli-progress's own ETA extrapolates from its update rate, which a campaign does not set).
   const bar = new SingleBar(
-    { stream, format: '{phase} [{bar}] {percentage}% | {value}/{total} s | {cases} cases, {rate} cases/s | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false },
+    { stream, format: '{phase} [{bar}] {percentage}% | {value}/{total} s | {cases} cases, {rate} cases/s | ETA {left}', hideCursor: true, clearOnComplete: false },
     Presets.shades_classic,
   );
   const total = Math.ceil(budgetSeconds);
-  bar.start(total, 0, { phase: 'exploring', cases: 0, rate: 0 });
+  bar.start(total, 0, { phase: 'exploring', cases: 0, rate: 0, left: `${total}s` });
   return {
     update: ({ cases, elapsedMs, shrinking }) => {
       const seconds = elapsedMs / 1000;
-      bar.update(Math.min(total, Math.floor(seconds)), { phase: shrinking ? 'shrinking' : 'exploring', cases, rate: seconds > 0 ? Math.round(cases / seconds) : 0 });
+      // Shrinking runs under its own limit after the budget: how long it takes is not known ahead.
+      const left = shrinking ? '?' : `${Math.max(0, Math.ceil(budgetSeconds - seconds))}s`;
+      bar.update(Math.min(total, Math.floor(seconds)), { phase: shrinking ? 'shrinking' : 'exploring', cases, rate: seconds > 0 ? Math.round(cases / seconds) : 0, left });
     },
     stop: () => bar.stop(),
   };
