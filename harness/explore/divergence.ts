@@ -1,6 +1,7 @@
 // Where a failing case diverges: every differing element of its differing tensors, in torch's terms (layer, direction, t, batch, unit).
-import { layoutOf } from '../parity/parity-case.js';
+
 import { locate } from '../parity/locate.js';
+import { layoutOf } from '../parity/parity-case.js';
 import { ulpDistance } from '../parity/ulp.js';
 import type { CaseFailure } from './failures.js';
 import type { DivergencePoint } from './report-schema.js';

@@ -63,7 +63,16 @@ function coverageChart(doc: ParityReportDoc): ChartSpec {
       data.push(n);
     }
   }
-  return { id: 'coverage', title: 'Valid cases per dimension value', type: 'bar', labels, datasets: [{ label: 'cases', data }], xTitle: 'cases', yTitle: '', horizontal: true };
+  return {
+    id: 'coverage',
+    title: 'Valid cases per dimension value',
+    type: 'bar',
+    labels,
+    datasets: [{ label: 'cases', data }],
+    xTitle: 'cases',
+    yTitle: '',
+    horizontal: true,
+  };
 }
 
 function errorChart(doc: ParityReportDoc): ChartSpec | null {
@@ -163,7 +172,10 @@ document.body.dataset.charts = String(rendered);
 /** parity-report.html from the JSON report document: status, accounting and worker lines on top, failures first, then the plots. */
 export function formatHtml(doc: ParityReportDoc): string {
   const { exploration: e, shrinking: s, quarantined } = doc.accounting;
-  const causes = Object.entries(doc.worker.unanswered).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+  const causes = Object.entries(doc.worker.unanswered)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   const facts = [
     `torch ${doc.torch.torch_version} (${doc.torch.blas_info ?? 'unknown BLAS'}, ${doc.torch.num_threads} thread, ${doc.torch.cpu_capability}, ${doc.torch.cpu_model})`,
     `seed ${doc.seed}: ${doc.casesExplored} cases in ${(doc.elapsedMs / 1000).toFixed(1)} s (${doc.casesPerSecond.toFixed(0)} cases/s, ${doc.batches} batches)`,
@@ -173,10 +185,14 @@ export function formatHtml(doc: ParityReportDoc): string {
     `settled by the tolerance budget ${doc.judged.budget}, by the float64 shadow ${doc.judged.shadow}, by rounding sensitivity ${doc.judged.sensitivity}`,
   ];
   const charts: ChartSpec[] = [];
-  const body: string[] = [`<h1 class="${doc.status}">Parity campaign: ${doc.status}</h1>`, `<ul class="facts">${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`];
+  const body: string[] = [
+    `<h1 class="${doc.status}">Parity campaign: ${doc.status}</h1>`,
+    `<ul class="facts">${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`,
+  ];
   if (doc.failures.length > 0) {
     body.push('<h2>Failures</h2>');
-    if (doc.fastCheck !== null) body.push(`<p>Replay with <code>pnpm parity --seed ${doc.fastCheck.seed} --path ${escapeHtml(doc.fastCheck.path ?? '')}</code></p>`);
+    if (doc.fastCheck !== null)
+      body.push(`<p>Replay with <code>pnpm parity --seed ${doc.fastCheck.seed} --path ${escapeHtml(doc.fastCheck.path ?? '')}</code></p>`);
     doc.failures.forEach((failure, i) => {
       const specs = divergenceCharts(failure, i);
       charts.push(...specs);
@@ -188,8 +204,14 @@ export function formatHtml(doc: ParityReportDoc): string {
   }
   if (doc.unanswered.length > 0) {
     body.push('<h2>Cases torch did not answer</h2><ul>');
-    for (const w of doc.unanswered) body.push(`<li>${escapeHtml(`${w.status}, ${w.phase}${w.quarantined_by === null ? '' : `, quarantined by rule ${w.quarantined_by}`}: ${w.error}`)}</li>`);
-    body.push('</ul>', ...doc.quarantine.map((p) => `<p>stored: <code>${escapeHtml(p)}</code> (replay: <code>pnpm replay ${escapeHtml(p)}</code>)</p>`));
+    for (const w of doc.unanswered)
+      body.push(
+        `<li>${escapeHtml(`${w.status}, ${w.phase}${w.quarantined_by === null ? '' : `, quarantined by rule ${w.quarantined_by}`}: ${w.error}`)}</li>`,
+      );
+    body.push(
+      '</ul>',
+      ...doc.quarantine.map((p) => `<p>stored: <code>${escapeHtml(p)}</code> (replay: <code>pnpm replay ${escapeHtml(p)}</code>)</p>`),
+    );
   }
   if (doc.problems.length > 0) body.push('<h2>Problems</h2><ul>', ...doc.problems.map((p) => `<li>${escapeHtml(p)}</li>`), '</ul>');
   const ulps = histogramChart(doc, 'ulps', 'ulps', 'Per-tensor max ULP difference, per case', 'max ULP (log2 bucket: 2^k means [2^k, 2^(k+1)))');
@@ -200,7 +222,9 @@ export function formatHtml(doc: ParityReportDoc): string {
   body.push('<h2>Differences from torch</h2>', canvas(ulps), canvas(rel));
   body.push('<h2>Coverage</h2>', canvas(coverage), canvas(errors));
   if (doc.coverage.missingPairs.length > 0) {
-    body.push(`<details><summary>${doc.coverage.missingPairs.length} value pairs never exercised</summary><p>${escapeHtml(doc.coverage.missingPairs.join('; '))}</p></details>`);
+    body.push(
+      `<details><summary>${doc.coverage.missingPairs.length} value pairs never exercised</summary><p>${escapeHtml(doc.coverage.missingPairs.join('; '))}</p></details>`,
+    );
   }
   // Inside <script>, "</" could close the element early; \u003c reads the same to JSON.parse.
   const specJson = JSON.stringify(charts).replace(/</g, '\\u003c');

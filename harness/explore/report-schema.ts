@@ -34,9 +34,7 @@ const failure = z.object({
   report: z.array(z.string()).describe("the comparison's differences, one readable line each, then the localisation"),
   kwargs: z.record(z.string(), z.unknown()),
   dtype,
-  divergence: z
-    .array(divergencePoint)
-    .describe('every differing element of the differing tensors (at most 400 per tensor, largest ULP first)'),
+  divergence: z.array(divergencePoint).describe('every differing element of the differing tensors (at most 400 per tensor, largest ULP first)'),
 });
 
 const unanswered = z.object({
@@ -77,7 +75,9 @@ export const parityReportSchema = z
     }),
     largestErrors: largestErrors.describe('over cases the tolerance budget settled'),
     largestErrorsAll: largestErrors.describe('over every case'),
-    differences: z.object({ float32: histogramsByKind, float64: histogramsByKind }).describe('per-tensor max ULP and max rel per case, by dtype and tensor kind'),
+    differences: z
+      .object({ float32: histogramsByKind, float64: histogramsByKind })
+      .describe('per-tensor max ULP and max rel per case, by dtype and tensor kind'),
     judged: z.object({ budget: count, shadow: count, sensitivity: count }),
     exactDropout: z.boolean(),
     problems: z.array(z.string()).describe('faults other than mismatches and unanswered cases (tripwire, harness error, unreadable fixture)'),

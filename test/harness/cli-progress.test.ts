@@ -28,7 +28,10 @@ describe('campaign progress', () => {
     progress.update({ cases: 300, elapsedMs: 30_000, failures: 0, shrinking: false });
     progress.stop();
     // Terminal control sequences (cursor, line clearing) separate the redraws.
-    const frames = written().split(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/).filter((l) => l.includes('cases'));
+    const esc = String.fromCharCode(27);
+    const frames = written()
+      .split(new RegExp(`${esc}\\[[0-9;?]*[A-Za-z]|${esc}[78]`))
+      .filter((l) => l.includes('cases'));
     expect(frames.at(-1)).toBe(`exploring [${'█'.repeat(20)}${'░'.repeat(20)}] 50% | 30/60 s | 300 cases, 10 cases/s | ETA 30s`);
   });
 

@@ -5,17 +5,26 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RNN } from '../../../src/index.js';
-import { reluInPlace, type ActivationKernel } from '../../../src/kernels.js';
-import { TorchBridge } from '../../../harness/worker/bridge.js';
 import { type CampaignReport, runCampaign } from '../../../harness/explore/campaign.js';
 import { formatMarkdown, formatSummary, reportDoc } from '../../../harness/explore/report.js';
 import { formatHtml } from '../../../harness/explore/report-html.js';
 import { type ParityReportDoc, parityReportSchema } from '../../../harness/explore/report-schema.js';
+import { TorchBridge } from '../../../harness/worker/bridge.js';
+import { RNN } from '../../../src/index.js';
+import { type ActivationKernel, reluInPlace } from '../../../src/kernels.js';
 
 const CHROMIUM = process.env.RNN_PARITY_CHROMIUM ?? '/usr/bin/chromium';
 // The network is closed: without these Chromium keeps opening connections that are refused.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A classic mistake, so the failing report has a real divergence to draw. */
 class ReluForTanh extends RNN {
@@ -35,7 +44,14 @@ describe('campaign reports', () => {
     passing = await runCampaign({ bridge, seed: 20261203, budgetMs: 6_000, minCases: 1 });
     // minCases far above what a failing run explores: before the fix, the early stop at the first
     // failure tripped the tripwire and the report named one fault twice.
-    failing = await runCampaign({ bridge, seed: 20261203, budgetMs: 6_000, shrinkBudgetMs: 10_000, minCases: 1_000_000, factory: (o) => new ReluForTanh(o) });
+    failing = await runCampaign({
+      bridge,
+      seed: 20261203,
+      budgetMs: 6_000,
+      shrinkBudgetMs: 10_000,
+      minCases: 1_000_000,
+      factory: (o) => new ReluForTanh(o),
+    });
   }, 120_000);
   afterAll(async () => {
     await bridge?.stop();
@@ -57,7 +73,9 @@ describe('campaign reports', () => {
     expect(failing.status).toBe('FAIL');
     expect(failing.problems).toEqual([]);
     expect(formatSummary(failing).split('\n')[0]).toMatch(/^FAILED after \d+ runs/);
-    const headings = formatMarkdown(failing).split('\n').filter((l) => l.startsWith('## '));
+    const headings = formatMarkdown(failing)
+      .split('\n')
+      .filter((l) => l.startsWith('## '));
     expect(headings[0]).toBe('## Failures');
     const divergence = reportDoc(failing).failures[0]!.divergence;
     expect(divergence.length).toBeGreaterThan(0);
@@ -71,7 +89,12 @@ describe('campaign reports', () => {
     writeFileSync(file, html);
     expect(html).not.toMatch(/<script[^>]+src=/);
     const userDataDir = mkdtempSync(path.join(tmpdir(), 'parity-chromium-'));
-    const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1200, height: 900 } });
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1200, height: 900 },
+    });
     try {
       const page = await context.newPage();
       const problems: string[] = [];

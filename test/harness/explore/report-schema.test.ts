@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../harness/paths.js';
-import { parityReportJsonSchema } from '../../../harness/explore/report-schema.js';
 import { coordinates } from '../../../harness/explore/divergence.js';
 import { emptyHistograms, log2Bucket, recordDifferences, sortedBuckets } from '../../../harness/explore/histogram.js';
+import { parityReportJsonSchema } from '../../../harness/explore/report-schema.js';
+import { REPO_ROOT } from '../../../harness/paths.js';
 
 describe('parity report schema', () => {
   it('docs/parity-report.schema.json equals a fresh emission from the zod schema (run pnpm report:schema if not)', () => {
@@ -36,7 +36,14 @@ describe('report pieces', () => {
   });
 
   it("locate()'s text reads back into (layer, direction, t, batch, unit)", () => {
-    expect(coordinates('layer 1, reverse, unit 3, t=2, batch 0')).toEqual({ where: 'layer 1, reverse, unit 3, t=2, batch 0', layer: 1, direction: 'reverse', t: 2, batch: 0, unit: 3 });
+    expect(coordinates('layer 1, reverse, unit 3, t=2, batch 0')).toEqual({
+      where: 'layer 1, reverse, unit 3, t=2, batch 0',
+      layer: 1,
+      direction: 'reverse',
+      t: 2,
+      batch: 0,
+      unit: 3,
+    });
     expect(coordinates('layer 0, forward, batch 1, unit 2')).toMatchObject({ layer: 0, direction: 'forward', t: null, batch: 1, unit: 2 });
     expect(coordinates('layer 0, forward, unit 1, t=4, sorted batch 1')).toMatchObject({ t: 4, batch: 1, unit: 1 });
     expect(coordinates('grad.weight_ih_l0[2, 1]')).toMatchObject({ layer: null, direction: null, t: null, batch: null, unit: null });
