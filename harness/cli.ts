@@ -64,10 +64,11 @@ export function progressPrinter(budgetSeconds: number, stream: NodeJS.WriteStrea
       stop: () => {},
     };
   }
+  // The cursor stays visible: a stop signal ends the process at once, with no chance to show it again.
   // The budget, not the case count, ends exploration, so the bar's total is seconds and its ETA the
   // budget left (cli-progress's own ETA extrapolates from its update rate, which a campaign does not set).
   const bar = new SingleBar(
-    { stream, format: '{phase} [{bar}] {percentage}% | {value}/{total} s | {cases} cases, {rate} cases/s | ETA {left}', hideCursor: true, clearOnComplete: false },
+    { stream, format: '{phase} [{bar}] {percentage}% | {value}/{total} s | {cases} cases, {rate} cases/s | ETA {left}', hideCursor: false, clearOnComplete: false },
     Presets.shades_classic,
   );
   const total = Math.ceil(budgetSeconds);
@@ -117,18 +118,22 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
   onBridge(bridge);
   try {
     const progress = progressPrinter(options.budgetSeconds);
-    const campaignReport = await runCampaign({
-      bridge,
-      seed: options.seed,
-      budgetMs: options.budgetSeconds * 1000,
-      ...(options.runs === undefined ? {} : { numRuns: options.runs }),
-      ...(options.path === undefined ? {} : { path: options.path }),
-      ...(options.minCases === undefined ? {} : { minCases: options.minCases }),
-      examples: loaded.map((f) => f.fixture.case),
-      quarantine: (failure) => quarantineRuleFor(rules, failure),
-      onProgress: (p) => progress.update(p),
-    });
-    progress.stop();
+    let campaignReport: CampaignReport;
+    try {
+      campaignReport = await runCampaign({
+        bridge,
+        seed: options.seed,
+        budgetMs: options.budgetSeconds * 1000,
+        ...(options.runs === undefined ? {} : { numRuns: options.runs }),
+        ...(options.path === undefined ? {} : { path: options.path }),
+        ...(options.minCases === undefined ? {} : { minCases: options.minCases }),
+        examples: loaded.map((f) => f.fixture.case),
+        quarantine: (failure) => quarantineRuleFor(rules, failure),
+        onProgress: (p) => progress.update(p),
+      });
+    } finally {
+      progress.stop();
+    }
     const problems = [...campaignReport.problems, ...badFixtures.map((p) => `unreadable fixture: ${p}`)];
     const report: CampaignReport = badFixtures.length === 0 ? campaignReport : { ...campaignReport, problems, status: 'FAIL', passed: false };
     const fixtures: string[] = [];
