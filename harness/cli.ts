@@ -4,9 +4,11 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { $, type ProcessPromise } from 'zx';
 import { TorchBridge } from './worker/bridge.js';
-import { type CampaignReport, checkBatch, runCampaign } from './explore/campaign.js';
-import { formatMarkdown, formatSummary, reportJson } from './explore/report.js';
-import { describeCase, fixtureFromDoc } from './golden/fixture.js';
+import { Presets, SingleBar } from 'cli-progress';
+import { type CampaignProgress, type CampaignReport, checkBatch, runCampaign } from './explore/campaign.js';
+import { formatMarkdown, formatSummary, reportDoc } from './explore/report.js';
+import { formatHtml } from './explore/report-html.js';
+import { caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
 import { parseFixtureDoc } from './golden/fixture-schema.js';
 import { loadQuarantineRules, quarantine, quarantineRuleFor, quarantinedCase } from './golden/quarantine.js';
 import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from './golden/store.js';
@@ -46,13 +48,54 @@ export interface CampaignRun {
 /** Exit codes: PASS 0, FAIL 1, usage 2, INCOMPLETE 3 (a case went unanswered: never a pass). */
 export const EXIT_CODE: Readonly<Record<CampaignReport['status'], number>> = { PASS: 0, FAIL: 1, INCOMPLETE: 3 };
 
-function progressPrinter(): (p: { cases: number; elapsedMs: number; shrinking: boolean }) => void {
-  let last = 0;
-  return ({ cases, elapsedMs, shrinking }) => {
-    if (elapsedMs - last < (process.stderr.isTTY ? 250 : 10_000)) return;
-    last = elapsedMs;
-    const line = `${shrinking ? 'shrinking… ' : ''}${cases} cases, ${(elapsedMs / 1000).toFixed(0)} s, ${(cases / (elapsedMs / 1000)).toFixed(0)} cases/s`;
-    process.stderr.write(process.stderr.isTTY ? `\r${line}   ` : `${line}\n`);
+/**
+ * Campaign progress on stderr: on a terminal a bar over the time budget with cases, rate and ETA
+ * (cli-progress); elsewhere (CI logs) a plain line every 10 s, since a redrawn bar is noise in a log.
+ */
+export function progressPrinter(
+  budgetSeconds: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): { update: (p: CampaignProgress) => void; stop: () => void } {
+  if (stream.isTTY !== true) {
+    let last = 0;
+    return {
+      update: ({ cases, elapsedMs, shrinking }) => {
+        if (elapsedMs - last < 10_000) return;
+        last = elapsedMs;
+        stream.write(
+          `${shrinking ? 'shrinking… ' : ''}${cases} cases, ${(elapsedMs / 1000).toFixed(0)} s, ${(cases / (elapsedMs / 1000)).toFixed(0)} cases/s\n`,
+        );
+      },
+      stop: () => {},
+    };
+  }
+  // The cursor stays visible: a stop signal ends the process at once, with no chance to show it again.
+  // The budget, not the case count, ends exploration, so the bar's total is seconds and its ETA the
+  // budget left (cli-progress's own ETA extrapolates from its update rate, which a campaign does not set).
+  const bar = new SingleBar(
+    {
+      stream,
+      format: '{phase} [{bar}] {percentage}% | {value}/{total} s | {cases} cases, {rate} cases/s | ETA {left}',
+      hideCursor: false,
+      clearOnComplete: false,
+    },
+    Presets.shades_classic,
+  );
+  const total = Math.ceil(budgetSeconds);
+  bar.start(total, 0, { phase: 'exploring', cases: 0, rate: 0, left: `${total}s` });
+  return {
+    update: ({ cases, elapsedMs, shrinking }) => {
+      const seconds = elapsedMs / 1000;
+      // Shrinking runs under its own limit after the budget: how long it takes is not known ahead.
+      const left = shrinking ? '?' : `${Math.max(0, Math.ceil(budgetSeconds - seconds))}s`;
+      bar.update(Math.min(total, Math.floor(seconds)), {
+        phase: shrinking ? 'shrinking' : 'exploring',
+        cases,
+        rate: seconds > 0 ? Math.round(cases / seconds) : 0,
+        left,
+      });
+    },
+    stop: () => bar.stop(),
   };
 }
 
@@ -89,27 +132,39 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
   });
   onBridge(bridge);
   try {
-    const campaignReport = await runCampaign({
-      bridge,
-      seed: options.seed,
-      budgetMs: options.budgetSeconds * 1000,
-      ...(options.runs === undefined ? {} : { numRuns: options.runs }),
-      ...(options.path === undefined ? {} : { path: options.path }),
-      ...(options.minCases === undefined ? {} : { minCases: options.minCases }),
-      examples: loaded.map((f) => f.fixture.case),
-      quarantine: (failure) => quarantineRuleFor(rules, failure),
-      onProgress: progressPrinter(),
-    });
-    if (process.stderr.isTTY) process.stderr.write('\n');
+    const progress = progressPrinter(options.budgetSeconds);
+    let campaignReport: CampaignReport;
+    try {
+      campaignReport = await runCampaign({
+        bridge,
+        seed: options.seed,
+        budgetMs: options.budgetSeconds * 1000,
+        ...(options.runs === undefined ? {} : { numRuns: options.runs }),
+        ...(options.path === undefined ? {} : { path: options.path }),
+        ...(options.minCases === undefined ? {} : { minCases: options.minCases }),
+        examples: loaded.map((f) => f.fixture.case),
+        quarantine: (failure) => quarantineRuleFor(rules, failure),
+        onProgress: (p) => progress.update(p),
+      });
+    } finally {
+      progress.stop();
+    }
     const problems = [...campaignReport.problems, ...badFixtures.map((p) => `unreadable fixture: ${p}`)];
     const report: CampaignReport = badFixtures.length === 0 ? campaignReport : { ...campaignReport, problems, status: 'FAIL', passed: false };
     const fixtures: string[] = [];
-    if (report.failures.length > 0) {
+    // A failing case that is already a fixture (a corpus case replayed first) is named, not copied.
+    const corpus = new Map(loaded.map((f) => [f.fixture.id, f.key]));
+    const fresh = report.failures.filter((f) => {
+      const key = corpus.get(caseId(f.case));
+      if (key !== undefined) fixtures.push(backend.describe(key));
+      return key === undefined;
+    });
+    if (fresh.length > 0) {
       const fastCheck = report.fastCheck;
       try {
         const recorded = await recordFixtures(
           bridge,
-          report.failures.map((f) => ({
+          fresh.map((f) => ({
             case: f.case,
             summary: `campaign seed ${report.seed}: ${f.report[0] ?? 'mismatch'}`.slice(0, 200),
             origin: 'campaign' as const,
@@ -127,8 +182,10 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
     const final: CampaignReport = problems.length === report.problems.length ? report : { ...report, problems, status: 'FAIL', passed: false };
     if (options.reportDir !== undefined) {
       mkdirSync(options.reportDir, { recursive: true });
-      writeFileSync(path.join(options.reportDir, 'parity-report.json'), reportJson(final, fixtures, quarantined));
+      const doc = reportDoc(final, fixtures, quarantined);
+      writeFileSync(path.join(options.reportDir, 'parity-report.json'), `${JSON.stringify(doc, null, 2)}\n`);
       writeFileSync(path.join(options.reportDir, 'parity-report.md'), formatMarkdown(final, fixtures, quarantined));
+      writeFileSync(path.join(options.reportDir, 'parity-report.html'), formatHtml(doc));
     }
     return { report: final, fixtures, quarantined: [...new Set(quarantined)] };
   } finally {
@@ -219,7 +276,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
         .option('--budget <seconds>', `exploration time budget (default ${budget})`, positiveNumberOption('--budget'))
         .option('--runs <n>', 'at most this many property runs (batches)', integerOption('--runs', 1))
         .option('--path <path>', 'replay one fast-check counterexample path', replayPath)
-        .option('--report-dir <dir>', `write parity-report.{json,md} here${name === 'parity' ? ' (default .parity/reports)' : ''}`, pathOption)
+        .option('--report-dir <dir>', `write parity-report.{json,md,html} here${name === 'parity' ? ' (default .parity/reports)' : ''}`, pathOption)
         .option('--min-cases <n>', 'fail a run that executed fewer cases (default 50)', integerOption('--min-cases', 0))
         .option('--golden <dir>', 'fixture store to replay first and to write found and quarantined cases to (default golden/)', pathOption)
         .option('--deadline <seconds>', 'deadline of one worker request (default 60)', positiveNumberOption('--deadline'))
@@ -253,7 +310,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
     };
     // verify keeps the whole command within two minutes here; the nightly job passes a long budget.
     define('verify', 'typecheck, unit tests, golden replay, then a live campaign (before you push)', 45);
-    define('parity', 'the long live campaign with JSON and Markdown reports (nightly)', 600);
+    define('parity', 'the long live campaign with JSON, Markdown and HTML reports (nightly)', 600);
     program
       .command('replay')
       .description('run the one case of a quarantine record or a fixture through torch and TS, and print the verdict')
@@ -277,7 +334,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'verify') return EXIT_CODE[await verify(options)];
   const { report, fixtures, quarantined } = await campaign(options);
   console.log(formatSummary(report, fixtures, quarantined));
-  console.log(`reports: ${options.reportDir}/parity-report.{json,md}`);
+  console.log(`reports: ${options.reportDir}/parity-report.{json,md,html}`);
   return EXIT_CODE[report.status];
 }
 

@@ -12,6 +12,7 @@ import { type ParityCase, type RNNFactory, outcomeFromWire, referenceFactory, ru
 import type { Handshake, UnansweredStatus } from '../worker/protocol.js';
 import type { CampaignPhase, CaseFailure, WorkerFailure } from './failures.js';
 import { localiseFailure } from './localise.js';
+import { type DifferenceHistograms, emptyHistograms, recordDifferences } from './histogram.js';
 
 /** Options of {@link runCampaign}. */
 export interface CampaignOptions {
@@ -97,6 +98,8 @@ export interface CampaignReport {
   readonly largestErrors: LargestErrors;
   /** Over every case, the judged ones (ill-conditioned, overflowing) included. */
   readonly largestErrorsAll: LargestErrors;
+  /** Per-tensor max ULP and max rel of every answered case, bucketed by log2 (the report's distributions). */
+  readonly differences: DifferenceHistograms;
   /** How many valid cases each judge settled. */
   readonly judged: Readonly<Record<Judged, number>>;
   readonly torch: Handshake;
@@ -206,9 +209,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
 
   const largestAll = emptyLargest();
   const judged: Record<Judged, number> = { budget: 0, shadow: 0, sensitivity: 0 };
+  const differences = emptyHistograms();
   const observe = (c: ParityCase, torch: Outcome, comparison: Comparison, how: Judged): void => {
     ledger.record(c, torch);
     if (torch.error === null) judged[how]++;
+    recordDifferences(differences, c.dtype, comparison.stats);
     for (const table of how === 'budget' ? [largest, largestAll] : [largestAll]) {
       for (const [name, stats] of Object.entries(comparison.stats)) {
         const slot = table[c.dtype][tensorKind(name)];
@@ -307,7 +312,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       `${lateFailures.length} mismatching case(s) answered after the budget closed${details.failed ? ' (besides the shrunk failure)' : ', reported unshrunk'}`,
     );
   }
-  if (exploreAccount.cases < minCases) problems.push(`tripwire: only ${exploreAccount.cases} cases ran (minimum ${minCases})`);
+  // A failure ends exploration early on purpose: the tripwire is for runs that did nothing, and
+  // firing it then would report one fault twice.
+  if (failures.length === 0 && exploreAccount.cases < minCases)
+    problems.push(`tripwire: only ${exploreAccount.cases} cases ran (minimum ${minCases})`);
   const quarantined = workerFailures.filter((f) => f.quarantinedBy !== null).length;
   const unexpected = workerFailures.length - quarantined;
   const status: CampaignStatus = failures.length > 0 || problems.length > 0 ? 'FAIL' : unexpected > 0 ? 'INCOMPLETE' : 'PASS';
@@ -338,6 +346,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     coverage: ledger.summary(),
     largestErrors: largest,
     largestErrorsAll: largestAll,
+    differences,
     exactDropout,
     judged,
     torch: options.bridge.handshake,

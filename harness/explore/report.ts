@@ -1,6 +1,8 @@
-// Campaign reports: the terminal summary, and the JSON and Markdown files a nightly job keeps.
+// Campaign reports: the terminal summary, and the JSON and Markdown files a nightly job keeps (the HTML one is report-html.ts).
 import type { CampaignReport } from './campaign.js';
+import { divergenceOf } from './divergence.js';
 import type { WorkerFailure } from './failures.js';
+import { type ParityReportDoc, SCHEMA_VERSION } from './report-schema.js';
 
 function exp(value: number): string {
   return value === 0 ? '0' : value.toExponential(2);
@@ -52,13 +54,11 @@ function unansweredLine(w: WorkerFailure): string {
   return `no torch answer (${w.status}, ${w.phase}${w.quarantinedBy === null ? '' : `, quarantined by rule ${w.quarantinedBy}`}): ${w.error}`;
 }
 
-/** The short summary `pnpm verify` prints. `fixturePaths` are where the failures were stored. */
+/** The short summary `pnpm verify` prints: the failures first, then the run's facts, the verdict last. */
 export function formatSummary(report: CampaignReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): string {
-  const lines = [...headline(report), ...largestLines(report).map((l) => `largest error (budget-settled cases), ${l}`)];
+  const lines: string[] = [];
   if (report.failures.length > 0) {
-    lines.push(
-      `FAILED after ${report.fastCheck?.numRuns} runs and ${report.fastCheck?.shrinks} shrinks (replay: --seed ${report.fastCheck?.seed} --path ${report.fastCheck?.path}):`,
-    );
+    lines.push(failedLine(report));
     for (const failure of report.failures) lines.push(...failure.report.map((r) => `  ${r}`));
     for (const p of fixturePaths) lines.push(`  fixture: ${p}`);
   }
@@ -66,14 +66,32 @@ export function formatSummary(report: CampaignReport, fixturePaths: readonly str
   if (report.workerFailures.length > 10) lines.push(`… and ${report.workerFailures.length - 10} more unanswered cases (see the JSON report)`);
   for (const p of quarantinePaths) lines.push(`  quarantined case: ${p} (replay: pnpm replay ${p})`);
   for (const problem of report.problems) lines.push(`problem: ${problem}`);
+  lines.push(...headline(report), ...largestLines(report).map((l) => `largest error (budget-settled cases), ${l}`));
   lines.push(report.status === 'INCOMPLETE' ? 'INCOMPLETE: some cases got no answer from torch' : report.status);
   return lines.join('\n');
+}
+
+function failedLine(report: CampaignReport): string {
+  const f = report.fastCheck;
+  return f === null
+    ? `FAILED: ${report.failures.length} mismatching case(s) answered after the budget closed, unshrunk:`
+    : `FAILED after ${f.numRuns} runs and ${f.shrinks} shrinks (replay: --seed ${f.seed} --path ${f.path}):`;
 }
 
 /** A Markdown report for a CI step summary or a pull request body. */
 export function formatMarkdown(report: CampaignReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): string {
   const c = report.coverage;
-  const out = [`# Parity campaign: ${report.status}`, '', ...headline(report).map((l) => `- ${l}`), ''];
+  const out = [`# Parity campaign: ${report.status}`, ''];
+  if (report.failures.length > 0) {
+    out.push('## Failures', '');
+    const f = report.fastCheck;
+    if (f !== null) out.push(`Replay with \`pnpm parity --seed ${f.seed} --path ${f.path}\`.`, '');
+    for (const failure of report.failures) out.push(...failure.report.map((r) => `- ${r}`));
+    for (const p of fixturePaths) out.push(`- fixture: \`${p}\``);
+    out.push('');
+  }
+  if (report.problems.length > 0) out.push('## Problems', '', ...report.problems.map((p) => `- ${p}`), '');
+  out.push('## Run', '', ...headline(report).map((l) => `- ${l}`), '');
   if (report.workerFailures.length > 0) {
     out.push('## Cases torch did not answer', '');
     out.push(...report.workerFailures.map((w) => `- ${unansweredLine(w)}`));
@@ -109,35 +127,44 @@ export function formatMarkdown(report: CampaignReport, fixturePaths: readonly st
     }`,
   );
   if (c.missingPairs.length > 0) out.push('', `Pairs never exercised (${c.missingPairs.length}): ${c.missingPairs.slice(0, 30).join('; ')}`);
-  if (report.failures.length > 0) {
-    out.push('', '## Failures', '', `Replay with \`pnpm parity --seed ${report.fastCheck?.seed} --path ${report.fastCheck?.path}\`.`, '');
-    for (const f of report.failures) out.push(...f.report.map((r) => `- ${r}`));
-    for (const p of fixturePaths) out.push(`- fixture: \`${p}\``);
-  }
-  if (report.problems.length > 0) out.push('', '## Problems', '', ...report.problems.map((p) => `- ${p}`));
   return `${out.join('\n')}\n`;
 }
 
-/** The report as JSON: everything but the failing cases' tensors, which live in their fixtures. */
-export function reportJson(report: CampaignReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): string {
+/**
+ * The report as a document of docs/parity-report.schema.json: everything but the failing cases'
+ * tensors (they live in their fixtures), with where each failure diverges.
+ */
+export function reportDoc(report: CampaignReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): ParityReportDoc {
   const { failures, torch, workerFailures, ...rest } = report;
-  return `${JSON.stringify(
-    {
-      ...rest,
-      torch,
-      failures: failures.map((f) => ({ report: f.report, kwargs: f.case.kwargs, dtype: f.case.dtype })),
-      unanswered: workerFailures.map((w) => ({
-        status: w.status,
-        phase: w.phase,
-        error: w.error,
-        quarantined_by: w.quarantinedBy,
-        kwargs: w.case.kwargs,
-        dtype: w.case.dtype,
-      })),
-      fixtures: fixturePaths,
-      quarantine: quarantinePaths,
-    },
-    null,
-    2,
-  )}\n`;
+  return {
+    schema_version: SCHEMA_VERSION,
+    ...rest,
+    problems: [...rest.problems],
+    torch: { ...torch },
+    failures: failures.map((f) => ({ report: f.report, kwargs: { ...f.case.kwargs }, dtype: f.case.dtype, divergence: safeDivergence(f) })),
+    unanswered: workerFailures.map((w) => ({
+      status: w.status,
+      phase: w.phase,
+      error: w.error,
+      quarantined_by: w.quarantinedBy,
+      kwargs: { ...w.case.kwargs },
+      dtype: w.case.dtype,
+    })),
+    fixtures: [...fixturePaths],
+    quarantine: [...quarantinePaths],
+  };
+}
+
+/** The divergence picture is a reading aid: if it cannot be computed, the report still is. */
+function safeDivergence(failure: CampaignReport['failures'][number]): ParityReportDoc['failures'][number]['divergence'] {
+  try {
+    return divergenceOf(failure);
+  } catch {
+    return [];
+  }
+}
+
+/** parity-report.json. */
+export function reportJson(report: CampaignReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): string {
+  return `${JSON.stringify(reportDoc(report, fixturePaths, quarantinePaths), null, 2)}\n`;
 }

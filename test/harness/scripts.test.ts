@@ -19,6 +19,7 @@ const FRESH_CLONE: Record<string, 'needs no torch' | 'sets up torch itself' | 'o
   'lint:arch': 'needs no torch',
   'check:package': 'needs no torch',
   'docs:api': 'needs no torch',
+  'report:schema': 'needs no torch',
   'setup:python': 'sets up torch itself',
   test: 'sets up torch itself',
   verify: 'sets up torch itself',

@@ -168,3 +168,17 @@ describe('the parity command with faults', () => {
     expect(record.replay).toMatch(/^pnpm replay .*quarantine\/[0-9a-f]{16}\.json$/);
   }, 180_000);
 });
+
+describe('the parity command with a failure', () => {
+  it('records a found case once: replayed from the corpus and failing again, it is named, not copied', async () => {
+    const golden = path.join(root, 'golden-raise');
+    const first = await campaign({ seed: 7, budgetSeconds: 150, runs: 30, golden, minCases: 1, workerEnv: faultEnv('raise') });
+    expect(first.report.status).toBe('FAIL');
+    expect(first.fixtures).toHaveLength(1);
+    const found = readdirSync(path.join(golden, 'found'));
+    const second = await campaign({ seed: 7, budgetSeconds: 150, runs: 1, golden, minCases: 1, workerEnv: faultEnv('raise') });
+    expect(second.report.status).toBe('FAIL');
+    expect(readdirSync(path.join(golden, 'found'))).toEqual(found);
+    expect(second.fixtures.map((p) => path.basename(p))).toEqual(found);
+  }, 240_000);
+});
