@@ -12,7 +12,7 @@ import { caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
 import { parseFixtureDoc } from './golden/fixture-schema.js';
 import { loadQuarantineRules, quarantine, quarantineRuleFor, quarantinedCase } from './golden/quarantine.js';
 import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from './golden/store.js';
-import { type Parsed, integerOption, parseCommandLine, pathOption, positiveNumberOption, runIfMain } from './command-line.js';
+import { type Parsed, printExit, integerOption, parseCommandLine, pathOption, positiveNumberOption, runIfMain } from './command-line.js';
 import { REPO_ROOT } from './paths.js';
 import { exitOnStopRequest } from './shutdown.js';
 import { setupPython } from './worker/python-setup.js';
@@ -323,11 +323,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
 /** Parses and runs; returns the exit code (2 for a usage error). */
 export async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseCli(argv);
-  if (parsed.kind === 'exit') {
-    process.stdout.write(parsed.stdout);
-    process.stderr.write(parsed.stderr);
-    return parsed.code;
-  }
+  if (parsed.kind === 'exit') return printExit(parsed);
   const run = parsed.run;
   if (run.command === 'replay') return replayCase(run.file);
   const { command, options } = run;

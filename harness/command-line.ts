@@ -52,6 +52,13 @@ export function parseCommandLine<T>(argv: readonly string[], build: (select: (ru
   return { kind: 'run', run: chosen };
 }
 
+/** Prints what a command line that stops at once (help, a usage error) has to say; returns its exit code. */
+export function printExit(parsed: Extract<Parsed<unknown>, { kind: 'exit' }>): number {
+  process.stdout.write(parsed.stdout);
+  process.stderr.write(parsed.stderr);
+  return parsed.code;
+}
+
 /** A whole number in [min, max], or a usage error naming the flag. */
 export function integerOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
   return (text) => {

@@ -9,7 +9,7 @@ import { regenerateFixture, workerDoc, type Fixture } from './golden/fixture.js'
 import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from './golden/store.js';
 import { loadLedger } from './golden/ledger.js';
 import { runTs } from './parity/parity-case.js';
-import { type Parsed, parseCommandLine, pathOption, runIfMain } from './command-line.js';
+import { type Parsed, printExit, parseCommandLine, pathOption, runIfMain } from './command-line.js';
 import { REPO_ROOT } from './paths.js';
 import { harnessVersion, recordFixtures } from './golden/record.js';
 import { replayFixture } from './golden/replay.js';
@@ -217,11 +217,7 @@ export function parseGoldenCli(argv: readonly string[]): Parsed<GoldenCommand> {
 /** Parses argv (after the script name) and runs the command; returns the exit code (2 for a usage error). */
 export async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseGoldenCli(argv);
-  if (parsed.kind === 'exit') {
-    process.stdout.write(parsed.stdout);
-    process.stderr.write(parsed.stderr);
-    return parsed.code;
-  }
+  if (parsed.kind === 'exit') return printExit(parsed);
   const { command, options } = parsed.run;
   if (command === 'baseline') return goldenBaseline(options);
   if (command === 'drift') return goldenDrift(options);

@@ -8,21 +8,10 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, requireChromium } from '../chromium.js';
 import { ROOT } from './readme-example.js';
 import { type Lib, scenario, stress } from './scenario.js';
 
-const CHROMIUM = process.env.RNN_PARITY_CHROMIUM ?? '/usr/bin/chromium';
-// The machine's network is closed: without the background-networking flags Chromium keeps
-// opening connections that are refused. playwright-core gives every launch a fresh profile.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DTYPES = ['float32', 'float64'] as const;
 /**
  * Math functions whose last bit is the engine's choice (ECMAScript leaves them implementation-
@@ -101,11 +90,9 @@ const inPage: Record<string, Record<string, string>> = {};
 const inNode: Record<string, Record<string, string>> = {};
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set RNN_PARITY_CHROMIUM)`);
-  }
+  const executablePath = requireChromium();
   bundle = await bundleForPage(path.join(ROOT, 'dist'));
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
   const page = await browser.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));

@@ -11,20 +11,8 @@ import { formatHtml } from '../../../harness/explore/report-html.js';
 import { type ParityReportDoc, parityReportSchema } from '../../../harness/explore/report-schema.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
 import { RNN } from '../../../src/index.js';
+import { CHROMIUM_ARGS, requireChromium } from '../../chromium.js';
 import { type ActivationKernel, reluInPlace } from '../../../src/kernels.js';
-
-const CHROMIUM = process.env.RNN_PARITY_CHROMIUM ?? '/usr/bin/chromium';
-// The network is closed: without these Chromium keeps opening connections that are refused.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A classic mistake, so the failing report has a real divergence to draw. */
 class ReluForTanh extends RNN {
@@ -83,14 +71,13 @@ describe('campaign reports', () => {
   });
 
   it('the HTML report renders its charts in headless Chromium, offline, without console errors', async () => {
-    expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set RNN_PARITY_CHROMIUM)`).toBe(true);
     const file = path.join(dir, 'parity-report.html');
     const html = formatHtml(reportDoc(failing));
     writeFileSync(file, html);
     expect(html).not.toMatch(/<script[^>]+src=/);
     const userDataDir = mkdtempSync(path.join(tmpdir(), 'parity-chromium-'));
     const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
+      executablePath: requireChromium(),
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1200, height: 900 },
