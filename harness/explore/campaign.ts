@@ -51,9 +51,6 @@ export interface CampaignProgress {
   readonly shrinking: boolean;
 }
 
-/** What settled a case (harness/parity/compare.ts). */
-export type Judged = JudgedBy;
-
 /** Largest TS-vs-torch error seen per dtype and tensor kind. */
 export type LargestErrors = Record<
   DType,
@@ -101,7 +98,7 @@ export interface CampaignReport {
   /** Per-tensor max ULP and max rel of every answered case, bucketed by log2 (the report's distributions). */
   readonly differences: DifferenceHistograms;
   /** How many valid cases each judge settled. */
-  readonly judged: Readonly<Record<Judged, number>>;
+  readonly judged: Readonly<Record<JudgedBy, number>>;
   readonly torch: Handshake;
   /** Whether train-mode dropout masks were compared exactly (the worker reproduces torch's masks). */
   readonly exactDropout: boolean;
@@ -122,7 +119,7 @@ export async function checkBatch(
   bridge: TorchBridge,
   cases: readonly ParityCase[],
   factory: RNNFactory = referenceFactory(bridge.handshake),
-  observe: (c: ParityCase, torch: Outcome, comparison: Comparison, judged: Judged) => void = () => {},
+  observe: (c: ParityCase, torch: Outcome, comparison: Comparison, judged: JudgedBy) => void = () => {},
   onWorkerFailure: (failure: Pick<WorkerFailure, 'case' | 'status' | 'error' | 'stderrTail'>) => void = () => {},
 ): Promise<BatchCheck> {
   const torchPromise = bridge.run(cases.map((c, i) => toWireCase(c, String(i))));
@@ -208,9 +205,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   let lastFailure: CaseFailure[] = [];
 
   const largestAll = emptyLargest();
-  const judged: Record<Judged, number> = { budget: 0, shadow: 0, sensitivity: 0 };
+  const judged: Record<JudgedBy, number> = { budget: 0, shadow: 0, sensitivity: 0 };
   const differences = emptyHistograms();
-  const observe = (c: ParityCase, torch: Outcome, comparison: Comparison, how: Judged): void => {
+  const observe = (c: ParityCase, torch: Outcome, comparison: Comparison, how: JudgedBy): void => {
     ledger.record(c, torch);
     if (torch.error === null) judged[how]++;
     recordDifferences(differences, c.dtype, comparison.stats);

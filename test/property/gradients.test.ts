@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validCase } from '../../harness/explore/arbitraries.js';
 import { TorchBridge } from '../../harness/worker/bridge.js';
-import { type Judged, checkBatch } from '../../harness/explore/campaign.js';
+import { checkBatch } from '../../harness/explore/campaign.js';
+import type { JudgedBy } from '../../harness/parity/compare.js';
 import { tensorKind } from '../../harness/parity/compare.js';
 import type { DType } from '../../src/index.js';
 
@@ -16,7 +17,7 @@ const FC_SEED = process.env.FC_SEED === undefined ? undefined : Number(process.e
 const tally = {
   cases: 0,
   packed: 0,
-  judged: { budget: 0, shadow: 0, sensitivity: 0 } as Record<Judged, number>,
+  judged: { budget: 0, shadow: 0, sensitivity: 0 } as Record<JudgedBy, number>,
   maxRel: { float32: 0, float64: 0 } as Record<DType, number>,
 };
 
