@@ -93,6 +93,10 @@ export function expectedFailure(error: unknown): string | null {
   if (error instanceof PythonNotFoundError) return error.message;
   if (error instanceof WorkerStartError) return `the torch worker could not start: ${error.message}`;
   if (error instanceof FixtureFormatError) return error.message;
+  // A file named on the command line that is missing or unreadable: the message names it.
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (error instanceof Error && (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')) return error.message;
+  if (error instanceof SyntaxError) return `not JSON: ${error.message}`;
   return null;
 }
 
