@@ -34,8 +34,11 @@ export function shardName(shard: Shard): string {
  * Note [sharding by content hash]: every shard draws the same fast-check stream from the same seed
  * and runs only the cases whose hash falls in its residue class. A case has one hash, so each case
  * of the stream is run by exactly one shard (disjoint and complete by construction), and the shards
- * of one seed together run the cases of the unsharded run with that seed and `--runs`. Shrinking is
- * not filtered: a shrunk case belongs to the failure being shrunk, whatever its hash.
+ * of one seed together run the cases of the unsharded run with that seed and `--runs` (the corpus
+ * examples included: each shard takes every example's run and skips the other shards' examples, so
+ * the random stream after them is the same in every shard). A batch with none of a shard's cases
+ * is skipped, not counted. Shrinking is not filtered: a shrunk case belongs to the failure being
+ * shrunk, whatever its hash.
  */
 export function shardOf(c: ParityCase, count: number): number {
   return (Number.parseInt(caseId(c).slice(0, 12), 16) % count) + 1;
