@@ -8,6 +8,9 @@ import { Presets, SingleBar } from 'cli-progress';
 import { type CampaignProgress, type CampaignReport, checkBatch, runCampaign } from './explore/campaign.js';
 import { formatMarkdown, formatSummary, reportDoc } from './explore/report.js';
 import { formatHtml } from './explore/report-html.js';
+import { type ParityReportDoc, parityReportSchema } from './explore/report-schema.js';
+import { type ReportPart, markdownReport, mergeReports } from './explore/merge.js';
+import { type Shard, parseShard, shardName } from './explore/shard.js';
 import { caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
 import { parseFixtureDoc } from './golden/fixture-schema.js';
 import { loadQuarantineRules, quarantine, quarantineRuleFor, quarantinedCase } from './golden/quarantine.js';
@@ -34,6 +37,8 @@ export interface CampaignCommandOptions {
   readonly deadlineSeconds?: number;
   /** Extra environment for the worker (tests inject faults through it). */
   readonly workerEnv?: NodeJS.ProcessEnv;
+  /** Explore only this shard of the seed's case stream (and of the corpus); see harness/explore/shard.ts. */
+  readonly shard?: Shard;
 }
 
 /** What a campaign run leaves behind. */
@@ -142,6 +147,7 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
         ...(options.runs === undefined ? {} : { numRuns: options.runs }),
         ...(options.path === undefined ? {} : { path: options.path }),
         ...(options.minCases === undefined ? {} : { minCases: options.minCases }),
+        ...(options.shard === undefined ? {} : { shard: options.shard }),
         examples: loaded.map((f) => f.fixture.case),
         quarantine: (failure) => quarantineRuleFor(rules, failure),
         onProgress: (p) => progress.update(p),
@@ -180,17 +186,58 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
       backend.describe(quarantine(backend, w, { seed: report.seed, torchVersion: report.torch.torch_version })),
     );
     const final: CampaignReport = problems.length === report.problems.length ? report : { ...report, problems, status: 'FAIL', passed: false };
-    if (options.reportDir !== undefined) {
-      mkdirSync(options.reportDir, { recursive: true });
-      const doc = reportDoc(final, fixtures, quarantined);
-      writeFileSync(path.join(options.reportDir, 'parity-report.json'), `${JSON.stringify(doc, null, 2)}\n`);
-      writeFileSync(path.join(options.reportDir, 'parity-report.md'), formatMarkdown(final, fixtures, quarantined));
-      writeFileSync(path.join(options.reportDir, 'parity-report.html'), formatHtml(doc));
-    }
+    if (options.reportDir !== undefined)
+      writeReports(options.reportDir, reportDoc(final, fixtures, quarantined), formatMarkdown(final, fixtures, quarantined));
     return { report: final, fixtures, quarantined: [...new Set(quarantined)] };
   } finally {
     await bridge.stop();
   }
+}
+
+/** Writes parity-report.{json,md,html} into `dir`. */
+function writeReports(dir: string, doc: ParityReportDoc, markdown: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'parity-report.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'parity-report.md'), markdown);
+  writeFileSync(path.join(dir, 'parity-report.html'), formatHtml(doc));
+}
+
+/** A report file `parity:merge` cannot read: missing, not JSON, or not of the report schema. */
+export class ReportFileError extends Error {
+  override name = 'ReportFileError';
+}
+
+function readReport(file: string): ParityReportDoc {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ReportFileError(`${file}: ${(error as Error).message}`);
+  }
+  const parsed = parityReportSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ReportFileError(
+      `${file} is not a parity-report.json of schema_version 1: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * `pnpm parity:merge REPORT… --out DIR`: merges shards' parity-report.json files into one report of
+ * the same form (harness/explore/merge.ts), written as parity-report.{json,md,html} in `out`.
+ *
+ * @throws ReportFileError naming the file, for a report that cannot be read as a parity-report.json.
+ */
+export function mergeCommand(files: readonly string[], out: string): ParityReportDoc {
+  const parts: ReportPart[] = files.map((file) => {
+    const doc = readReport(file);
+    return { name: doc.shard == null ? file : `shard ${shardName(doc.shard)}`, doc };
+  });
+  const merged = mergeReports(parts);
+  writeReports(out, merged, formatMarkdown(markdownReport(merged), merged.fixtures, merged.quarantine));
+  return merged;
 }
 
 /**
@@ -253,12 +300,21 @@ async function verify(options: CampaignCommandOptions): Promise<CampaignReport['
 /** What a command line asks the harness CLI to do. */
 export type CampaignCommand =
   | { readonly command: 'verify' | 'parity'; readonly options: CampaignCommandOptions }
-  | { readonly command: 'replay'; readonly file: string };
+  | { readonly command: 'replay'; readonly file: string }
+  | { readonly command: 'merge'; readonly files: readonly string[]; readonly out: string };
 
 /** The fast-check replay path of one counterexample, e.g. `3:0:1`. */
 function replayPath(text: string): string {
   if (!/^\d+(:\d+)*$/.test(text)) throw new InvalidArgumentError(`--path takes a fast-check path such as 3:0:1, got ${JSON.stringify(text)}.`);
   return text;
+}
+
+function shardOption(text: string): Shard {
+  try {
+    return parseShard(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 /**
@@ -280,6 +336,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
         .option('--min-cases <n>', 'fail a run that executed fewer cases (default 50)', integerOption('--min-cases', 0))
         .option('--golden <dir>', 'fixture store to replay first and to write found and quarantined cases to (default golden/)', pathOption)
         .option('--deadline <seconds>', 'deadline of one worker request (default 60)', positiveNumberOption('--deadline'))
+        .option('--shard <i/n>', 'explore only shard i of n of the case stream (1 ≤ i ≤ n); merge the reports with parity:merge', shardOption)
         .action(
           (values: {
             seed?: number;
@@ -290,6 +347,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
             minCases?: number;
             golden?: string;
             deadline?: number;
+            shard?: Shard;
           }) => {
             const reportDir = values.reportDir ?? (name === 'parity' ? path.join(REPO_ROOT, '.parity', 'reports') : undefined);
             select({
@@ -302,6 +360,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
                 ...(values.minCases === undefined ? {} : { minCases: values.minCases }),
                 ...(values.golden === undefined ? {} : { golden: values.golden }),
                 ...(values.deadline === undefined ? {} : { deadlineSeconds: values.deadline }),
+                ...(values.shard === undefined ? {} : { shard: values.shard }),
                 ...(reportDir === undefined ? {} : { reportDir }),
               },
             });
@@ -316,6 +375,12 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
       .description('run the one case of a quarantine record or a fixture through torch and TS, and print the verdict')
       .argument('<file>', 'golden/quarantine/<id>.json or a fixture', pathOption)
       .action((file: string) => select({ command: 'replay', file }));
+    program
+      .command('merge')
+      .description("merge shards' parity-report.json files into one report (parity-report.{json,md,html})")
+      .argument('<reports...>', "the shards' parity-report.json files", (file: string, previous: string[] = []) => [...previous, pathOption(file)])
+      .requiredOption('--out <dir>', 'write the merged parity-report.{json,md,html} here', pathOption)
+      .action((files: string[], values: { out: string }) => select({ command: 'merge', files, out: values.out }));
     return program;
   });
 }
@@ -326,6 +391,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (parsed.kind === 'exit') return printExit(parsed);
   const run = parsed.run;
   if (run.command === 'replay') return replayCase(run.file);
+  if (run.command === 'merge') {
+    let merged: ParityReportDoc;
+    try {
+      merged = mergeCommand(run.files, run.out);
+    } catch (error) {
+      if (!(error instanceof ReportFileError)) throw error;
+      console.error(`error: ${error.message}`);
+      return 2;
+    }
+    console.log(`merged ${run.files.length} reports: ${merged.casesExplored} cases, ${merged.status}`);
+    console.log(`reports: ${run.out}/parity-report.{json,md,html}`);
+    return EXIT_CODE[merged.status];
+  }
   const { command, options } = run;
   if (command === 'verify') return EXIT_CODE[await verify(options)];
   const { report, fixtures, quarantined } = await campaign(options);

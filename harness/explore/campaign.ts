@@ -13,6 +13,7 @@ import type { Handshake, UnansweredStatus } from '../worker/protocol.js';
 import type { CampaignPhase, CaseFailure, WorkerFailure } from './failures.js';
 import { localiseFailure } from './localise.js';
 import { type DifferenceHistograms, emptyHistograms, recordDifferences } from './histogram.js';
+import { type Shard, inShard } from './shard.js';
 
 /** Options of {@link runCampaign}. */
 export interface CampaignOptions {
@@ -37,6 +38,8 @@ export interface CampaignOptions {
   /** fast-check path to replay one exact counterexample. */
   readonly path?: string;
   readonly onProgress?: (progress: CampaignProgress) => void;
+  /** Explore (and replay examples of) only this shard's cases; see Note [sharding by content hash]. */
+  readonly shard?: Shard | null;
   /**
    * The quarantine rule (its id) that deliberately expects an unanswered case, or null. An unanswered
    * case no rule covers makes the campaign INCOMPLETE.
@@ -73,6 +76,8 @@ export interface CaseAccount {
 
 export interface CampaignReport {
   readonly seed: number;
+  /** The part of the seed's case stream this run explored; null for all of it. */
+  readonly shard: Shard | null;
   readonly status: CampaignStatus;
   /** status === 'PASS'. */
   readonly passed: boolean;
@@ -238,9 +243,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     inFlight = run.catch(() => {});
     return run;
   });
-  const checkRun = async (cases: readonly ParityCase[]): Promise<void> => {
+  const checkRun = async (drawn: readonly ParityCase[]): Promise<void> => {
     if (closed) return;
     const inShrinkPhase = shrinking;
+    // See Note [sharding by content hash]: exploration keeps this shard's cases, shrinking keeps all.
+    const cases = inShrinkPhase ? drawn : drawn.filter((c) => inShard(options.shard, c));
+    if (cases.length === 0) return;
     const account = inShrinkPhase ? shrinkAccount : exploreAccount;
     batches++;
     account.cases += cases.length;
@@ -267,6 +275,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
 
   // Phase 1 explores until the budget or the first failure; phase 2 replays that failure's path and
   // shrinks it under its own time limit, so a late failure still gets a minimal counterexample.
+  // Every shard keeps every example, so each takes the same runs and draws the same stream after
+  // them; checkRun skips the examples of other shards (see Note [sharding by content hash]).
   const examples = (options.examples ?? []).map((c): [ParityCase[]] => [[c]]);
   const exploration = await fc.check(property, {
     seed: options.seed,
@@ -319,6 +329,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const unansweredNow = options.bridge.unanswered;
   return {
     seed: options.seed,
+    shard: options.shard ?? null,
     status,
     passed: status === 'PASS',
     casesExplored: exploreAccount.cases,

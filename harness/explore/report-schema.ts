@@ -53,6 +53,11 @@ export const parityReportSchema = z
     status: z.enum(['PASS', 'FAIL', 'INCOMPLETE']),
     passed: z.boolean(),
     seed: z.number().int(),
+    shard: z
+      .object({ index: count.min(1), count: count.min(1) })
+      .nullable()
+      .optional()
+      .describe("the part of the seed's case stream a `--shard i/n` run explored; null or absent for all of it (and in a merged report)"),
     casesExplored: count,
     casesInShrinking: count,
     accounting: z.object({ exploration: caseAccount, shrinking: caseAccount, quarantined: count }).describe('explored = compared + unanswered'),

@@ -1,19 +1,28 @@
 // Campaign reports: the terminal summary, and the JSON and Markdown files a nightly job keeps (the HTML one is report-html.ts).
 import type { CampaignReport } from './campaign.js';
 import { divergenceOf } from './divergence.js';
-import type { WorkerFailure } from './failures.js';
+import type { CaseFailure, WorkerFailure } from './failures.js';
 import { type ParityReportDoc, SCHEMA_VERSION } from './report-schema.js';
+
+/**
+ * What the Markdown report reads: a campaign's report, or a merged one rebuilt from parity-report.json
+ * documents (harness/explore/merge.ts), which keep each failure's lines but not its tensors.
+ */
+export type MarkdownReport = Omit<CampaignReport, 'failures' | 'workerFailures'> & {
+  readonly failures: readonly Pick<CaseFailure, 'report'>[];
+  readonly workerFailures: readonly Pick<WorkerFailure, 'status' | 'phase' | 'error' | 'quarantinedBy'>[];
+};
 
 function exp(value: number): string {
   return value === 0 ? '0' : value.toExponential(2);
 }
 
 /** Lines shared by the terminal summary and the Markdown report. */
-function headline(report: CampaignReport): string[] {
+function headline(report: MarkdownReport): string[] {
   const c = report.coverage;
   return [
     `torch ${report.torch.torch_version} (${report.torch.blas_info ?? 'unknown BLAS'}, ${report.torch.num_threads} thread, ${report.torch.cpu_capability}, init ${report.torch.init_fingerprint.model}, dropout ${report.torch.dropout_model}${report.exactDropout ? ', masks compared exactly' : ': train-mode dropout not comparable, run in eval'})`,
-    `seed ${report.seed}: ${report.casesExplored} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.casesPerSecond.toFixed(0)} cases/s, ${report.batches} batches)`,
+    `seed ${report.seed}${report.shard === null ? '' : ` (shard ${report.shard.index}/${report.shard.count})`}: ${report.casesExplored} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.casesPerSecond.toFixed(0)} cases/s, ${report.batches} batches)`,
     accountingLine(report),
     `coverage: ${c.validCases} valid + ${c.errorCases} error cases; values ${c.valuesCovered}/${c.valuesTotal}, pairs ${c.pairsCovered}/${c.pairsTotal}; error categories ${Object.keys(c.errorCategories).length}`,
     `settled by the assert_close budget: ${report.judged.budget}; by the float64 shadow: ${report.judged.shadow}; by rounding sensitivity: ${report.judged.sensitivity} (ill-conditioned or overflowing cases)`,
@@ -21,7 +30,7 @@ function headline(report: CampaignReport): string[] {
 }
 
 /** explored = compared + unanswered, for exploration and shrinking, and what the worker went through. */
-function accountingLine(report: CampaignReport): string {
+function accountingLine(report: MarkdownReport): string {
   const { exploration: e, shrinking: s, quarantined } = report.accounting;
   const causes = Object.entries(report.worker.unanswered)
     .filter(([, n]) => n > 0)
@@ -34,7 +43,7 @@ function accountingLine(report: CampaignReport): string {
   );
 }
 
-function largestLines(report: CampaignReport): string[] {
+function largestLines(report: MarkdownReport): string[] {
   const lines: string[] = [];
   for (const dtype of ['float32', 'float64'] as const) {
     for (const kind of ['forward', 'gradient', 'exact'] as const) {
@@ -50,7 +59,7 @@ function largestLines(report: CampaignReport): string[] {
   return lines;
 }
 
-function unansweredLine(w: WorkerFailure): string {
+function unansweredLine(w: MarkdownReport['workerFailures'][number]): string {
   return `no torch answer (${w.status}, ${w.phase}${w.quarantinedBy === null ? '' : `, quarantined by rule ${w.quarantinedBy}`}): ${w.error}`;
 }
 
@@ -71,7 +80,7 @@ export function formatSummary(report: CampaignReport, fixturePaths: readonly str
   return lines.join('\n');
 }
 
-function failedLine(report: CampaignReport): string {
+function failedLine(report: MarkdownReport): string {
   const f = report.fastCheck;
   return f === null
     ? `FAILED: ${report.failures.length} mismatching case(s) answered after the budget closed, unshrunk:`
@@ -79,7 +88,7 @@ function failedLine(report: CampaignReport): string {
 }
 
 /** A Markdown report for a CI step summary or a pull request body. */
-export function formatMarkdown(report: CampaignReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): string {
+export function formatMarkdown(report: MarkdownReport, fixturePaths: readonly string[] = [], quarantinePaths: readonly string[] = []): string {
   const c = report.coverage;
   const out = [`# Parity campaign: ${report.status}`, ''];
   if (report.failures.length > 0) {

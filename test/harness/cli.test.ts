@@ -37,6 +37,28 @@ describe('harness CLI (verify, parity)', () => {
     expect(usageError(parseCli(['frob']))).toBe("error: unknown command 'frob'");
   });
 
+  it('takes --shard i/n with 1 ≤ i ≤ n, and refuses anything else in one line with exit 2', () => {
+    expect(parseCli(['parity', '--shard', '2/8'])).toMatchObject({ kind: 'run', run: { options: { shard: { index: 2, count: 8 } } } });
+    expect(parseCli(['verify', '--shard', '1/1'])).toMatchObject({ kind: 'run', run: { options: { shard: { index: 1, count: 1 } } } });
+    const unsharded = parseCli(['parity']);
+    expect(unsharded.kind === 'run' && 'options' in unsharded.run && 'shard' in unsharded.run.options).toBe(false);
+    for (const bad of ['0/2', '3/2', '2', 'a/b', '1/0']) {
+      expect(usageError(parseCli(['parity', '--shard', bad]))).toBe(
+        `error: option '--shard <i/n>' argument '${bad}' is invalid. --shard takes i/n with 1 ≤ i ≤ n, such as 2/8, got ${JSON.stringify(bad)}.`,
+      );
+    }
+  });
+
+  it('merges report files into --out, and needs both', () => {
+    const parsed = parseCli(['merge', 'a/parity-report.json', 'b/parity-report.json', '--out', 'merged']);
+    expect(parsed).toMatchObject({ kind: 'run', run: { command: 'merge' } });
+    if (parsed.kind !== 'run' || parsed.run.command !== 'merge') return;
+    expect(parsed.run.files.map((f) => f.split('/').slice(-2).join('/'))).toEqual(['a/parity-report.json', 'b/parity-report.json']);
+    expect(parsed.run.out).toMatch(/^\/.*\/merged$/);
+    expect(usageError(parseCli(['merge', '--out', 'merged']))).toBe("error: missing required argument 'reports'");
+    expect(usageError(parseCli(['merge', 'a.json']))).toBe("error: required option '--out <dir>' not specified");
+  });
+
   it('replays one stored case by its file, and needs the file', () => {
     expect(parseCli(['replay', 'golden/quarantine/0123456789abcdef.json'])).toMatchObject({ kind: 'run', run: { command: 'replay' } });
     expect(usageError(parseCli(['replay']))).toBe("error: missing required argument 'file'");

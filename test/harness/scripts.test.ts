@@ -24,6 +24,7 @@ const FRESH_CLONE: Record<string, 'needs no torch' | 'sets up torch itself' | 'o
   test: 'sets up torch itself',
   verify: 'sets up torch itself',
   parity: 'sets up torch itself',
+  'parity:merge': 'needs no torch',
   replay: 'sets up torch itself',
   bench: 'one line: run pnpm setup:python',
   'golden:baseline': 'one line: run pnpm setup:python',
