@@ -133,7 +133,10 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
   const rules = loadQuarantineRules(path.join(goldenDir, 'quarantine-rules.json'));
   const bridge = await TorchBridge.start({
     ...(options.deadlineSeconds === undefined ? {} : { deadlineMs: options.deadlineSeconds * 1000 }),
-    ...(options.workerEnv === undefined ? {} : { env: options.workerEnv }),
+    // A live campaign judges torch's answers with tolerances, so MKL may take this CPU's fastest path
+    // (COMPATIBLE, the worker's default for recording the corpus, cost ~10% of campaign cases/s here);
+    // fixtures found meanwhile record the setting in their provenance, and an explicit MKL_CBWR wins.
+    env: { MKL_CBWR: process.env.MKL_CBWR ?? 'AUTO', ...options.workerEnv },
   });
   onBridge(bridge);
   try {
