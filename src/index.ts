@@ -4,6 +4,7 @@ export { catchWarnings, type TorchWarning } from './warnings.js';
 export { Tensor, type DType, type FloatArray, type NestedArray } from './tensor.js';
 export { DEFAULT_MEMORY_LIMIT, getMemoryLimit, setMemoryLimit } from './memory.js';
 export { RNN, type RNNRandomOptions, type RNNResult } from './rnn.js';
+export type { Accumulation, RNNKernelOptions } from './accumulation.js';
 export type { RNNGradResult, RNNGrads } from './backward.js';
 export { LSTM, type LSTMResult } from './lstm.js';
 export { GRU, type GRUResult } from './gru.js';

@@ -1,4 +1,5 @@
 // Pure loops on typed arrays for the RNN: the affine map x·Wᵀ + b and the activations. `out` comes first.
+import { type Accumulation, linearJsF32Accumulating } from './accumulation.js';
 import { type PreparedLinear, withPreparedLinear } from './linear-wasm.js';
 import type { FloatArray } from './tensor.js';
 import { tanhF32, tanhF64 } from './tanh.js';
@@ -269,7 +270,8 @@ const WASM_MIN_MULTIPLY_ADDS = 2048;
 
 /**
  * out[r, :] = x[r, :] · Wᵀ + b for `rows` rows: the WebAssembly SIMD kernel where available and the
- * product is large enough, else the JS kernel; both give identical values (Note [float32 accumulation]).
+ * product is large enough, else the JS kernel; both give identical values (Note [float32 accumulation],
+ * or Note [float32 fast path] with `accumulation` 'float32', which only float32 modules pass).
  * x is (rows, K) at `xOffset`, W is (M, K), b is (M,) or null, out is (rows, M) at `outOffset`.
  */
 export function linear(
@@ -282,12 +284,17 @@ export function linear(
   bias: Readonly<FloatArray> | null,
   units: number,
   features: number,
+  accumulation: Accumulation = 'float64',
 ): void {
   if (rows >= 4 && rows * units * features >= WASM_MIN_MULTIPLY_ADDS) {
-    const done = withPreparedLinear(weight, bias, units, features, (map) => map.apply(out, outOffset, x, xOffset, rows));
+    const done = withPreparedLinear(weight, bias, units, features, (map) => map.apply(out, outOffset, x, xOffset, rows), accumulation);
     if (done !== null) return;
   }
-  linearJs(out, outOffset, x, xOffset, rows, weight, bias, units, features);
+  jsKernel(accumulation)(out, outOffset, x, xOffset, rows, weight, bias, units, features);
+}
+
+function jsKernel(accumulation: Accumulation): typeof linearJs {
+  return accumulation === 'float32' ? linearJsF32Accumulating : linearJs;
 }
 
 /**
@@ -300,11 +307,13 @@ export function withLinear<T>(
   units: number,
   features: number,
   body: (map: PreparedLinear) => T,
+  accumulation: Accumulation = 'float64',
 ): T {
-  const done = withPreparedLinear(weight, bias, units, features, body);
+  const done = withPreparedLinear(weight, bias, units, features, body, accumulation);
   if (done !== null) return done.value;
+  const kernel = jsKernel(accumulation);
   return body({
-    apply: (out, outOffset, x, xOffset, rows) => linearJs(out, outOffset, x, xOffset, rows, weight, bias, units, features),
+    apply: (out, outOffset, x, xOffset, rows) => kernel(out, outOffset, x, xOffset, rows, weight, bias, units, features),
   });
 }
 

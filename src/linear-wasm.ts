@@ -1,5 +1,6 @@
 // The WebAssembly SIMD affine map: loads the embedded module (src/wasm/linear-bytes.ts, built from
 // wasm/linear-wat.ts), owns its growable memory, and copies operands in and out.
+import { type Accumulation, linearJsF32Accumulating } from './accumulation.js';
 import type { FloatArray } from './tensor.js';
 import { LINEAR_WASM_HEX } from './wasm/linear-bytes.js';
 
@@ -8,13 +9,15 @@ import { LINEAR_WASM_HEX } from './wasm/linear-bytes.js';
 // multiple of 4, plus the bias) is pushed by withPreparedLinear and popped when its body returns, so
 // a forward copies each weight in once per direction, not once per step. Each apply() puts x and out
 // in the free space above the stack top for the duration of one kernel call. Growing the memory
-// detaches the old ArrayBuffer, so typed views are re-made whenever the buffer changed.
+// detaches the old ArrayBuffer, so typed views are re-made whenever the buffer changed. The float32
+// fast path (Note [float32 fast path]) keeps Wᵀ and the bias as float32, units padded to a multiple of 8.
 
 /** The exports of the module; the kernel's arguments are byte addresses and counts. */
 interface LinearExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   readonly linear_f32: (out: number, x: number, wt: number, bias: number, rows: number, units: number, features: number, unitsPadded: number) => void;
   readonly linear_f64: LinearExports['linear_f32'];
+  readonly linear_f32acc: LinearExports['linear_f32'];
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib has no DOM, so it is declared locally). */
@@ -98,7 +101,8 @@ export interface PreparedLinear {
 
 /**
  * Copies W (units, features) and b into WebAssembly memory for the duration of `body`, or returns
- * null without calling it where the kernels are unavailable. Calls nest (stack order).
+ * null without calling it where the kernels are unavailable. Calls nest (stack order). With
+ * `accumulation` 'float32' the map is the float32 fast path (Note [float32 fast path]).
  */
 export function withPreparedLinear<T>(
   weight: Readonly<FloatArray>,
@@ -106,9 +110,11 @@ export function withPreparedLinear<T>(
   units: number,
   features: number,
   body: (map: PreparedLinear) => T,
+  accumulation: Accumulation = 'float64',
 ): { value: T } | null {
   const exports = loaded();
   if (exports === null) return null;
+  if (accumulation === 'float32') return withPreparedF32Accumulating(exports, weight, bias, units, features, body);
   const mark = top;
   const unitsPadded = (units + 3) & ~3;
   const wtPtr = align16(top);
@@ -185,5 +191,52 @@ function applyPrepared(
     f64.set((x as Float64Array).subarray(xOffset, xOffset + count), xPtr >> 3);
     exports.linear_f64(outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded);
     (out as Float64Array).set(f64.subarray(outPtr >> 3, (outPtr >> 3) + rows * units), outOffset);
+  }
+}
+
+/** withPreparedLinear's float32 fast path: Wᵀ (features, units padded to 8) and b as float32. */
+function withPreparedF32Accumulating<T>(
+  exports: LinearExports,
+  weight: Readonly<FloatArray>,
+  bias: Readonly<FloatArray> | null,
+  units: number,
+  features: number,
+  body: (map: PreparedLinear) => T,
+): { value: T } {
+  const mark = top;
+  const unitsPadded = (units + 7) & ~7;
+  const wtPtr = align16(top);
+  const biasPtr = wtPtr + features * unitsPadded * 4;
+  const end = align16(biasPtr + unitsPadded * 4);
+  ensure(exports, end);
+  top = end;
+  try {
+    const wt = wtPtr >> 2;
+    f32.fill(0, wt, end >> 2);
+    for (let i = 0; i < units; i++) {
+      const row = i * features;
+      for (let k = 0; k < features; k++) f32[wt + k * unitsPadded + i] = weight[row + k]!;
+    }
+    if (bias !== null) for (let i = 0; i < units; i++) f32[(biasPtr >> 2) + i] = bias[i]!;
+    const map: PreparedLinear = {
+      apply(out, outOffset, x, xOffset, rows) {
+        if (rows === 0) return;
+        if (!(out instanceof Float32Array && x instanceof Float32Array)) {
+          // only a float32 module takes this path; any other array type gets the reference loop
+          linearJsF32Accumulating(out, outOffset, x, xOffset, rows, weight, bias, units, features);
+          return;
+        }
+        // x is read in blocks of 4 rows, as in applyPrepared
+        const xPtr = align16(top);
+        const outPtr = align16(xPtr + ((rows + 3) & ~3) * features * 4);
+        ensure(exports, outPtr + rows * units * 4);
+        f32.set(x.subarray(xOffset, xOffset + rows * features), xPtr >> 2);
+        exports.linear_f32acc(outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded);
+        out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + rows * units), outOffset);
+      },
+    };
+    return { value: body(map) };
+  } finally {
+    top = mark;
   }
 }

@@ -1,4 +1,5 @@
 // class RNN: options → torch's checks → parameters in torch's names → forward. Mirrors torch.nn.RNN.
+import type { Accumulation, RNNKernelOptions } from './accumulation.js';
 import { type RNNGradResult, differentiable } from './backward.js';
 import { TorchError, pyTypeName } from './errors.js';
 import { dropoutNoise } from './dropout.js';
@@ -61,6 +62,8 @@ export class RNN {
   /** The generator that init and dropout draw from. */
   generator: Generator;
   readonly initRounding: InitRounding;
+  /** How a float32 module's affine maps accumulate; see {@link RNNKernelOptions.accumulation}. */
+  readonly accumulation: Accumulation;
   private readonly params = new Map<string, Tensor>();
 
   /**
@@ -68,8 +71,8 @@ export class RNN {
    * generator in torch's order. Mirrors `torch.nn.RNN(...)`.
    * @throws ValueError, TypeError or RuntimeError with torch's message for invalid options.
    */
-  constructor(options: RNNOptions & RNNRandomOptions) {
-    const { generator, initRounding, ...torchOptions } = options;
+  constructor(options: RNNOptions & RNNRandomOptions & RNNKernelOptions) {
+    const { generator, initRounding, accumulation, ...torchOptions } = options;
     const resolved: ResolvedRNNOptions = resolveRNNOptions(torchOptions);
     this.inputSize = resolved.inputSize;
     this.hiddenSize = resolved.hiddenSize;
@@ -83,6 +86,10 @@ export class RNN {
     this.mode = resolved.nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU';
     this.generator = generator ?? defaultGenerator;
     this.initRounding = initRounding ?? 'fused';
+    if (accumulation !== undefined && accumulation !== 'float32' && accumulation !== 'float64') {
+      throw new TypeError(`accumulation must be 'float64' or 'float32', got ${String(accumulation)}`);
+    }
+    this.accumulation = accumulation ?? 'float64';
     // Before the first allocation: torch would allocate layer after layer until memory runs out.
     checkMemory(rnnParameterCount(this) * itemSize(this.dtype), `the parameters of ${this.toString()}`);
     for (const [name, shape] of rnnParameterShapes(this)) this.params.set(name, Tensor.zeros(shape, this.dtype));
@@ -357,27 +364,36 @@ export class RNN {
     const activate = this.activation();
     const totalRows = layerInput.length / inputWidth;
     const maxBatch = batchSizes[0] ?? 0;
+    // See Note [float32 fast path]: an option of float32 modules only.
+    const accumulation = this.dtype === 'float32' ? this.accumulation : 'float64';
     // torch projects the whole input at once (one GEMM over all rows), then adds it step by step.
     const projected = allocate(this.dtype, totalRows * H);
-    linear(projected, 0, layerInput, 0, totalRows, weights.weightIh, weights.biasIh, H, inputWidth);
+    linear(projected, 0, layerInput, 0, totalRows, weights.weightIh, weights.biasIh, H, inputWidth, accumulation);
     const recurrent = this.scratch(maxBatch * H);
     const offsets = stepOffsets(batchSizes);
     // W_hh is prepared once (copied into WebAssembly memory where the SIMD kernels run) for all steps.
-    withLinear(weights.weightHh, weights.biasHh, H, H, (recurrence) => {
-      for (const t of this.stepOrder(dir, batchSizes.length)) {
-        const rows = batchSizes[t]!;
-        const offset = offsets[t]!;
-        // h_t = act((h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih)), each bracket rounded as torch stores it
-        recurrence.apply(recurrent, 0, state, 0, rows);
-        const projectedOffset = offset * H;
-        for (let j = 0; j < rows * H; j++) recurrent[j] = recurrent[j] + projected[projectedOffset + j];
-        activate(recurrent, 0, rows * H);
-        state.set(recurrent.subarray(0, rows * H));
-        for (let n = 0; n < rows; n++) {
-          layerOutput.set(recurrent.subarray(n * H, (n + 1) * H), (offset + n) * width + column);
+    withLinear(
+      weights.weightHh,
+      weights.biasHh,
+      H,
+      H,
+      (recurrence) => {
+        for (const t of this.stepOrder(dir, batchSizes.length)) {
+          const rows = batchSizes[t]!;
+          const offset = offsets[t]!;
+          // h_t = act((h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih)), each bracket rounded as torch stores it
+          recurrence.apply(recurrent, 0, state, 0, rows);
+          const projectedOffset = offset * H;
+          for (let j = 0; j < rows * H; j++) recurrent[j] = recurrent[j] + projected[projectedOffset + j];
+          activate(recurrent, 0, rows * H);
+          state.set(recurrent.subarray(0, rows * H));
+          for (let n = 0; n < rows; n++) {
+            layerOutput.set(recurrent.subarray(n * H, (n + 1) * H), (offset + n) * width + column);
+          }
         }
-      }
-    });
+      },
+      accumulation,
+    );
   }
 
   // The protected methods below are the seams of the forward pass, one decision each. They exist

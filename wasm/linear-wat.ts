@@ -8,24 +8,42 @@
 // hold two *different* output units, never two halves of one sum, so vectorising does not reorder
 // any sum and each stored value equals the JS kernel's bit for bit. There is no FMA: f64x2.mul and
 // f64x2.add each round, as `s += a * b` does in JS.
+//
+// The third kernel, linear_f32acc, is the opt-in float32-accumulating fast path (Note [float32 fast
+// path], src/accumulation.ts): the same loop with f32x4 lanes, Wᵀ and the bias stored as float32,
+// every multiply and add rounded to float32 (f32x4.mul, f32x4.add; still no FMA), sums in k order.
+// Its lanes are again four different output units, so it equals its JS reference bit for bit.
 
-export type KernelDType = 'f32' | 'f64';
+/** `f32`/`f64`: float64 accumulation of float32/float64 operands; `f32acc`: float32 accumulation. */
+export type KernelDType = 'f32' | 'f64' | 'f32acc';
 
-/** Block: 4 rows × 4 units = 8 f64x2 accumulators, 2 weight vectors and 1 splat live per k (11 of x64's 16 xmm). */
+/**
+ * Block: 4 rows × 2 vectors of units = 8 accumulators, 2 weight vectors and 1 splat live per k (11 of
+ * x64's 16 xmm): 4 rows × 4 units with f64x2 lanes, 4 rows × 8 units with f32x4 lanes.
+ */
 const ROWS = 4;
 const PAIRS = 2;
 
 function kernel(dtype: KernelDType): string {
-  const size = dtype === 'f32' ? 4 : 8;
+  const size = dtype === 'f64' ? 8 : 4;
+  const wide = dtype === 'f32acc' ? 'f32x4' : 'f64x2';
+  const lanes = dtype === 'f32acc' ? 4 : 2;
+  // bytes per weight / bias element, as prepared by src/linear-wasm.ts
+  const wSize = dtype === 'f32acc' ? 4 : 8;
   const loadX = (ptr: string): string =>
-    dtype === 'f32' ? `(f64x2.splat (f64.promote_f32 (f32.load (local.get ${ptr}))))` : `(f64x2.splat (f64.load (local.get ${ptr})))`;
+    dtype === 'f32acc'
+      ? `(f32x4.splat (f32.load (local.get ${ptr})))`
+      : dtype === 'f32'
+        ? `(f64x2.splat (f64.promote_f32 (f32.load (local.get ${ptr}))))`
+        : `(f64x2.splat (f64.load (local.get ${ptr})))`;
   const acc = (r: number, p: number): string => `$a${r}${p}`;
   const lines: string[] = [];
   const emit = (line: string): void => void lines.push(line);
 
   // linear_T(out, x, wt, bias, rows, units, features, unitsPadded)
   //   x (rows, features) of T, readable up to the next multiple of 4 rows (those rows' results are dropped);
-  //   wt = Wᵀ (features, unitsPadded) f64, unitsPadded a multiple of 4; bias (unitsPadded,) f64, zeros
+  //   wt = Wᵀ (features, unitsPadded) f64 (f32 for f32acc), unitsPadded a multiple of 4 (8 for f32acc);
+  //   bias (unitsPadded,) f64 (f32 for f32acc), zeros
   //   standing for "no bias" (s + 0 = s for every sum s here: a sum started at +0 is never −0);
   //   out (rows, units) of T, only in-range values stored.
   emit(`(func $linear_${dtype} (export "linear_${dtype}")`);
@@ -36,7 +54,7 @@ function kernel(dtype: KernelDType): string {
   emit(`  ${Array.from({ length: PAIRS }, (_, p) => `(local $w${p} v128)`).join(' ')} (local $s v128) (local $b v128)`);
   for (let r = 0; r < ROWS; r++) for (let p = 0; p < PAIRS; p++) emit(`  (local ${acc(r, p)} v128)`);
   emit(`  (local.set $xStride (i32.mul (local.get $features) (i32.const ${size})))`);
-  emit(`  (local.set $wStride (i32.mul (local.get $unitsPadded) (i32.const 8)))`);
+  emit(`  (local.set $wStride (i32.mul (local.get $unitsPadded) (i32.const ${wSize})))`);
   emit(`  (local.set $r0 (i32.const 0))`);
   emit(`  (block $rowsDone (loop $rowLoop`);
   emit(`    (br_if $rowsDone (i32.ge_s (local.get $r0) (local.get $rows)))`);
@@ -48,7 +66,7 @@ function kernel(dtype: KernelDType): string {
   emit(`      (local.set $px1 (i32.add (local.get $px0) (local.get $xStride)))`);
   emit(`      (local.set $px2 (i32.add (local.get $px1) (local.get $xStride)))`);
   emit(`      (local.set $px3 (i32.add (local.get $px2) (local.get $xStride)))`);
-  emit(`      (local.set $pw (i32.add (local.get $wt) (i32.mul (local.get $i0) (i32.const 8))))`);
+  emit(`      (local.set $pw (i32.add (local.get $wt) (i32.mul (local.get $i0) (i32.const ${wSize}))))`);
   emit(`      (local.set $k (local.get $features))`);
   emit(`      (block $kDone (loop $kLoop`);
   emit(`        (br_if $kDone (i32.eqz (local.get $k)))`);
@@ -56,7 +74,7 @@ function kernel(dtype: KernelDType): string {
   for (let r = 0; r < ROWS; r++) {
     emit(`        (local.set $s ${loadX(`$px${r}`)})`);
     for (let p = 0; p < PAIRS; p++) {
-      emit(`        (local.set ${acc(r, p)} (f64x2.add (local.get ${acc(r, p)}) (f64x2.mul (local.get $s) (local.get $w${p}))))`);
+      emit(`        (local.set ${acc(r, p)} (${wide}.add (local.get ${acc(r, p)}) (${wide}.mul (local.get $s) (local.get $w${p}))))`);
     }
   }
   for (let r = 0; r < ROWS; r++) emit(`        (local.set $px${r} (i32.add (local.get $px${r}) (i32.const ${size})))`);
@@ -65,8 +83,8 @@ function kernel(dtype: KernelDType): string {
   emit(`        (br $kLoop)))`);
   // bias last, as the JS kernel adds it after the dot product
   for (let p = 0; p < PAIRS; p++) {
-    emit(`      (local.set $b (v128.load offset=${16 * p} (i32.add (local.get $bias) (i32.mul (local.get $i0) (i32.const 8)))))`);
-    for (let r = 0; r < ROWS; r++) emit(`      (local.set ${acc(r, p)} (f64x2.add (local.get ${acc(r, p)}) (local.get $b)))`);
+    emit(`      (local.set $b (v128.load offset=${16 * p} (i32.add (local.get $bias) (i32.mul (local.get $i0) (i32.const ${wSize})))))`);
+    for (let r = 0; r < ROWS; r++) emit(`      (local.set ${acc(r, p)} (${wide}.add (local.get ${acc(r, p)}) (local.get $b)))`);
   }
   // stores, each guarded: rows past `rows` and units past `units` are padding
   for (let r = 0; r < ROWS; r++) {
@@ -75,19 +93,21 @@ function kernel(dtype: KernelDType): string {
       `        (local.set $po (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (i32.add (local.get $r0) (i32.const ${r})) (local.get $units)) (local.get $i0)) (i32.const ${size}))))`,
     );
     for (let p = 0; p < PAIRS; p++) {
-      for (let lane = 0; lane < 2; lane++) {
-        const u = 2 * p + lane;
-        const value = `(f64x2.extract_lane ${lane} (local.get ${acc(r, p)}))`;
+      for (let lane = 0; lane < lanes; lane++) {
+        const u = lanes * p + lane;
+        const value = `(${wide}.extract_lane ${lane} (local.get ${acc(r, p)}))`;
         const store =
-          dtype === 'f32'
-            ? `(f32.store offset=${u * 4} (local.get $po) (f32.demote_f64 ${value}))`
-            : `(f64.store offset=${u * 8} (local.get $po) ${value})`;
+          dtype === 'f32acc'
+            ? `(f32.store offset=${u * 4} (local.get $po) ${value})`
+            : dtype === 'f32'
+              ? `(f32.store offset=${u * 4} (local.get $po) (f32.demote_f64 ${value}))`
+              : `(f64.store offset=${u * 8} (local.get $po) ${value})`;
         emit(`        (if (i32.lt_s (i32.add (local.get $i0) (i32.const ${u})) (local.get $units)) (then ${store}))`);
       }
     }
     emit(`      ))`);
   }
-  emit(`      (local.set $i0 (i32.add (local.get $i0) (i32.const ${2 * PAIRS})))`);
+  emit(`      (local.set $i0 (i32.add (local.get $i0) (i32.const ${lanes * PAIRS})))`);
   emit(`      (br $unitLoop)))`);
   emit(`    (local.set $r0 (i32.add (local.get $r0) (i32.const ${ROWS})))`);
   emit(`    (br $rowLoop)))`);
@@ -95,7 +115,7 @@ function kernel(dtype: KernelDType): string {
   return lines.join('\n');
 }
 
-/** The whole module: one exported, growable memory and the two kernels. */
+/** The whole module: one exported, growable memory and the three kernels. */
 export function linearWat(): string {
-  return ['(module', '(memory (export "memory") 1)', kernel('f32'), kernel('f64'), ')', ''].join('\n');
+  return ['(module', '(memory (export "memory") 1)', kernel('f32'), kernel('f64'), kernel('f32acc'), ')', ''].join('\n');
 }
