@@ -27,7 +27,9 @@ console.log(
 );
 const { rows, torch, threads } = await benchSideBySide();
 console.log(`torch ${torch} (${threads} thread), onnxruntime-node/web 1.30.0 (1 thread); TS on one Node thread.`);
-console.log('Medians in ms; "TS" uses the WebAssembly SIMD kernels, "TS JS" the JS kernels; ratios are TS / peer.\n');
+console.log(
+  'Medians in ms; "TS" uses the WebAssembly SIMD kernels, "TS JS" the JS kernels, "TS f32acc" accumulation: \'float32\' (float32 only); ratios are TS / peer.\n',
+);
 
 console.log('Forward (eval, no grad)');
 console.table(
@@ -41,7 +43,10 @@ console.table(
     'TS/torch': ratio(r.forward.ts, r.forward.torch),
     'TS/ort-node': ratio(r.forward.ts, r.forward.ortNode),
     'TS/ort-web': ratio(r.forward.ts, r.forward.ortWeb),
+    'TS f32acc': ms(r.forward.tsF32),
+    'f32acc/ort-web': ratio(r.forward.tsF32, r.forward.ortWeb),
     'max|Δ| torch': diff(r.maxDiff.torch),
+    'f32acc max|Δ| torch': diff(r.maxDiff.tsF32),
     'max|Δ| ort': diff(r.maxDiff.ortNode),
   })),
 );

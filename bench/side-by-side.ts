@@ -28,7 +28,8 @@ export const SHAPES: readonly Shape[] = [
   { name: 'deep', inputSize: 128, hiddenSize: 128, numLayers: 3, bidirectional: true, seqLen: 64, batch: 16, rounds: 5, reps: 2 },
 ];
 
-type Engine = 'ts' | 'tsJs' | 'torch' | 'ortNode' | 'ortWeb';
+/** `tsF32`: this project with `accumulation: 'float32'` (float32 rows only; Note [float32 fast path]). */
+type Engine = 'ts' | 'tsJs' | 'tsF32' | 'torch' | 'ortNode' | 'ortWeb';
 
 /** A persistent python/bench_peer.py process. */
 class TorchTimer {
@@ -96,7 +97,7 @@ export interface SideBySideRow {
   readonly case: string;
   readonly forward: Partial<Record<Engine, number | null>>;
   readonly backward: Partial<Record<'ts' | 'tsJs' | 'torch', number | null>>;
-  readonly maxDiff: Partial<Record<'torch' | 'ortNode' | 'ortWeb', number>>;
+  readonly maxDiff: Partial<Record<'torch' | 'tsF32' | 'ortNode' | 'ortWeb', number>>;
 }
 
 /** Runs every shape × dtype; returns medians in ms. */
@@ -112,14 +113,18 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
     for (const shape of SHAPES.filter((s) => only === undefined || only.includes(s.name))) {
       for (const dtype of ['float32', 'float64'] as const) {
         const id = `${shape.name}-${dtype}`;
-        manualSeed(0);
-        const rnn = new RNN({
+        const options = {
           inputSize: shape.inputSize,
           hiddenSize: shape.hiddenSize,
           numLayers: shape.numLayers,
           bidirectional: shape.bidirectional,
           dtype,
-        }).eval();
+        };
+        manualSeed(0);
+        const rnn = new RNN(options).eval();
+        // the same seeded weights, summed in float32
+        manualSeed(0);
+        const fastRnn = dtype === 'float32' ? new RNN({ ...options, accumulation: 'float32' }).eval() : null;
         const dims = [shape.seqLen, shape.batch, shape.inputSize];
         const x = Tensor.fromFlat(
           Array.from({ length: shape.seqLen * shape.batch * shape.inputSize }, (_, i) => Math.sin(i * 0.37)),
@@ -142,7 +147,9 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
         });
         torchVersion = setup.torch;
         threads = setup.threads;
-        const maxDiff: SideBySideRow['maxDiff'] = { torch: maxAbsDiff(tsOutput.data, fromBase64(setup.output, dtype)) };
+        const torchOutput = fromBase64(setup.output, dtype);
+        const maxDiff: SideBySideRow['maxDiff'] = { torch: maxAbsDiff(tsOutput.data, torchOutput) };
+        if (fastRnn !== null) maxDiff.tsF32 = maxAbsDiff(fastRnn.forward(x)[0].data, torchOutput);
 
         // ONNX Runtime: its CPU RNN kernel is registered for float32 only; a float64 model is tried and skipped if refused.
         const modelPath = path.join(MODELS_DIR, `${id}.onnx`);
@@ -170,7 +177,7 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
           }
         }
 
-        const forward: Record<Engine, number[]> = { ts: [], tsJs: [], torch: [], ortNode: [], ortWeb: [] };
+        const forward: Record<Engine, number[]> = { ts: [], tsJs: [], tsF32: [], torch: [], ortNode: [], ortWeb: [] };
         const backward: Record<'ts' | 'tsJs' | 'torch', number[]> = { ts: [], tsJs: [], torch: [] };
         const recorded = rnn.forwardWithGrad(x);
         const gradOutput = Tensor.fromFlat(new Array<number>(recorded.output.size).fill(1), recorded.output.shape, dtype);
@@ -183,6 +190,7 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
           setWasmLinearDisabled(false);
           timeSync(() => rnn.forward(x), reps, forward.ts);
           timeSync(() => recorded.backward(gradOutput, gradHN), reps, backward.ts);
+          if (fastRnn !== null) timeSync(() => fastRnn.forward(x), reps, forward.tsF32);
           setWasmLinearDisabled(true);
           timeSync(() => rnn.forward(x), Math.max(1, reps >> 1), forward.tsJs);
           timeSync(() => recorded.backward(gradOutput, gradHN), Math.max(1, reps >> 1), backward.tsJs);

@@ -32,6 +32,8 @@ export interface CaseSpec {
   readonly enforceSorted: boolean;
   /** Which upstream gradients backward starts from; 'none' runs forward only. */
   readonly grad: 'none' | 'both' | 'output' | 'h_n';
+  /** The TS module's accumulation (float32 cases only; Note [float32 fast path]); shrinks to 'float64'. */
+  readonly accumulation: 'float64' | 'float32';
 }
 
 /** How input values are drawn: ordinary, large magnitudes, or with NaN / ±Inf / −0 mixed in. */
@@ -102,6 +104,7 @@ export function caseSpec(constraints: CaseSpecConstraints = {}): fc.Arbitrary<Ca
             { weight: 3, arbitrary: fc.constant('none' as const) },
             { weight: 1, arbitrary: fc.constantFrom('both' as const, 'output' as const, 'h_n' as const) },
           ),
+    accumulation: fc.constantFrom('float64' as const, 'float32' as const),
   });
 }
 
@@ -199,6 +202,7 @@ export function caseOf(spec: CaseSpec, input: Tensor, hx: Tensor | null, gradPoo
     packed: isPacked(spec) ? { lengths: lengthsOf(spec), enforceSorted: spec.enforceSorted } : null,
     grad: spec.grad === 'none' ? null : { output: gradOutput, hN: gradHN },
     wantWeights: spec.init === 'seed',
+    ...(spec.dtype === 'float32' && spec.accumulation === 'float32' ? { accumulation: 'float32' as const } : {}),
   };
 }
 

@@ -84,6 +84,8 @@ export const caseDocSchema = z.strictObject({
   packed: z.strictObject({ lengths: z.array(z.int()), enforce_sorted: z.boolean() }).nullable(),
   grad: z.strictObject({ output: tensorDocSchema.nullable(), h_n: tensorDocSchema.nullable() }).nullable(),
   want_weights: z.boolean(),
+  /** The TS side's `accumulation` option; absent in every case that keeps the default ('float64'). */
+  accumulation: z.enum(['float64', 'float32']).optional(),
 });
 
 export type CaseDoc = z.infer<typeof caseDocSchema>;

@@ -128,6 +128,7 @@ export function caseToDoc(c: ParityCase): CaseDoc {
         ? null
         : { output: c.grad.output === null ? null : tensorToDoc(c.grad.output), h_n: c.grad.hN === null ? null : tensorToDoc(c.grad.hN) },
     want_weights: c.wantWeights,
+    ...(c.accumulation === undefined ? {} : { accumulation: c.accumulation }),
   };
 }
 
@@ -151,6 +152,7 @@ export function caseFromDoc(doc: CaseDoc): ParityCase {
             hN: doc.grad.h_n === null ? null : tensorFromDoc(doc.grad.h_n),
           },
     wantWeights: doc.want_weights,
+    ...(doc.accumulation === undefined ? {} : { accumulation: doc.accumulation }),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   type TorchRNNKwargs,
 } from '../../src/index.js';
 import { manualSeed, type InitRounding } from '../../src/generator.js';
+import type { Accumulation } from '../../src/accumulation.js';
 import type { CaseLayout, ErrorOutcome, Outcome } from './outcome.js';
 import type { CaseResult, Handshake, PyValue, RnnKwargs, WireCase } from '../worker/protocol.js';
 import { decodeIntegers, decodeTensor, encodeTensor } from '../worker/wire-tensor.js';
@@ -39,6 +40,11 @@ export interface ParityCase {
   readonly grad: { readonly output: Tensor | null; readonly hN: Tensor | null } | null;
   /** Ask for the parameters after init (exact comparison of seeded init). */
   readonly wantWeights: boolean;
+  /**
+   * The TS module's `accumulation` option (Note [float32 fast path]); absent means 'float64', the
+   * default. torch never sees it: its float32 answer judges either rounding model.
+   */
+  readonly accumulation?: Accumulation;
 }
 
 /** Builds the module under test; the planted-bug tests pass a subclass with one seam broken. */
@@ -189,7 +195,11 @@ export function runTs(c: ParityCase, factory: RNNFactory = defaultFactory): Outc
 }
 
 function forwardTs(c: ParityCase, factory: RNNFactory): Record<string, Tensor> {
-  const options = { ...fromTorchKwargs(c.kwargs), dtype: c.dtype } as RNNOptions;
+  const options = {
+    ...fromTorchKwargs(c.kwargs),
+    dtype: c.dtype,
+    ...(c.accumulation === undefined ? {} : { accumulation: c.accumulation }),
+  } as RNNOptions;
   if ('seed' in c.init) manualSeed(BigInt(c.init.seed));
   const rnn = factory(options);
   if ('stateDict' in c.init) rnn.loadStateDict(c.init.stateDict);
