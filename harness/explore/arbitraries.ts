@@ -32,8 +32,6 @@ export interface CaseSpec {
   readonly enforceSorted: boolean;
   /** Which upstream gradients backward starts from; 'none' runs forward only. */
   readonly grad: 'none' | 'both' | 'output' | 'h_n';
-  /** The TS module's accumulation (float32 cases only; Note [float32 fast path]); shrinks to 'float64'. */
-  readonly accumulation: 'float64' | 'float32';
 }
 
 /** How input values are drawn: ordinary, large magnitudes, or with NaN / ±Inf / −0 mixed in. */
@@ -104,7 +102,6 @@ export function caseSpec(constraints: CaseSpecConstraints = {}): fc.Arbitrary<Ca
             { weight: 3, arbitrary: fc.constant('none' as const) },
             { weight: 1, arbitrary: fc.constantFrom('both' as const, 'output' as const, 'h_n' as const) },
           ),
-    accumulation: fc.constantFrom('float64' as const, 'float32' as const),
   });
 }
 
@@ -202,7 +199,10 @@ export function caseOf(spec: CaseSpec, input: Tensor, hx: Tensor | null, gradPoo
     packed: isPacked(spec) ? { lengths: lengthsOf(spec), enforceSorted: spec.enforceSorted } : null,
     grad: spec.grad === 'none' ? null : { output: gradOutput, hN: gradHN },
     wantWeights: spec.init === 'seed',
-    ...(spec.dtype === 'float32' && spec.accumulation === 'float32' ? { accumulation: 'float32' as const } : {}),
+    // Half the float32 cases run the TS side with float32 accumulation (Note [float32 fast path]), chosen
+    // by the drawn seed's low bit: the case stream stays what it was before the option existed, and
+    // shrinking the seed towards 0 returns to the default.
+    ...(spec.dtype === 'float32' && spec.weightSeed % 2 === 1 ? { accumulation: 'float32' as const } : {}),
   };
 }
 
