@@ -1,9 +1,11 @@
 // Backpropagation through time for RNN.forward: each op's gradient beside its forward, grads keyed by torch's names.
 import { TorchError } from './errors.js';
 import { fmaF32, fmaF64 } from './fma.js';
+import { type WeightGradient, withWeightGradient } from './gradient-products.js';
 import { linear, withLinear } from './kernels.js';
 import { PackedSequence } from './packed-sequence.js';
 import { type ForwardTrace, type RecurrentNetwork, stepOffsets } from './forward-trace.js';
+import type { PreparedLinear } from './linear-wasm.js';
 import { parameterSuffix } from './parameter-names.js';
 import { type DType, type FloatArray, Tensor, allocate, swapLeadingAxes } from './tensor.js';
 
@@ -99,20 +101,8 @@ function linearBackwardInput(
   linear(gradX, 0, gradY, gradYOffset, rows, transposedWeight, null, K, M);
 }
 
-/**
- * linear, y = x·Wᵀ: ∂L/∂W[i,k] = Σ_r ∂L/∂y[r,i] x[r,k] → ∂W = ∂yᵀ · x, a (M, K) matrix of dot products
- * over the rows; with ∂yᵀ (M, R) and xᵀ (K, R) that is linear(∂yᵀ, xᵀ).
- */
-function linearBackwardWeight(
-  gradW: FloatArray,
-  transposedGradY: Readonly<FloatArray>,
-  transposedX: Readonly<FloatArray>,
-  rows: number,
-  M: number,
-  K: number,
-): void {
-  linear(gradW, 0, transposedGradY, 0, M, transposedX, null, K, rows);
-}
+// linear, y = x·Wᵀ: ∂L/∂W[i,k] = Σ_r ∂L/∂y[r,i] x[r,k] → ∂W = ∂yᵀ · x, a (M, K) matrix of dot products
+// over the rows, summed by withWeightGradient (src/gradient-products.ts) from ∂y and x as they lie.
 
 /** linear bias, y[r,i] = … + b[i]: ∂L/∂b[i] = Σ_r ∂L/∂y[r,i] (autograd's sum_to over the broadcast rows). */
 function linearBackwardBias(gradB: FloatArray, gradY: Readonly<FloatArray>, gradYOffset: number, rows: number, M: number): void {
@@ -237,19 +227,21 @@ function directionBackward(
   if (gradFinal !== null) gradCarry.set(gradFinal);
   // ∂L/∂pre for every row; pre = hh + ih, so it is also ∂L/∂(x W_ihᵀ + b_ih) for the whole-input GEMM.
   const gradPre = allocate(dtype, totalRows * H);
-  const gradWeightHh = allocate(dtype, H * H);
   const gradBiasHh = allocate(dtype, H);
-  const stepGradWeightHh = allocate(dtype, H * H);
   const stepGradBiasHh = allocate(dtype, H);
   const gradH = allocate(dtype, N * H);
   const y = allocate(dtype, N * H);
-  const transposedGradPre = allocate(dtype, H * N);
-  const transposedPrevious = allocate(dtype, H * N);
+  const previous = allocate(dtype, N * H);
 
   // Forward ran t = 0…L−1 (dir 0) or L−1…0 (dir 1); backward visits the steps the other way round.
   const steps = Array.from({ length: L }, (_, t) => (dir === 0 ? L - 1 - t : t));
-  // W_hhᵀ is prepared once for every step's ∂h_{t−1} = ∂pre_t · W_hh (see linearBackwardInput).
-  withLinear(transposedWeightHh, null, H, H, (gradState) =>
+  let gradWeightHh: FloatArray = allocate(dtype, 0);
+  // W_hhᵀ is prepared once for every step's ∂h_{t−1} = ∂pre_t · W_hh (see linearBackwardInput), and
+  // ∂W_hh stays in WebAssembly memory while the steps add into it.
+  withLinear(transposedWeightHh, null, H, H, (gradState) => {
+    gradWeightHh = withWeightGradient(dtype, H, H, N, (stepGradWeightHh) => stepsBackward(gradState, stepGradWeightHh));
+  });
+  function stepsBackward(gradState: PreparedLinear, stepGradWeightHh: WeightGradient): void {
     steps.forEach((t, visit) => {
       const rows = batchSizes[t]!;
       const offset = offsets[t]!;
@@ -269,33 +261,21 @@ function directionBackward(
       const previousStep = dir === 0 ? t - 1 : t + 1;
       const previousRows = previousStep >= 0 && previousStep < L ? batchSizes[previousStep]! : 0;
       for (let n = 0; n < rows; n++) {
-        for (let j = 0; j < H; j++) {
-          transposedGradPre[j * rows + n] = gradPre[(offset + n) * H + j];
-          transposedPrevious[j * rows + n] =
-            n < previousRows ? output[(offsets[previousStep]! + n) * width + column + j] : trace.hx[hxStart + n * H + j];
-        }
+        const from = n < previousRows ? (offsets[previousStep]! + n) * width + column : -1;
+        previous.set(from >= 0 ? output.subarray(from, from + H) : trace.hx.subarray(hxStart + n * H, hxStart + (n + 1) * H), n * H);
       }
       // autograd adds the per-step tensors into the parameter's gradient as they arrive, last step first.
-      const isFirstVisit = visit === 0;
-      linearBackwardWeight(isFirstVisit ? gradWeightHh : stepGradWeightHh, transposedGradPre, transposedPrevious, rows, H, H);
-      if (!isFirstVisit) accumulate(gradWeightHh, stepGradWeightHh);
+      stepGradWeightHh.add(gradPre, offset * H, previous, 0, rows);
       if (network.bias) {
+        const isFirstVisit = visit === 0;
         linearBackwardBias(isFirstVisit ? gradBiasHh : stepGradBiasHh, gradPre, offset * H, rows, H);
         if (!isFirstVisit) accumulate(gradBiasHh, stepGradBiasHh);
       }
-    }),
-  );
+    });
+  }
 
   // ih = X W_ihᵀ + b_ih ran as one GEMM over every row, so its gradients are one product each.
-  const gradWeightIh = allocate(dtype, H * inputWidth);
-  linearBackwardWeight(
-    gradWeightIh,
-    transpose(gradPre, totalRows, H, dtype),
-    transpose(input, totalRows, inputWidth, dtype),
-    totalRows,
-    H,
-    inputWidth,
-  );
+  const gradWeightIh = withWeightGradient(dtype, H, inputWidth, totalRows, (gradient) => gradient.add(gradPre, 0, input, 0, totalRows));
   const gradInput = allocate(dtype, totalRows * inputWidth);
   linearBackwardInput(gradInput, gradPre, 0, totalRows, transpose(weightIh, H, inputWidth, dtype), H, inputWidth);
   const grads: Record<string, Tensor> = {

@@ -18,6 +18,8 @@ interface LinearExports {
   readonly linear_f32: (out: number, x: number, wt: number, bias: number, rows: number, units: number, features: number, unitsPadded: number) => void;
   readonly linear_f64: LinearExports['linear_f32'];
   readonly linear_f32acc: LinearExports['linear_f32'];
+  readonly outer_f32: (out: number, g: number, p: number, rows: number, M: number, K: number, ldg: number, ldp: number, accumulate: number) => void;
+  readonly outer_f64: LinearExports['outer_f32'];
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib has no DOM, so it is declared locally). */
@@ -59,6 +61,11 @@ function loaded(): LinearExports | null {
   return kernels;
 }
 
+/** The module's exports where the kernels run here, else null (src/gradient-products.ts uses them too). */
+export function wasmKernels(): LinearExports | null {
+  return loaded();
+}
+
 /** Whether the WebAssembly SIMD kernels run here (else the JS kernels of src/kernels.ts do). */
 export function wasmLinearAvailable(): boolean {
   return loaded() !== null;
@@ -91,6 +98,26 @@ function ensure(exports: LinearExports, end: number): void {
     f32 = new Float32Array(buffer);
     f64 = new Float64Array(buffer);
   }
+}
+
+/** Pushes `bytes` (16-aligned) on the memory stack for the duration of `body`, which gets the block's byte address. */
+export function withWasmBlock<T>(exports: LinearExports, bytes: number, body: (ptr: number) => T): T {
+  const mark = top;
+  const ptr = align16(top);
+  const end = align16(ptr + bytes);
+  ensure(exports, end);
+  top = end;
+  try {
+    return body(ptr);
+  } finally {
+    top = mark;
+  }
+}
+
+/** Views of the whole memory as it is now (a kernel call in between may have grown and detached older ones). */
+export function wasmViews(exports: LinearExports): { readonly f32: Float32Array; readonly f64: Float64Array } {
+  ensure(exports, 0);
+  return { f32, f64 };
 }
 
 /** An affine map x·Wᵀ + b whose weight already sits in WebAssembly memory. */

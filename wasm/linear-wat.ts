@@ -115,7 +115,94 @@ function kernel(dtype: KernelDType): string {
   return lines.join('\n');
 }
 
-/** The whole module: one exported, growable memory and the three kernels. */
+/**
+ * outer_T: the weight gradient of an affine map, ∂W = ∂Yᵀ·X without transposing either operand
+ * (src/gradient-products.ts drives it): out[i, k] = Σ_{r=0…rows−1} g[r, i]·p[r, k], summed in r order
+ * in float64 from +0 and rounded once on store, as the JS kernels do (Note [float32 accumulation]);
+ * with `accumulate` ≠ 0 that rounded value is then added to out[i, k] (one more rounded add, autograd
+ * adding a per-step gradient into the parameter's). Block: 4 values of i × 4 of k, f64x2 lanes along k.
+ */
+function outerKernel(dtype: 'f32' | 'f64'): string {
+  const size = dtype === 'f32' ? 4 : 8;
+  const acc = (r: number, p: number): string => `$a${r}${p}`;
+  const loadP = (offset: number): string =>
+    dtype === 'f32'
+      ? `(f64x2.promote_low_f32x4 (v128.load64_zero offset=${offset * 8} (local.get $pp)))`
+      : `(v128.load offset=${offset * 16} (local.get $pp))`;
+  const loadG = (ri: number): string =>
+    dtype === 'f32'
+      ? `(f64x2.splat (f64.promote_f32 (f32.load offset=${ri * 4} (local.get $pg))))`
+      : `(f64x2.splat (f64.load offset=${ri * 8} (local.get $pg)))`;
+  const lines: string[] = [];
+  const emit = (line: string): void => void lines.push(line);
+  //   g (rows, ldg) and p (rows, ldp) of T, each readable 3 elements past its last row; out (M, K) of T.
+  emit(`(func $outer_${dtype} (export "outer_${dtype}")`);
+  emit(`  (param $out i32) (param $g i32) (param $p i32) (param $rows i32) (param $M i32) (param $K i32)`);
+  emit(`  (param $ldg i32) (param $ldp i32) (param $accumulate i32)`);
+  emit(`  (local $i0 i32) (local $k0 i32) (local $r i32) (local $pg i32) (local $pp i32) (local $po i32)`);
+  emit(`  (local $gStride i32) (local $pStride i32) (local $p0 v128) (local $p1 v128) (local $s v128)`);
+  for (let r = 0; r < ROWS; r++) for (let p = 0; p < PAIRS; p++) emit(`  (local ${acc(r, p)} v128)`);
+  emit(`  (local.set $gStride (i32.mul (local.get $ldg) (i32.const ${size})))`);
+  emit(`  (local.set $pStride (i32.mul (local.get $ldp) (i32.const ${size})))`);
+  emit(`  (local.set $i0 (i32.const 0))`);
+  emit(`  (block $iDone (loop $iLoop`);
+  emit(`    (br_if $iDone (i32.ge_s (local.get $i0) (local.get $M)))`);
+  emit(`    (local.set $k0 (i32.const 0))`);
+  emit(`    (block $kDone (loop $kLoop`);
+  emit(`      (br_if $kDone (i32.ge_s (local.get $k0) (local.get $K)))`);
+  for (let r = 0; r < ROWS; r++) for (let p = 0; p < PAIRS; p++) emit(`      (local.set ${acc(r, p)} (v128.const i64x2 0 0))`);
+  emit(`      (local.set $pg (i32.add (local.get $g) (i32.mul (local.get $i0) (i32.const ${size}))))`);
+  emit(`      (local.set $pp (i32.add (local.get $p) (i32.mul (local.get $k0) (i32.const ${size}))))`);
+  emit(`      (local.set $r (local.get $rows))`);
+  emit(`      (block $rDone (loop $rLoop`);
+  emit(`        (br_if $rDone (i32.eqz (local.get $r)))`);
+  emit(`        (local.set $p0 ${loadP(0)})`);
+  emit(`        (local.set $p1 ${loadP(1)})`);
+  for (let ri = 0; ri < ROWS; ri++) {
+    emit(`        (local.set $s ${loadG(ri)})`);
+    for (let p = 0; p < PAIRS; p++) {
+      emit(`        (local.set ${acc(ri, p)} (f64x2.add (local.get ${acc(ri, p)}) (f64x2.mul (local.get $s) (local.get $p${p}))))`);
+    }
+  }
+  emit(`        (local.set $pg (i32.add (local.get $pg) (local.get $gStride)))`);
+  emit(`        (local.set $pp (i32.add (local.get $pp) (local.get $pStride)))`);
+  emit(`        (local.set $r (i32.sub (local.get $r) (i32.const 1)))`);
+  emit(`        (br $rLoop)))`);
+  for (let ri = 0; ri < ROWS; ri++) {
+    emit(`      (if (i32.lt_s (i32.add (local.get $i0) (i32.const ${ri})) (local.get $M)) (then`);
+    emit(
+      `        (local.set $po (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (i32.add (local.get $i0) (i32.const ${ri})) (local.get $K)) (local.get $k0)) (i32.const ${size}))))`,
+    );
+    for (let p = 0; p < PAIRS; p++) {
+      for (let lane = 0; lane < 2; lane++) {
+        const u = 2 * p + lane;
+        const sum = `(f64x2.extract_lane ${lane} (local.get ${acc(ri, p)}))`;
+        const value = dtype === 'f32' ? `(f32.demote_f64 ${sum})` : sum;
+        const store = `(${dtype}.store offset=${u * size} (local.get $po) (select (${dtype}.add (${dtype}.load offset=${u * size} (local.get $po)) ${value}) ${value} (local.get $accumulate)))`;
+        emit(`        (if (i32.lt_s (i32.add (local.get $k0) (i32.const ${u})) (local.get $K)) (then ${store}))`);
+      }
+    }
+    emit(`      ))`);
+  }
+  emit(`      (local.set $k0 (i32.add (local.get $k0) (i32.const 4)))`);
+  emit(`      (br $kLoop)))`);
+  emit(`    (local.set $i0 (i32.add (local.get $i0) (i32.const ${ROWS})))`);
+  emit(`    (br $iLoop)))`);
+  emit(`)`);
+  return lines.join('\n');
+}
+
+/** The whole module: one exported, growable memory and the five kernels. */
 export function linearWat(): string {
-  return ['(module', '(memory (export "memory") 1)', kernel('f32'), kernel('f64'), kernel('f32acc'), ')', ''].join('\n');
+  return [
+    '(module',
+    '(memory (export "memory") 1)',
+    kernel('f32'),
+    kernel('f64'),
+    kernel('f32acc'),
+    outerKernel('f32'),
+    outerKernel('f64'),
+    ')',
+    '',
+  ].join('\n');
 }
