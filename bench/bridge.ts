@@ -19,11 +19,14 @@ export interface BridgeBenchOptions {
   readonly print?: boolean;
   /** A running bridge to use; default: one started (and stopped) here. */
   readonly bridge?: TorchBridge;
+  /** Which cases: small random ones (default), or the side-by-side bench's small shape (I=32, H=64, L=50, N=8). */
+  readonly caseSet?: 'small random' | 'small shape';
 }
 
 /** What {@link benchBridge} measured. */
 export interface BridgeBenchReport {
   readonly torch: string;
+  readonly caseSet: 'small random' | 'small shape';
   readonly cases: number;
   readonly passes: number;
   readonly ping: { readonly medianMs: number; readonly p90Ms: number };
@@ -108,6 +111,31 @@ export function smallRandomCases(count: number, seed = 1): ParityCase[] {
   });
 }
 
+/** The side-by-side bench's small shape (I=32, H=64, L=50, N=8, one layer), float32 and float64 alternating, eval mode. */
+export function smallShapeCases(count: number, seed = 1): ParityCase[] {
+  const next = uniformSource(seed);
+  const [L, N, inputSize, hiddenSize] = [50, 8, 32, 64];
+  return Array.from({ length: count }, (_, i): ParityCase => {
+    const dtype = i % 2 === 0 ? 'float32' : 'float64';
+    return {
+      kwargs: { input_size: inputSize, hidden_size: hiddenSize },
+      dtype,
+      init: { seed: String(i + 1) },
+      training: false,
+      forwardSeed: null,
+      input: Tensor.fromFlat(
+        Array.from({ length: L * N * inputSize }, () => next() * 2 - 1),
+        [L, N, inputSize],
+        dtype,
+      ),
+      hx: null,
+      packed: null,
+      grad: null,
+      wantWeights: false,
+    };
+  });
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
@@ -128,7 +156,8 @@ export async function benchBridge(options: BridgeBenchOptions = {}): Promise<Bri
   const passes = options.passes ?? 5;
   const bridge = options.bridge ?? (await TorchBridge.start());
   try {
-    const cases = smallRandomCases(count);
+    const caseSet = options.caseSet ?? 'small random';
+    const cases = caseSet === 'small shape' ? smallShapeCases(count) : smallRandomCases(count);
     const wireCases: WireCase[] = cases.map((c, i) => toWireCase(c, String(i)));
 
     const pingTimes: number[] = [];
@@ -136,7 +165,7 @@ export async function benchBridge(options: BridgeBenchOptions = {}): Promise<Bri
     pingTimes.sort((a, b) => a - b);
 
     // Warm both sides (torch's first calls, V8's JIT) before anything is timed.
-    await bridge.run(wireCases.slice(0, 200));
+    await bridge.run(wireCases.slice(0, Math.min(200, count)));
     for (const c of cases.slice(0, 200)) runTs(c);
 
     // The machine is shared, so the limit and the bridge figures are measured back to back in each
@@ -180,6 +209,7 @@ export async function benchBridge(options: BridgeBenchOptions = {}): Promise<Bri
       );
     const report: BridgeBenchReport = {
       torch: bridge.handshake.torch_version,
+      caseSet,
       cases: count,
       passes,
       ping: { medianMs: quantile(pingTimes, 0.5), p90Ms: quantile(pingTimes, 0.9) },
@@ -201,7 +231,8 @@ export async function benchBridge(options: BridgeBenchOptions = {}): Promise<Bri
 
 function printReport(r: BridgeBenchReport): void {
   const rate = (value: number): string => `${Math.round(value)} cases/s`;
-  console.log(`Bridge (torch ${r.torch}, ${r.cases} small random RNN cases; rates: best of ${r.passes} passes, ratios: median of per-pass ratios)`);
+  const what = r.caseSet === 'small shape' ? 'RNN cases of the small shape (I=32, H=64, L=50, N=8)' : 'small random RNN cases';
+  console.log(`Bridge (torch ${r.torch}, ${r.cases} ${what}; rates: best of ${r.passes} passes, ratios: median of per-pass ratios)`);
   console.table([
     { figure: 'empty request round trip', value: `median ${r.ping.medianMs.toFixed(3)} ms, p90 ${r.ping.p90Ms.toFixed(3)} ms`, 'vs limit': '' },
     { figure: 'limit: in-process Python loop (torch only)', value: rate(r.inProcessCasesPerS), 'vs limit': '1.00×' },

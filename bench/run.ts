@@ -76,3 +76,5 @@ console.log(
 );
 
 await benchBridge();
+console.log('');
+await benchBridge({ caseSet: 'small shape', cases: 200, pings: 50, passes: 3 });

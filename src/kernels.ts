@@ -317,6 +317,25 @@ export function withLinear<T>(
   });
 }
 
+/**
+ * values[j] += addend[addendOffset + j] for j < length, each sum rounded to the array's dtype. One
+ * loop per array type: a loop that sees both (a harness running float32 and float64 cases in one
+ * process) makes its element accesses polymorphic and ran several times slower.
+ */
+export function addInPlace(values: FloatArray, addend: Readonly<FloatArray>, addendOffset: number, length: number): void {
+  if (values instanceof Float32Array && addend instanceof Float32Array) addInPlaceF32(values, addend, addendOffset, length);
+  else if (values instanceof Float64Array && addend instanceof Float64Array) addInPlaceF64(values, addend, addendOffset, length);
+  else for (let j = 0; j < length; j++) values[j] = values[j]! + addend[addendOffset + j]!;
+}
+
+function addInPlaceF32(values: Float32Array, addend: Readonly<Float32Array>, addendOffset: number, length: number): void {
+  for (let j = 0; j < length; j++) values[j] = values[j]! + addend[addendOffset + j]!;
+}
+
+function addInPlaceF64(values: Float64Array, addend: Readonly<Float64Array>, addendOffset: number, length: number): void {
+  for (let j = 0; j < length; j++) values[j] = values[j]! + addend[addendOffset + j]!;
+}
+
 /** Applies an activation in place to `length` elements from `offset`. */
 export type ActivationKernel = (values: FloatArray, offset: number, length: number) => void;
 

@@ -6,7 +6,7 @@ import { dropoutNoise } from './dropout.js';
 import { assertTensor, checkForwardArgs, checkHiddenDtype } from './forward-checks.js';
 import { type ForwardTrace, type LayerWeights, stepOffsets } from './forward-trace.js';
 import { defaultGenerator, type Generator, type InitRounding } from './generator.js';
-import { type ActivationKernel, linear, reluInPlace, tanhInPlace, withLinear } from './kernels.js';
+import { type ActivationKernel, addInPlace, linear, reluInPlace, tanhInPlace, withLinear } from './kernels.js';
 import { indexSelect } from './index-select.js';
 import { PackedSequence } from './packed-sequence.js';
 import { checkMemory } from './memory.js';
@@ -383,13 +383,11 @@ export class RNN {
           const offset = offsets[t]!;
           // h_t = act((h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih)), each bracket rounded as torch stores it
           recurrence.apply(recurrent, 0, state, 0, rows);
-          const projectedOffset = offset * H;
-          for (let j = 0; j < rows * H; j++) recurrent[j] = recurrent[j] + projected[projectedOffset + j];
+          addInPlace(recurrent, projected, offset * H, rows * H);
           activate(recurrent, 0, rows * H);
           state.set(recurrent.subarray(0, rows * H));
-          for (let n = 0; n < rows; n++) {
-            layerOutput.set(recurrent.subarray(n * H, (n + 1) * H), (offset + n) * width + column);
-          }
+          if (width === H) layerOutput.set(recurrent.subarray(0, rows * H), offset * width);
+          else for (let n = 0; n < rows; n++) layerOutput.set(recurrent.subarray(n * H, (n + 1) * H), (offset + n) * width + column);
         }
       },
       accumulation,
