@@ -1,10 +1,12 @@
 // `pnpm bench:tanh`: how many of 10⁶ random inputs per dtype give torch.tanh's exact bits, for the
-// project's tanh (src/tanh.ts) and, as the baseline it replaces, Math.tanh.
+// project's tanh (src/tanh.ts) and, as the baseline it replaces, Math.tanh; then the same for
+// torch.sigmoid and the project's sigmoid (src/sigmoid.ts, on src/exp.ts), against the Math.exp model.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pythonOrExit } from './python.js';
+import { sigmoidInPlace } from '../src/sigmoid.js';
 import { tanhF32, tanhF64 } from '../src/tanh.js';
 
 const COUNT = Number(process.env.TANH_PARITY_COUNT ?? 1_000_000);
@@ -33,7 +35,7 @@ torch.set_num_threads(1)
 dtype = {'float32': torch.float32, 'float64': torch.float64}[sys.argv[1]]
 data = bytearray(open(sys.argv[2], 'rb').read())
 x = torch.frombuffer(data, dtype=dtype)
-open(sys.argv[3], 'wb').write(bytes(torch.tanh(x).untyped_storage()))
+open(sys.argv[3], 'wb').write(bytes(getattr(torch, sys.argv[4])(x).untyped_storage()))
 print(torch.__version__, torch.backends.cpu.get_cpu_capability())
 `;
 
@@ -42,11 +44,12 @@ function torchTanh(
   dir: string,
   dtype: 'float32' | 'float64',
   x: Float32Array | Float64Array,
+  fn: 'tanh' | 'sigmoid' = 'tanh',
 ): { y: Float32Array | Float64Array; version: string } {
   const inFile = path.join(dir, 'x.bin');
   const outFile = path.join(dir, 'y.bin');
   writeFileSync(inFile, new Uint8Array(x.buffer));
-  const version = execFileSync(python, ['-c', TORCH_TANH, dtype, inFile, outFile]).toString().trim();
+  const version = execFileSync(python, ['-c', TORCH_TANH, dtype, inFile, outFile, fn]).toString().trim();
   const bytes = readFileSync(outFile);
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
@@ -90,6 +93,39 @@ try {
   }
   console.log(`torch ${torchVersion}`);
   console.table(rows);
+
+  // sigmoid: the project's (own exp) and the Math.exp model it replaces, both in torch's rounding steps
+  const sigmoidRows: Record<string, string | number>[] = [];
+  for (const dtype of ['float32', 'float64'] as const) {
+    const Ctor = dtype === 'float32' ? Float32Array : Float64Array;
+    for (const [name, draw] of Object.entries(distributions)) {
+      const next = generator(dtype === 'float32' ? 4321 : 8765);
+      const x = new Ctor(COUNT);
+      for (let i = 0; i < COUNT; i++) x[i] = draw(next);
+      const { y } = torchTanh(python, dir, dtype, x, 'sigmoid');
+      const ours = Ctor.from(x);
+      sigmoidInPlace(ours, 0, COUNT);
+      const mathExp = new Ctor(COUNT);
+      for (let i = 0; i < COUNT; i++) {
+        const v = x[i]!;
+        mathExp[i] = dtype === 'float32' ? 1 / Math.fround(1 + Math.fround(Math.exp(-v))) : 1 / (1 + Math.exp(-v));
+      }
+      let oursSame = 0;
+      let mathSame = 0;
+      for (let i = 0; i < COUNT; i++) {
+        if (sameBits(ours[i]!, y[i]!)) oursSame++;
+        if (sameBits(mathExp[i]!, y[i]!)) mathSame++;
+      }
+      sigmoidRows.push({
+        dtype,
+        inputs: name,
+        count: COUNT,
+        'project sigmoid = torch (bits)': `${oursSame} (${((100 * oursSame) / COUNT).toFixed(4)}%)`,
+        'Math.exp sigmoid = torch (bits)': `${mathSame} (${((100 * mathSame) / COUNT).toFixed(4)}%)`,
+      });
+    }
+  }
+  console.table(sigmoidRows);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
