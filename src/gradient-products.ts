@@ -1,5 +1,6 @@
 // The weight gradient of an affine map, ∂W = ∂Yᵀ·X, summed over rows and accumulated over the steps
 // of a recurrence: a WebAssembly SIMD kernel (outer_T in wasm/linear-wat.ts) and its JS reference.
+import { linearJs } from './kernels.js';
 import { wasmKernels, wasmViews, withWasmBlock } from './linear-wasm.js';
 import { type DType, type FloatArray, allocate } from './tensor.js';
 
@@ -47,9 +48,16 @@ export function withWeightGradient(dtype: DType, M: number, K: number, maxRows: 
   let adds = 0;
   const exports = wasmKernels();
   if (exports === null) {
+    // The fallback transposes both operands so the blocked JS affine-map kernel reads them
+    // contiguously (the reference loop above strides through memory): the same sums, in the same order.
+    const step = allocate(dtype, M * K);
     body({
       add(g, gOffset, p, pOffset, rows) {
-        weightGradientJs(result, g, gOffset, p, pOffset, rows, M, K, adds++ > 0);
+        const gT = transposed(g, gOffset, rows, M, dtype);
+        const pT = transposed(p, pOffset, rows, K, dtype);
+        const into = adds++ > 0 ? step : result;
+        linearJs(into, 0, gT, 0, M, pT, null, K, rows);
+        if (into === step) for (let j = 0; j < result.length; j++) result[j] = result[j]! + step[j]!;
       },
     });
     return result;
@@ -79,4 +87,11 @@ export function withWeightGradient(dtype: DType, M: number, K: number, maxRows: 
     result.set(view.subarray(outPtr >> shift, (outPtr >> shift) + M * K));
   });
   return result;
+}
+
+/** The (rows, columns) block at `offset`, transposed to (columns, rows). */
+function transposed(source: Readonly<FloatArray>, offset: number, rows: number, columns: number, dtype: DType): FloatArray {
+  const out = allocate(dtype, rows * columns);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) out[c * rows + r] = source[offset + r * columns + c]!;
+  return out;
 }
