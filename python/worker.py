@@ -196,7 +196,7 @@ class Plan:
     """A decoded case: Python values and torch tensors, ready for execute()."""
     __slots__ = ('id', 'module', 'args', 'kwargs', 'seed', 'state_dict', 'training', 'forward_seed', 'input', 'hx',
                  'cx', 'grad_c_n', 'lengths', 'enforce_sorted', 'grad_output', 'grad_h_n', 'want_state_dict', 'want_layers',
-                 'fault', 'has_grad')
+                 'want_rounding_reference', 'fault', 'has_grad')
 
 
 def seed_value(text, what):

@@ -3,12 +3,21 @@ import fc from 'fast-check';
 import type { DType } from '../../src/index.js';
 import { parityCase } from './arbitraries.js';
 import type { TorchBridge } from '../worker/bridge.js';
-import { type Comparison, type JudgedBy, type Verdict, judgeCases, tensorKind } from '../parity/compare.js';
+import { type Comparison, type JudgeEntry, type JudgedBy, type Verdict, judgeCases, tensorKind } from '../parity/compare.js';
+import { roundingTierApplies } from '../parity/rounding-tier.js';
 import type { Outcome } from '../parity/outcome.js';
 import { formatDifference } from '../parity/difference.js';
 import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import { liveShadows } from '../parity/live-shadows.js';
-import { type ParityCase, type RNNFactory, outcomeFromWire, referenceFactory, runTs, toWireCase } from '../parity/parity-case.js';
+import {
+  type ParityCase,
+  type RNNFactory,
+  outcomeFromWire,
+  referenceFactory,
+  roundingReferenceFromWire,
+  runTs,
+  toWireCase,
+} from '../parity/parity-case.js';
 import type { Handshake, UnansweredStatus } from '../worker/protocol.js';
 import type { CampaignPhase, CaseFailure, WorkerFailure } from './failures.js';
 import { localiseFailure } from './localise.js';
@@ -132,11 +141,12 @@ export async function checkBatch(
   factory: RNNFactory = referenceFactory(bridge.handshake),
   observe: (c: ParityCase, torch: Outcome, comparison: Comparison, judged: JudgedBy) => void = () => {},
   onWorkerFailure: (failure: Pick<WorkerFailure, 'case' | 'status' | 'error' | 'stderrTail'>) => void = () => {},
+  asksRoundingReference: (c: ParityCase) => boolean = roundingTierApplies,
 ): Promise<BatchCheck> {
-  const torchPromise = bridge.run(cases.map((c, i) => toWireCase(c, String(i))));
+  const torchPromise = bridge.run(cases.map((c, i) => toWireCase(c, String(i), { roundingReference: asksRoundingReference(c) })));
   const tsOutcomes = cases.map((c) => runTs(c, factory));
   const results = await torchPromise;
-  const entries: { case: ParityCase; ts: Outcome; torch: Outcome }[] = [];
+  const entries: JudgeEntry[] = [];
   cases.forEach((c, i) => {
     const torch = outcomeFromWire(results[i]!);
     if (torch === null) {
@@ -149,7 +159,7 @@ export async function checkBatch(
       });
       return;
     }
-    entries.push({ case: c, ts: tsOutcomes[i]!, torch });
+    entries.push({ case: c, ts: tsOutcomes[i]!, torch, roundingReference: roundingReferenceFromWire(c, results[i]!) });
   });
   let verdicts: Verdict[];
   try {
