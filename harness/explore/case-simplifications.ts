@@ -90,9 +90,11 @@ export function simplifications(c: ParityCase): Simplification[] {
   const parts = partsOf(c);
   if (parts === null) return [];
   const out: Simplification[] = [];
+  const original = partsKey(parts);
   const add = (name: string, edit: (p: Parts) => boolean | void): void => {
     const copy = cloneParts(parts);
-    if (edit(copy) === false) return;
+    // An edit that changes nothing (ones over a tensor that padding keeps part zero) would be kept forever.
+    if (edit(copy) === false || partsKey(copy) === original) return;
     const simpler = caseOfParts(copy);
     if (simpler !== null) out.push({ name, case: simpler });
   };
@@ -212,7 +214,8 @@ export function simplifications(c: ParityCase): Simplification[] {
     const values = grid.flat(2);
     const isZero = (v: number) => v === 0 && !Object.is(v, -0);
     if (values.some((v) => !isZero(v))) add(`${label} zeros`, (q) => mapGrid(q, key, () => 0));
-    if (values.some((v) => v !== 1) && values.some((v) => !isZero(v))) add(`${label} ones`, (q) => mapGrid(q, key, () => 1));
+    // Values only move down the order other → 1 → 0, so value edits cannot undo each other.
+    if (values.some((v) => v !== 1 && !isZero(v))) add(`${label} ones`, (q) => mapGrid(q, key, (v) => (isZero(v) ? v : 1)));
     if (values.some((v) => Number.isFinite(v) && !Number.isInteger(v)))
       add(`${label} rounded`, (q) => mapGrid(q, key, (v) => (Number.isFinite(v) ? Math.round(v) + 0 : v)));
     let tried = 0;
@@ -578,6 +581,11 @@ function toRows(t: Tensor, shape: readonly number[]): number[][] {
 function fromRows(rows: number[][], dtype: DType, isBias: boolean): Tensor {
   const flat = rows.flat();
   return Tensor.fromFlat(flat, isBias ? [flat.length] : [rows.length, rows[0]?.length ?? 0], dtype);
+}
+
+/** Equal for equal parts (−0 and 0 alike): how an edit that changed nothing is recognised. */
+function partsKey(p: Parts): string {
+  return JSON.stringify({ ...p, weights: p.weights === null ? null : [...p.weights] });
 }
 
 function cloneParts(p: Parts): Parts {
