@@ -91,10 +91,11 @@ export function simplifications(c: ParityCase): Simplification[] {
   if (parts === null) return [];
   const out: Simplification[] = [];
   const original = partsKey(parts);
-  const add = (name: string, edit: (p: Parts) => boolean | void): void => {
+  const add = (name: string, edit: (p: Parts) => void): void => {
     const copy = cloneParts(parts);
     // An edit that changes nothing (ones over a tensor that padding keeps part zero) would be kept forever.
-    if (edit(copy) === false || partsKey(copy) === original) return;
+    edit(copy);
+    if (partsKey(copy) === original) return;
     const simpler = caseOfParts(copy);
     if (simpler !== null) out.push({ name, case: simpler });
   };
