@@ -83,10 +83,13 @@ def rounding_reference(module, inp, hx, lengths):
             out = torch.zeros(steps, batch, hidden, dtype=torch.float64)
             order = range(steps) if direction == 0 else range(steps - 1, -1, -1)
             for t in order:
-                # A packed sequence advances only while t < its length; in reverse it starts at its own last step.
-                active = (lengths_t > t)[:, None]
                 s = to_f32(affine(h, w_hh, b_hh) + p_ih[t])
                 h_new = to_f32(act(s))
+                if lengths is None:
+                    h = out[t] = h_new
+                    continue
+                # A packed sequence advances only while t < its length; in reverse it starts at its own last step.
+                active = (lengths_t > t)[:, None]
                 h = torch.where(active, h_new, h)
                 out[t] = torch.where(active, h_new, torch.zeros_like(h_new))
             h_n[layer * directions + direction] = h
