@@ -12,6 +12,7 @@ import { type ParityReportDoc, parityReportSchema } from './explore/report-schem
 import { type ReportPart, markdownReport, mergeReports } from './explore/merge.js';
 import { type Shard, parseShard, shardName } from './explore/shard.js';
 import { caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
+import type { ShrinkStart } from './explore/failures.js';
 import { parseFixtureDoc } from './golden/fixture-schema.js';
 import { loadQuarantineRules, quarantine, quarantineRuleFor, quarantinedCase } from './golden/quarantine.js';
 import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from './golden/store.js';
@@ -178,6 +179,7 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
             summary: `campaign seed ${report.seed}: ${f.report[0] ?? 'mismatch'}`.slice(0, 200),
             origin: 'campaign' as const,
             fastCheck: fastCheck === null ? null : { seed: fastCheck.seed, path: fastCheck.path ?? '', numRuns: fastCheck.numRuns },
+            shrunkFrom: f.shrunkFrom === undefined ? null : { start: startName(f.shrunkFrom.start, loaded), steps: f.shrunkFrom.steps },
           })),
         );
         for (const fixture of recorded) fixtures.push(backend.describe(store.save(fixture).key));
@@ -195,6 +197,14 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
   } finally {
     await bridge.stop();
   }
+}
+
+/**
+ * Names where a shrunk failure started, for the fixture's provenance: a corpus case by its fixture
+ * id (the content hash, stable across checkouts), else the phase that found it.
+ */
+function startName(start: ShrinkStart, corpus: readonly { readonly fixture: { readonly id: string } }[]): string {
+  return start.kind === 'corpus' ? `fixture ${corpus[start.example]?.fixture.id ?? `example ${start.example}`}` : start.kind;
 }
 
 /** Writes parity-report.{json,md,html} into `dir`. */

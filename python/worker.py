@@ -90,6 +90,7 @@ try:
     import torch
     import torch.nn.functional as F
     from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    from rounding_reference import rounding_reference
 except Exception as import_error:  # noqa: BLE001 - any import failure is reported, then the worker exits
     send({
         'op': 'handshake',
@@ -195,7 +196,7 @@ class Plan:
     """A decoded case: Python values and torch tensors, ready for execute()."""
     __slots__ = ('id', 'module', 'args', 'kwargs', 'seed', 'state_dict', 'training', 'forward_seed', 'input', 'hx',
                  'cx', 'grad_c_n', 'lengths', 'enforce_sorted', 'grad_output', 'grad_h_n', 'want_state_dict', 'want_layers',
-                 'fault', 'has_grad')
+                 'want_rounding_reference', 'fault', 'has_grad')
 
 
 def seed_value(text, what):
@@ -289,12 +290,13 @@ def parse_case(case):
     if p.module in CELLS and p.grad_output is not None:
         raise ProtocolError('a cell has no output: give grad.h_n (and grad.c_n)')
     want = case.get('want', {})
-    if not isinstance(want, dict) or set(want) - {'state_dict', 'layers'}:
-        raise ProtocolError('want is {state_dict?: boolean, layers?: boolean}')
+    if not isinstance(want, dict) or set(want) - {'state_dict', 'layers', 'rounding_reference'}:
+        raise ProtocolError('want is {state_dict?: boolean, layers?: boolean, rounding_reference?: boolean}')
     p.want_state_dict = expect_bool(want, 'state_dict', False)
     p.want_layers = expect_bool(want, 'layers', False)
-    if p.want_layers and p.module != 'rnn':
-        raise ProtocolError('want.layers is only for module rnn')
+    p.want_rounding_reference = expect_bool(want, 'rounding_reference', False)
+    if (p.want_layers or p.want_rounding_reference) and p.module != 'rnn':
+        raise ProtocolError('want.layers and want.rounding_reference are only for module rnn')
     p.fault = case.get('fault')
     if p.fault is not None and not FAULTS_ENABLED:
         raise ProtocolError('fault cases need RNN_PARITY_WORKER_FAULTS=1')
@@ -326,10 +328,11 @@ def case_fault(fault):
 
 class Outcome:
     """torch's results for one case, still as tensors."""
-    __slots__ = ('output', 'h_n', 'c_n', 'packed', 'state_dict', 'grads', 'layers', 'layers_error')
+    __slots__ = ('output', 'h_n', 'c_n', 'packed', 'state_dict', 'grads', 'layers', 'layers_error', 'rounding_reference')
 
     def __init__(self):
         self.output = self.h_n = self.c_n = self.packed = self.state_dict = self.grads = self.layers = self.layers_error = None
+        self.rounding_reference = None
 
 
 def manual_seed(seed):
@@ -388,6 +391,10 @@ def execute(p):
             out.layers = layer_by_layer(module, x, hx)
         except Exception as e:  # noqa: BLE001 - localisation is best effort and must not mask the case
             out.layers_error = {'type': type(e).__name__, 'message': str(e)}
+    if p.want_rounding_reference:
+        # See Note [rounding points] in rounding_reference.py; None where the case is outside its model.
+        with torch.no_grad():
+            out.rounding_reference = rounding_reference(module, inp, hx, p.lengths)
     return out
 
 
@@ -475,6 +482,9 @@ def encode_outcome(out):
                             for item in out.layers]
     if out.layers_error is not None:
         result['layers_error'] = out.layers_error
+    if out.rounding_reference is not None:
+        output, h_n = out.rounding_reference
+        result['rounding_reference'] = {'output': encode_tensor(output), 'h_n': encode_tensor(h_n)}
     return result
 
 

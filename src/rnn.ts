@@ -367,7 +367,7 @@ export class RNN {
     // See Note [float32 fast path]: an option of float32 modules only.
     const accumulation = this.dtype === 'float32' ? this.accumulation : 'float64';
     // torch projects the whole input at once (one GEMM over all rows), then adds it step by step.
-    const projected = allocate(this.dtype, totalRows * H);
+    const projected = this.projectionBuffer(totalRows * H);
     linear(projected, 0, layerInput, 0, totalRows, weights.weightIh, weights.biasIh, H, inputWidth, accumulation);
     const recurrent = this.scratch(maxBatch * H);
     const offsets = stepOffsets(batchSizes);
@@ -383,8 +383,7 @@ export class RNN {
           const offset = offsets[t]!;
           // h_t = act((h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih)), each bracket rounded as torch stores it
           recurrence.apply(recurrent, 0, state, 0, rows);
-          addInPlace(recurrent, projected, offset * H, rows * H);
-          activate(recurrent, 0, rows * H);
+          this.activateStep(recurrent, projected, offset * H, rows * H, activate);
           state.set(recurrent.subarray(0, rows * H));
           if (width === H) layerOutput.set(recurrent.subarray(0, rows * H), offset * width);
           else for (let n = 0; n < rows; n++) layerOutput.set(recurrent.subarray(n * H, (n + 1) * H), (offset + n) * width + column);
@@ -406,6 +405,24 @@ export class RNN {
     const weightHh = get('weight_hh');
     if (weightIh === null || weightHh === null) throw new Error(`BUG: no weights for ${suffix}`);
     return { weightIh, weightHh, biasIh: get('bias_ih'), biasHh: get('bias_hh') };
+  }
+
+  /**
+   * The buffer of x_t W_ihᵀ + b_ih for every row: in the working dtype, since torch materialises the
+   * input projection as one tensor of the module's dtype (aten RNN.cpp FullLayer: `linear_ih(inputs)`).
+   */
+  protected projectionBuffer(length: number): FloatArray {
+    return allocate(this.dtype, length);
+  }
+
+  /**
+   * h_t = act(S) with S = (h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih), in place over `recurrent`, which
+   * holds the first bracket: S is stored (so rounded to the dtype, as torch's `add_` stores it) before
+   * the activation reads it. Mirrors aten RNN.cpp SimpleCell: `nonlinearity(linear_hh(h).add_(input))`.
+   */
+  protected activateStep(recurrent: FloatArray, projected: FloatArray, projectedOffset: number, length: number, activate: ActivationKernel): void {
+    addInPlace(recurrent, projected, projectedOffset, length);
+    activate(recurrent, 0, length);
   }
 
   /** The activation kernel for this module's nonlinearity. */

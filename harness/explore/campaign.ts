@@ -3,17 +3,27 @@ import fc from 'fast-check';
 import type { DType } from '../../src/index.js';
 import { parityCase } from './arbitraries.js';
 import type { TorchBridge } from '../worker/bridge.js';
-import { type Comparison, type JudgedBy, type Verdict, judgeCases, tensorKind } from '../parity/compare.js';
+import { type Comparison, type JudgeEntry, type JudgedBy, type Verdict, judgeCases, tensorKind } from '../parity/compare.js';
+import { roundingTierApplies } from '../parity/rounding-tier.js';
 import type { Outcome } from '../parity/outcome.js';
 import { formatDifference } from '../parity/difference.js';
 import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import { liveShadows } from '../parity/live-shadows.js';
-import { type ParityCase, type RNNFactory, outcomeFromWire, referenceFactory, runTs, toWireCase } from '../parity/parity-case.js';
+import {
+  type ParityCase,
+  type RNNFactory,
+  outcomeFromWire,
+  referenceFactory,
+  roundingReferenceFromWire,
+  runTs,
+  toWireCase,
+} from '../parity/parity-case.js';
 import type { Handshake, UnansweredStatus } from '../worker/protocol.js';
 import type { CampaignPhase, CaseFailure, WorkerFailure } from './failures.js';
 import { localiseFailure } from './localise.js';
 import { type DifferenceHistograms, emptyHistograms, recordDifferences } from './histogram.js';
 import { type Shard, inShard } from './shard.js';
+import { type ShrinkSummary, shrinkFailures } from './shrink-case.js';
 
 /** Options of {@link runCampaign}. */
 export interface CampaignOptions {
@@ -94,6 +104,8 @@ export interface CampaignReport {
   /** The shrunk counterexample's failing cases (empty when passed). */
   readonly failures: readonly CaseFailure[];
   readonly fastCheck: { readonly seed: number; readonly path: string | null; readonly numRuns: number; readonly shrinks: number } | null;
+  /** Where the (first) failure started, cases to find it, shrink steps and final size; null when nothing failed. */
+  readonly shrink: ShrinkSummary | null;
   readonly workerFailures: readonly WorkerFailure[];
   readonly coverage: CoverageSummary;
   /** Over cases the budget settled on its own: how close TS is to torch on well-conditioned cases. */
@@ -111,6 +123,9 @@ export interface CampaignReport {
   readonly problems: readonly string[];
 }
 
+/** The domain shrinker's least time after fast-check's shrinking used up the shrink budget. */
+const DOMAIN_SHRINK_MIN_MS = 10_000;
+
 /** The outcome of checking one batch: its failures, and what torch said for each case. */
 interface BatchCheck {
   readonly failures: CaseFailure[];
@@ -126,11 +141,12 @@ export async function checkBatch(
   factory: RNNFactory = referenceFactory(bridge.handshake),
   observe: (c: ParityCase, torch: Outcome, comparison: Comparison, judged: JudgedBy) => void = () => {},
   onWorkerFailure: (failure: Pick<WorkerFailure, 'case' | 'status' | 'error' | 'stderrTail'>) => void = () => {},
+  asksRoundingReference: (c: ParityCase) => boolean = roundingTierApplies,
 ): Promise<BatchCheck> {
-  const torchPromise = bridge.run(cases.map((c, i) => toWireCase(c, String(i))));
+  const torchPromise = bridge.run(cases.map((c, i) => toWireCase(c, String(i), { roundingReference: asksRoundingReference(c) })));
   const tsOutcomes = cases.map((c) => runTs(c, factory));
   const results = await torchPromise;
-  const entries: { case: ParityCase; ts: Outcome; torch: Outcome }[] = [];
+  const entries: JudgeEntry[] = [];
   cases.forEach((c, i) => {
     const torch = outcomeFromWire(results[i]!);
     if (torch === null) {
@@ -143,7 +159,7 @@ export async function checkBatch(
       });
       return;
     }
-    entries.push({ case: c, ts: tsOutcomes[i]!, torch });
+    entries.push({ case: c, ts: tsOutcomes[i]!, torch, roundingReference: roundingReferenceFromWire(c, results[i]!) });
   });
   let verdicts: Verdict[];
   try {
@@ -207,6 +223,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const start = performance.now();
   let batches = 0;
   let failingRuns = 0;
+  let casesToFind = 0;
   let lastFailure: CaseFailure[] = [];
 
   const largestAll = emptyLargest();
@@ -262,11 +279,15 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     account.compared += cases.length - unansweredHere;
     if (closed) {
       // fast-check has moved on: a mismatch found now cannot be shrunk by it, but is never dropped.
-      if (!inShrinkPhase) lateFailures.push(...failures);
+      if (!inShrinkPhase) {
+        if (lateFailures.length === 0 && failingRuns === 0) casesToFind = exploreAccount.cases;
+        lateFailures.push(...failures);
+      }
       return;
     }
     options.onProgress?.({ cases: exploreAccount.cases, elapsedMs: performance.now() - start, failures: failingRuns, shrinking });
     if (failures.length > 0) {
+      if (failingRuns === 0 && !inShrinkPhase) casesToFind = exploreAccount.cases;
       failingRuns++;
       lastFailure = failures;
       throw new Error(failures.flatMap((f) => f.report).join('\n'));
@@ -288,6 +309,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     markInterruptAsFailure: false,
   });
   let details = exploration;
+  const exploredAt = performance.now();
   if (exploration.failed && exploration.counterexamplePath !== null) {
     shrinking = true;
     details = await fc.check(property, {
@@ -301,7 +323,37 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   }
   closed = true;
   await inFlight;
-  const failures = details.failed ? lastFailure : lateFailures;
+  // Every failure ends at a local minimum of the domain shrinker, wherever it was first seen: see
+  // harness/explore/shrink-case.ts. Its candidates are accounted for as shrinking.
+  const exampleIndex = new Map((options.examples ?? []).map((c, i) => [c, i]));
+  const shrunk = await shrinkFailures(
+    details.failed ? lastFailure : lateFailures,
+    (f) => {
+      const example = exampleIndex.get(f.case);
+      return example !== undefined ? { kind: 'corpus', example } : details.failed ? { kind: 'random exploration' } : { kind: 'after budget' };
+    },
+    async (cases) => {
+      batches++;
+      shrinkAccount.cases += cases.length;
+      let unansweredHere = 0;
+      const { failures } = await checkBatch(
+        options.bridge,
+        cases,
+        factory,
+        () => {},
+        (f) => {
+          unansweredHere++;
+          workerFailures.push({ ...f, phase: 'shrinking', quarantinedBy: options.quarantine?.(f) ?? null });
+        },
+      );
+      shrinkAccount.unanswered += unansweredHere;
+      shrinkAccount.compared += cases.length - unansweredHere;
+      return failures;
+    },
+    performance.now() + Math.max(DOMAIN_SHRINK_MIN_MS, (options.shrinkBudgetMs ?? 120_000) - (performance.now() - exploredAt)),
+    { casesToFind, fastCheckShrinks: details.failed ? details.numShrinks : 0 },
+  );
+  const failures = shrunk.failures;
   for (const failure of failures) {
     // Localisation is a hint: if it throws, that is said in the failure's report, never raised.
     try {
@@ -316,7 +368,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   if (details.failed && lastFailure.length === 0) problems.push(`harness error: ${String(details.errorInstance ?? 'unknown')}`);
   if (lateFailures.length > 0) {
     problems.push(
-      `${lateFailures.length} mismatching case(s) answered after the budget closed${details.failed ? ' (besides the shrunk failure)' : ', reported unshrunk'}`,
+      `${lateFailures.length} mismatching case(s) answered after the budget closed${details.failed ? ' (besides the shrunk failure)' : ', shrunk by the domain shrinker'}`,
     );
   }
   // A failure ends exploration early on purpose: the tripwire is for runs that did nothing, and
@@ -350,6 +402,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     fastCheck: details.failed
       ? { seed: details.seed, path: details.counterexamplePath, numRuns: details.numRuns, shrinks: details.numShrinks }
       : null,
+    shrink: shrunk.summary,
     workerFailures,
     coverage: ledger.summary(),
     largestErrors: largest,

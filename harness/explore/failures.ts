@@ -4,6 +4,12 @@ import type { Outcome, Shadow } from '../parity/outcome.js';
 import type { ParityCase } from '../parity/parity-case.js';
 import type { UnansweredStatus } from '../worker/protocol.js';
 
+/** Where a failure was first seen: drawn at random, a corpus case replayed first (its index in `examples`), or answered after the budget. */
+export type ShrinkStart =
+  | { readonly kind: 'random exploration' }
+  | { readonly kind: 'corpus'; readonly example: number }
+  | { readonly kind: 'after budget' };
+
 /** One case TS and torch disagreed on, with everything needed to store it as a fixture. */
 export interface CaseFailure {
   readonly case: ParityCase;
@@ -12,6 +18,8 @@ export interface CaseFailure {
   readonly shadow: Shadow | null;
   readonly comparison: Comparison;
   readonly report: string[];
+  /** Set once the domain shrinker has run on it: where the failure was first seen, and the simplifications kept. */
+  shrunkFrom?: { readonly start: ShrinkStart; readonly startCase: ParityCase; readonly steps: readonly string[] };
 }
 
 /** When in a campaign a case was run: while exploring, while shrinking, or answered after the budget closed. */

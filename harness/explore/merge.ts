@@ -159,6 +159,7 @@ export function mergeReports(parts: readonly ReportPart[]): ParityReportDoc {
     exactDropout: docs.every((d) => d.exactDropout),
     problems,
     torch: first.torch,
+    shrink: docs.find((d) => d.shrink != null)?.shrink ?? null,
     failures: docs.flatMap((d) => d.failures),
     unanswered: docs.flatMap((d) => d.unanswered),
     fixtures: [...new Set(docs.flatMap((d) => d.fixtures))],

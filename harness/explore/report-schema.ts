@@ -37,6 +37,21 @@ const failure = z.object({
   divergence: z.array(divergencePoint).describe('every differing element of the differing tensors (at most 400 per tensor, largest ULP first)'),
 });
 
+const caseSize = z.object({ layers: count, directions: count, hidden: count, inputSize: count, seqLen: count, batch: count });
+
+/** The domain shrinker's account of the first failure (harness/explore/shrink-case.ts). */
+const shrink = z.object({
+  startedFrom: z.string().describe('"random exploration", "corpus example <i>" or "after budget"'),
+  casesToFind: count.describe('exploration cases run until the first failure, corpus examples included'),
+  fastCheckShrinks: count,
+  domainSteps: count,
+  steps: z.array(z.string()).describe('the simplifications kept, in order'),
+  tried: count,
+  localMinimum: z.boolean().describe('true when every simpler candidate passed; false when the shrink time ran out'),
+  initialSize: caseSize,
+  finalSize: caseSize,
+});
+
 const unanswered = z.object({
   status: z.enum(['worker-crash', 'timeout', 'protocol-error', 'worker-fault']),
   phase: z.enum(['exploration', 'shrinking', 'after-budget']),
@@ -67,6 +82,7 @@ export const parityReportSchema = z
     casesPerSecond: z.number(),
     minCases: count,
     fastCheck: z.object({ seed: z.number().int(), path: z.string().nullable(), numRuns: count, shrinks: count }).nullable(),
+    shrink: shrink.nullable().optional().describe('how the first failure was found and shrunk; null or absent when nothing failed'),
     coverage: z.object({
       validCases: count,
       errorCases: count,

@@ -3,12 +3,14 @@ import type { CampaignReport } from './campaign.js';
 import { divergenceOf } from './divergence.js';
 import type { CaseFailure, WorkerFailure } from './failures.js';
 import { type ParityReportDoc, SCHEMA_VERSION } from './report-schema.js';
+import { formatCaseSize } from './case-simplifications.js';
 
 /**
  * What the Markdown report reads: a campaign's report, or a merged one rebuilt from parity-report.json
  * documents (harness/explore/merge.ts), which keep each failure's lines but not its tensors.
  */
-export type MarkdownReport = Omit<CampaignReport, 'failures' | 'workerFailures'> & {
+export type MarkdownReport = Omit<CampaignReport, 'failures' | 'workerFailures' | 'shrink'> & {
+  readonly shrink?: CampaignReport['shrink'];
   readonly failures: readonly Pick<CaseFailure, 'report'>[];
   readonly workerFailures: readonly Pick<WorkerFailure, 'status' | 'phase' | 'error' | 'quarantinedBy'>[];
 };
@@ -82,9 +84,19 @@ export function formatSummary(report: CampaignReport, fixturePaths: readonly str
 
 function failedLine(report: MarkdownReport): string {
   const f = report.fastCheck;
-  return f === null
-    ? `FAILED: ${report.failures.length} mismatching case(s) answered after the budget closed, unshrunk:`
-    : `FAILED after ${f.numRuns} runs and ${f.shrinks} shrinks (replay: --seed ${f.seed} --path ${f.path}):`;
+  const found =
+    f === null
+      ? `FAILED: ${report.failures.length} mismatching case(s) answered after the budget closed:`
+      : `FAILED after ${f.numRuns} runs and ${f.shrinks} shrinks (replay: --seed ${f.seed} --path ${f.path}):`;
+  return report.shrink == null ? found : `${found}\n  ${shrinkLine(report.shrink)}`;
+}
+
+/** Where the failure started, how many cases found it, the shrink steps and the size it ended at. */
+export function shrinkLine(s: NonNullable<CampaignReport['shrink']>): string {
+  return (
+    `found from ${s.startedFrom} after ${s.casesToFind} cases; shrunk by ${s.fastCheckShrinks} fast-check shrinks and ${s.domainSteps} domain steps ` +
+    `(${s.tried} candidates${s.localMinimum ? ', a local minimum' : ', stopped by the shrink time'}): ${formatCaseSize(s.initialSize)} → ${formatCaseSize(s.finalSize)}`
+  );
 }
 
 /** A Markdown report for a CI step summary or a pull request body. */
@@ -95,6 +107,7 @@ export function formatMarkdown(report: MarkdownReport, fixturePaths: readonly st
     out.push('## Failures', '');
     const f = report.fastCheck;
     if (f !== null) out.push(`Replay with \`pnpm parity --seed ${f.seed} --path ${f.path}\`.`, '');
+    if (report.shrink != null) out.push(`${shrinkLine(report.shrink)}.`, '');
     for (const failure of report.failures) out.push(...failure.report.map((r) => `- ${r}`));
     for (const p of fixturePaths) out.push(`- fixture: \`${p}\``);
     out.push('');
@@ -149,6 +162,7 @@ export function reportDoc(report: CampaignReport, fixturePaths: readonly string[
     schema_version: SCHEMA_VERSION,
     ...rest,
     problems: [...rest.problems],
+    shrink: rest.shrink === null ? null : { ...rest.shrink, steps: [...rest.shrink.steps] },
     torch: { ...torch },
     failures: failures.map((f) => ({ report: f.report, kwargs: { ...f.case.kwargs }, dtype: f.case.dtype, divergence: safeDivergence(f) })),
     unanswered: workerFailures.map((w) => ({

@@ -29,6 +29,12 @@ export interface FastCheckOrigin {
   readonly numRuns: number;
 }
 
+/** Where a shrunk campaign fixture started, and the domain shrinker's simplifications (see fixture-schema.ts `shrunk_from`). */
+export interface ShrunkFrom {
+  readonly start: string;
+  readonly steps: readonly string[];
+}
+
 /** A golden fixture, decoded: everything needed to replay the case without Python. */
 export interface Fixture {
   /** {@link caseId} of `case`; also the file name. */
@@ -45,6 +51,7 @@ export interface Fixture {
   readonly tsAtRecord: Outcome;
   readonly provenance: ProvenanceDoc;
   readonly fastCheck: FastCheckOrigin | null;
+  readonly shrunkFrom?: ShrunkFrom;
 }
 
 /** A tensor as a fixture stores it, bit for bit. */
@@ -240,6 +247,7 @@ export interface FixtureInput {
   readonly harnessVersion: string;
   readonly recordedAt: Date;
   readonly fastCheck?: FastCheckOrigin | null;
+  readonly shrunkFrom?: ShrunkFrom | null;
 }
 
 /** A fixture from a freshly recorded case. */
@@ -254,6 +262,7 @@ export function newFixture(input: FixtureInput): Fixture {
     tsAtRecord: input.tsAtRecord,
     provenance: { worker: workerDoc(input.handshake), harness_version: input.harnessVersion, recorded_at: input.recordedAt.toISOString() },
     fastCheck: input.fastCheck ?? null,
+    ...(input.shrunkFrom == null ? {} : { shrunkFrom: input.shrunkFrom }),
   };
 }
 
@@ -271,6 +280,7 @@ export function fixtureToDoc(fixture: Fixture): FixtureDoc {
     provenance: fixture.provenance,
     fast_check:
       fixture.fastCheck === null ? null : { seed: fixture.fastCheck.seed, path: fixture.fastCheck.path, num_runs: fixture.fastCheck.numRuns },
+    ...(fixture.shrunkFrom === undefined ? {} : { shrunk_from: { start: fixture.shrunkFrom.start, steps: [...fixture.shrunkFrom.steps] } }),
   };
 }
 
@@ -286,6 +296,7 @@ export function fixtureFromDoc(doc: FixtureDoc): Fixture {
     tsAtRecord: outcomeFromDoc(doc.ts_at_record),
     provenance: doc.provenance,
     fastCheck: doc.fast_check === null ? null : { seed: doc.fast_check.seed, path: doc.fast_check.path, numRuns: doc.fast_check.num_runs },
+    ...(doc.shrunk_from === undefined ? {} : { shrunkFrom: doc.shrunk_from }),
   };
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TorchBridge } from '../worker/bridge.js';
 import type { Shadow } from '../parity/outcome.js';
-import { caseFromDoc, caseToDoc, newFixture, type FastCheckOrigin, type Fixture, type FixtureOrigin } from './fixture.js';
+import { caseFromDoc, caseToDoc, newFixture, type FastCheckOrigin, type Fixture, type FixtureOrigin, type ShrunkFrom } from './fixture.js';
 import type { Outcome } from '../parity/outcome.js';
 import { outcomeFromWire, runTs, shadowOf, toWireCase, type ParityCase } from '../parity/parity-case.js';
 import type { CaseResult, Handshake } from '../worker/protocol.js';
@@ -67,6 +67,7 @@ export interface RecordRequest {
   readonly summary: string;
   readonly origin: FixtureOrigin;
   readonly fastCheck?: FastCheckOrigin | null;
+  readonly shrunkFrom?: ShrunkFrom | null;
 }
 
 /**
@@ -95,6 +96,7 @@ export async function recordFixtures(bridge: TorchBridge, requests: readonly Rec
       harnessVersion: version,
       recordedAt,
       fastCheck: request.fastCheck ?? null,
+      shrunkFrom: request.shrunkFrom ?? null,
     });
   });
 }

@@ -29,6 +29,17 @@ export type Difference =
       readonly count: number;
       readonly needs: 'shadow' | 'sensitivity' | null;
     }
+  /**
+   * The float32 forward differs from the rounding-point reference (python/rounding_reference.py): TS
+   * rounds to float32 somewhere torch does not materialise a float32 value, or skips a point where it does.
+   */
+  | {
+      readonly kind: 'rounding-point';
+      readonly tensor: string;
+      readonly mismatch: ElementMismatch;
+      readonly count: number;
+      readonly budgetUlps: number;
+    }
   /** The harness itself failed on the case (running, judging or localising it threw): reported, never swallowed. */
   | { readonly kind: 'harness-error'; readonly message: string };
 /** A one-paragraph, human-readable account of a difference. */
@@ -38,6 +49,12 @@ export function formatDifference(difference: Difference): string {
       return `error: TS ${formatError(difference.actual)} vs torch ${formatError(difference.expected)}`;
     case 'harness-error':
       return `harness error: ${difference.message}`;
+    case 'rounding-point': {
+      const m = difference.mismatch;
+      // A few ULP is a rounding point skipped or added; more is a wrong value the tier saw first.
+      const why = m.ulps <= 4 ? 'TS rounds float32 elsewhere than torch materialises it' : "TS's value is not torch's forward";
+      return `${difference.tensor} at ${m.where} [flat ${m.index}]: TS ${m.actual} vs the rounding-point reference ${m.expected}, ${m.ulps} ULP (${difference.count} elements beyond ${difference.budgetUlps} ULP): ${why}`;
+    }
     case 'warnings':
       return `warnings: TS ${JSON.stringify(difference.actual)} vs torch ${JSON.stringify(difference.expected)}`;
     case 'missing':

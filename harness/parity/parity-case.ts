@@ -68,7 +68,7 @@ export function referenceFactory(handshake: Pick<Handshake, 'init_fingerprint'>)
 }
 
 /** The case as the worker's protocol carries it (python/PROTOCOL.md). */
-export function toWireCase(c: ParityCase, id: string): WireCase {
+export function toWireCase(c: ParityCase, id: string, options: { readonly roundingReference?: boolean } = {}): WireCase {
   const init =
     'seed' in c.init
       ? { seed: c.init.seed }
@@ -91,7 +91,9 @@ export function toWireCase(c: ParityCase, id: string): WireCase {
             ...(c.grad.hN === null ? {} : { h_n: encodeTensor(c.grad.hN) }),
           },
         }),
-    ...(c.wantWeights ? { want: { state_dict: true } } : {}),
+    ...(c.wantWeights || options.roundingReference === true
+      ? { want: { ...(c.wantWeights ? { state_dict: true } : {}), ...(options.roundingReference === true ? { rounding_reference: true } : {}) } }
+      : {}),
   };
 }
 
@@ -290,4 +292,14 @@ export function layoutOf(c: ParityCase): CaseLayout {
 function batchSizesOf(lengths: readonly number[]): number[] | null {
   if (lengths.length === 0 || !lengths.every((l) => Number.isInteger(l) && l > 0 && l < 1e6)) return null;
   return Array.from({ length: Math.max(...lengths) }, (_, t) => lengths.filter((l) => l > t).length);
+}
+
+/**
+ * The worker's rounding-point reference for a case, under the TS outcome's names (`output`, or
+ * `padded` for packed input, and `h_n`); null when none was asked for or the case is outside its model.
+ */
+export function roundingReferenceFromWire(c: ParityCase, result: CaseResult): Readonly<Record<string, Tensor>> | null {
+  const reference = result.rounding_reference;
+  if (reference === undefined) return null;
+  return { [c.packed === null ? 'output' : 'padded']: decodeTensor(reference.output), h_n: decodeTensor(reference.h_n) };
 }

@@ -102,7 +102,8 @@ export interface WireCase {
   readonly packed?: { readonly lengths: readonly PyValue[]; readonly enforce_sorted?: boolean };
   /** Upstream gradients of output (or packed data) and h_n; at least one. */
   readonly grad?: { readonly output?: WireTensor; readonly h_n?: WireTensor; readonly c_n?: WireTensor };
-  readonly want?: { readonly state_dict?: boolean; readonly layers?: boolean };
+  /** `rounding_reference`: the float32 forward recomputed with torch's rounding points (python/rounding_reference.py). */
+  readonly want?: { readonly state_dict?: boolean; readonly layers?: boolean; readonly rounding_reference?: boolean };
   readonly fault?: FaultSpec;
 }
 
@@ -167,6 +168,12 @@ export interface CaseResult {
   readonly layers?: readonly WireLayer[];
   /** Set when `want.layers` was asked but the layer-by-layer run itself failed. */
   readonly layers_error?: PythonError;
+  /**
+   * Asked with `want.rounding_reference`: output (padded for packed input) and h_n of the float32
+   * forward redone in float64 with a float32 rounding at each of torch's materialisation points;
+   * absent where the case is outside that model (not float32, dropout active, empty).
+   */
+  readonly rounding_reference?: { readonly output: WireTensor; readonly h_n: WireTensor };
   /** torch's exception for `error`; for the other failure statuses a description from the bridge. */
   readonly error?: PythonError;
   readonly warnings: readonly CapturedWarning[];

@@ -1,12 +1,14 @@
 // The harness has teeth: each bug planted in one seam of the RNN is found by a short campaign and shrunk small.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RNN, type FloatArray, type RNNOptions } from '../../../src/index.js';
+import { PackedSequence, RNN, type FloatArray, type RNNGradResult, type RNNOptions } from '../../../src/index.js';
 import { reluInPlace, type ActivationKernel } from '../../../src/kernels.js';
 import type { LayerWeights } from '../../../src/forward-trace.js';
+import { indexSelect } from '../../../src/index-select.js';
 import type { Tensor } from '../../../src/tensor.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
-import { runCampaign } from '../../../harness/explore/campaign.js';
-import type { ParityCase } from '../../../harness/parity/parity-case.js';
+import { type CampaignReport, runCampaign } from '../../../harness/explore/campaign.js';
+import { caseSize, formatCaseSize } from '../../../harness/explore/case-simplifications.js';
+import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from '../../../harness/golden/store.js';
 
 // Each subclass overrides exactly one protected seam of RNN's forward pass with a classic mistake.
 const plantedBugs: Record<string, new (options: RNNOptions) => RNN> = {
@@ -57,18 +59,80 @@ const plantedBugs: Record<string, new (options: RNNOptions) => RNN> = {
       return this.scratch(batch * this.hiddenSize);
     }
   },
+  // Rounding points (Note [rounding-point tier]): each keeps a value torch materialises as float32 in
+  // float64, so TS is closer to the exact answer than torch and every tolerance passes it.
+  'sum of the projections not rounded to float32 before the activation': class extends RNN {
+    protected override activateStep(recurrent: FloatArray, projected: FloatArray, offset: number, length: number, activate: ActivationKernel): void {
+      const sums = new Float64Array(length);
+      for (let j = 0; j < length; j++) sums[j] = recurrent[j]! + projected[offset + j]!;
+      activate(sums, 0, length);
+      recurrent.set(sums);
+    }
+  },
+  'input projection kept in float64': class extends RNN {
+    protected override projectionBuffer(length: number): FloatArray {
+      return new Float64Array(length);
+    }
+  },
+  'recurrent projection and sum kept in float64': class extends RNN {
+    protected override scratch(length: number): FloatArray {
+      return new Float64Array(length);
+    }
+  },
 };
 
-/** The size of a shrunk case: what the issue promises (≤ 2 layers, hidden ≤ 3, seq ≤ 3, batch ≤ 2). */
-function sizeOf(c: ParityCase): { layers: number; hidden: number; seqLen: number; batch: number } {
-  const batchFirst = c.kwargs.batch_first === true;
-  const batched = c.input.ndim === 3;
-  return {
-    layers: Number(c.kwargs.num_layers ?? 1),
-    hidden: Number(c.kwargs.hidden_size),
-    seqLen: batched && batchFirst ? c.input.shape[1]! : c.input.shape[0]!,
-    batch: batched ? c.input.shape[batchFirst ? 0 : 1]! : 1,
-  };
+/**
+ * A bug only the golden corpus reaches: the seed passed through a double (clamped below 2⁶⁴), which
+ * changes the low 32 bits mt19937 keeps only for seeds past 2⁵³; random cases draw seeds below 2³¹,
+ * the corpus has 2⁶⁴ − 1.
+ */
+class SeedThroughDouble extends RNN {
+  override resetParameters(): void {
+    const seed = this.generator.initialSeed();
+    if (seed > 2n ** 53n) this.generator.manualSeed(BigInt(Math.min(Number(seed), 2 ** 64 - 2048)));
+    super.resetParameters();
+  }
+}
+
+/**
+ * Bugs the random stream does not reach within the budget, but a golden corpus case does (the
+ * gradient ones: about 1 random case in 1,300 is packed with unsorted lengths and gradients; the
+ * baseline's "packed gradients" fixture is). The campaign finds them in its corpus replay, and the
+ * domain shrinker shrinks what fast-check could not.
+ */
+const corpusBugs: Record<string, new (options: RNNOptions) => RNN> = {
+  'seed past 2⁵³ rounded through a double': SeedThroughDouble,
+  // Gradients of packed input with unsorted lengths: the batch permutation forgotten on the way back.
+  'grad of h_n not permuted into sorted order (unsorted packed input)': class extends RNN {
+    override forwardWithGrad<I extends Tensor | PackedSequence>(input: I, hx?: Tensor | null): RNNGradResult<I> {
+      const run = super.forwardWithGrad(input, hx);
+      const unsorted = input instanceof PackedSequence ? input.unsortedIndices : null;
+      if (unsorted === null) return run;
+      // backward permutes grad h_n by sorted_indices; handing it the inverse first cancels that.
+      return { ...run, backward: (gradOutput, gradHN) => run.backward(gradOutput, gradHN == null ? gradHN : indexSelect(gradHN, 1, unsorted)) };
+    }
+  },
+  'grad of hx left in sorted order (unsorted packed input)': class extends RNN {
+    override forwardWithGrad<I extends Tensor | PackedSequence>(input: I, hx?: Tensor | null): RNNGradResult<I> {
+      const run = super.forwardWithGrad(input, hx);
+      const sorted = input instanceof PackedSequence ? input.sortedIndices : null;
+      if (sorted === null) return run;
+      return {
+        ...run,
+        backward: (gradOutput, gradHN) => {
+          const grads = run.backward(gradOutput, gradHN);
+          return { ...grads, gradHx: indexSelect(grads.gradHx, 1, sorted) };
+        },
+      };
+    }
+  },
+};
+
+/** One line per planted bug: cases to find, shrink steps (fast-check's + the domain shrinker's), final size. */
+function describeFind(name: string, report: CampaignReport): string {
+  const s = report.shrink;
+  if (s === null) return `${name}: no shrink summary`;
+  return `${name}: found from ${s.startedFrom} after ${s.casesToFind} cases; ${s.fastCheckShrinks} fast-check shrinks + ${s.domainSteps} domain steps → ${formatCaseSize(s.finalSize)}${s.localMinimum ? '' : ' (shrink time ran out)'}`;
 }
 
 describe('planted bugs', () => {
@@ -84,12 +148,35 @@ describe('planted bugs', () => {
     const report = await runCampaign({ bridge, seed: 20261128, budgetMs: 30_000, shrinkBudgetMs: 60_000, minCases: 1, factory: (o) => new Buggy(o) });
     expect(report.passed).toBe(false);
     expect(report.failures.length).toBeGreaterThan(0);
-    const shrunk = sizeOf(report.failures[0]!.case);
-    console.log(
-      `${_}: ${report.casesExplored} cases to find, ${report.fastCheck?.shrinks} shrinks →`,
-      JSON.stringify(shrunk),
-      report.failures[0]!.report[0],
-    );
+    expect(report.shrink?.startedFrom).toBe('random exploration');
+    const shrunk = caseSize(report.failures[0]!.case);
+    console.log(describeFind(_, report), '|', report.failures[0]!.report[0]);
+    expect(shrunk.layers).toBeLessThanOrEqual(2);
+    expect(shrunk.hidden).toBeLessThanOrEqual(3);
+    expect(shrunk.seqLen).toBeLessThanOrEqual(3);
+    expect(shrunk.batch).toBeLessThanOrEqual(2);
+  });
+
+  it.each(Object.entries(corpusBugs))('shrinks a failure only a corpus case reaches, from that case: %s', async (name, Buggy) => {
+    const { fixtures } = new GoldenStore(new DirectoryBackend(GOLDEN_DIR)).loadAll(['baseline']);
+    const examples = fixtures.map((f) => f.fixture.case);
+    const report = await runCampaign({
+      bridge,
+      seed: 20261128,
+      budgetMs: 30_000,
+      shrinkBudgetMs: 60_000,
+      minCases: 1,
+      examples,
+      factory: (o) => new Buggy(o),
+    });
+    expect(report.passed).toBe(false);
+    console.log(describeFind(`${name} (corpus)`, report), '|', report.failures[0]!.report[0]);
+    expect(report.shrink?.startedFrom).toMatch(/^corpus example \d+$/);
+    const start = report.failures[0]!.shrunkFrom!;
+    expect(start.start.kind).toBe('corpus');
+    expect(start.startCase).toBe(examples[(start.start as { example: number }).example]);
+    expect(report.shrink!.domainSteps).toBeGreaterThan(0);
+    const shrunk = caseSize(report.failures[0]!.case);
     expect(shrunk.layers).toBeLessThanOrEqual(2);
     expect(shrunk.hidden).toBeLessThanOrEqual(3);
     expect(shrunk.seqLen).toBeLessThanOrEqual(3);

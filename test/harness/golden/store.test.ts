@@ -43,6 +43,22 @@ describe('fixtures', () => {
     expect(text.endsWith('}\n')).toBe(true);
   });
 
+  it('keep where a shrunk campaign failure started (shrunk_from), and fixtures without it stay as they were', () => {
+    const store = new GoldenStore(new InMemoryBackend());
+    const plain = fixtureOf(smallCase(), { origin: 'campaign' });
+    const shrunk = {
+      ...fixtureOf(smallCase({ training: true }), { origin: 'campaign' }),
+      shrunkFrom: { start: 'fixture 0123456789abcdef', steps: ['one layer', 'batch 1'] },
+    };
+
+    store.save(plain);
+    store.save(shrunk);
+
+    expect(store.fetch(shrunk.id)!.shrunkFrom).toEqual({ start: 'fixture 0123456789abcdef', steps: ['one layer', 'batch 1'] });
+    expect(store.fetch(plain.id)!.shrunkFrom).toBeUndefined();
+    expect((store.backend as InMemoryBackend).texts.get(store.keyOf(plain))!).not.toContain('shrunk_from');
+  });
+
   it('are named by the content hash of their case: equal cases share an id, one flipped input bit changes it', () => {
     const a = smallCase();
     const b = smallCase();
