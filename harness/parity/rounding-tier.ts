@@ -11,10 +11,12 @@ export const ROUNDING_TIER_MAX_WORK = 12;
 /**
  * Whether the rounding-point tier can judge `c`: a float32 case with valid-looking sizes, no dropout
  * between layers in training mode (the reference does not draw torch's masks), and at most
- * {@link ROUNDING_TIER_MAX_WORK} recurrences. A case torch rejects simply gets no reference.
+ * {@link ROUNDING_TIER_MAX_WORK} recurrences. A case torch rejects simply gets no reference. Cases run
+ * with `accumulation: 'float32'` sum in another order on purpose (Note [float32 fast path]), so the
+ * reference, which sums in the default kernels' order, does not apply to them.
  */
 export function roundingTierApplies(c: ParityCase): boolean {
-  if (c.dtype !== 'float32') return false;
+  if (c.dtype !== 'float32' || (c.accumulation ?? 'float64') !== 'float64') return false;
   const k = c.kwargs;
   const layers = k.num_layers ?? 1;
   const dropout = k.dropout ?? 0;
