@@ -16,7 +16,7 @@ export interface PoolBenchOptions {
   readonly workers?: readonly number[];
   /** Interleaved rounds; rates are the best round, ratios the median of per-round ratios. Default 3. */
   readonly rounds?: number;
-  /** Property runs (batches of up to 32 cases) per campaign, per shape. Default tiny 150, small 12. */
+  /** Property runs (batches of up to 32 cases) per campaign, per shape. Default tiny 150, small 40. */
   readonly runs?: { readonly tiny: number; readonly small: number };
 }
 
@@ -79,7 +79,7 @@ function median(list: readonly number[]): number {
 export async function benchPool(options: PoolBenchOptions = {}): Promise<PoolBenchRow[]> {
   const counts = options.workers ?? [1, 2];
   const rounds = options.rounds ?? 3;
-  const runs = options.runs ?? { tiny: 150, small: 12 };
+  const runs = options.runs ?? { tiny: 150, small: 40 };
   const shapes: [string, fc.Arbitrary<ParityCase>, number][] = [
     ['tiny (the campaign default arbitrary)', parityCase(), runs.tiny],
     ['small (I=32, H=64, T=50, N=8)', smallShapeCase(), runs.small],
