@@ -33,6 +33,7 @@ const FRESH_CLONE: Record<string, 'needs no torch' | 'sets up torch itself' | 'o
   'build:wasm': 'needs no torch',
   'bench:tanh': 'one line: run pnpm setup:python',
   'bench:pool': 'one line: run pnpm setup:python',
+  'bench:shards': 'one line: run pnpm setup:python',
 };
 
 // The commands behind the "one line" scripts, run with an interpreter that does not exist: the same
@@ -41,6 +42,7 @@ const ONE_LINERS: Record<string, string[]> = {
   bench: ['bench/run.ts'],
   'bench:tanh': ['bench/tanh-parity.ts'],
   'bench:pool': ['bench/pool.ts'],
+  'bench:shards': ['bench/shards.ts'],
   'golden:drift': ['harness/golden-cli.ts', 'drift'],
 };
 
