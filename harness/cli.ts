@@ -1,9 +1,11 @@
 // The harness CLI: `verify` (before you push), `parity` (the nightly campaign) and `replay` (one stored case). zx runs verify's steps.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { $, type ProcessPromise } from 'zx';
 import { TorchBridge } from './worker/bridge.js';
+import { CasePool } from './parity/case-pool.js';
 import { Presets, SingleBar } from 'cli-progress';
 import { type CampaignProgress, type CampaignReport, checkBatch, runCampaign } from './explore/campaign.js';
 import { formatMarkdown, formatSummary, reportDoc } from './explore/report.js';
@@ -40,6 +42,11 @@ export interface CampaignCommandOptions {
   readonly workerEnv?: NodeJS.ProcessEnv;
   /** Explore only this shard of the seed's case stream (and of the corpus); see harness/explore/shard.ts. */
   readonly shard?: Shard;
+  /**
+   * Torch workers, each with a TS worker thread when there are two or more (harness/parity/case-pool.ts);
+   * default the machine's cores (`os.availableParallelism()`). The cases and the verdict do not depend on it.
+   */
+  readonly workers?: number;
 }
 
 /** What a campaign run leaves behind. */
@@ -113,39 +120,44 @@ export function progressPrinter(
  */
 export async function campaign(options: CampaignCommandOptions): Promise<CampaignRun> {
   // From the start: a stop request while torch is still loading must end the run too.
-  let bridge: TorchBridge | null = null;
-  const guard = exitOnStopRequest(() => bridge?.killWorker());
+  let pool: CasePool | null = null;
+  const guard = exitOnStopRequest(() => pool?.kill());
   try {
     await setupPython();
     return await campaignWith(options, (started) => {
-      bridge = started;
+      pool = started;
     });
   } finally {
     guard.dispose();
   }
 }
 
-async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: TorchBridge) => void): Promise<CampaignRun> {
+async function campaignWith(options: CampaignCommandOptions, onPool: (pool: CasePool) => void): Promise<CampaignRun> {
   const goldenDir = options.golden ?? GOLDEN_DIR;
   const backend = new DirectoryBackend(goldenDir);
   const store = new GoldenStore(backend);
   for (const removed of store.sweep()) console.error(`removed ${removed}: a temporary file left by a writer that was killed`);
   const { fixtures: loaded, problems: badFixtures } = store.loadAll();
   const rules = loadQuarantineRules(path.join(goldenDir, 'quarantine-rules.json'));
-  const bridge = await TorchBridge.start({
-    ...(options.deadlineSeconds === undefined ? {} : { deadlineMs: options.deadlineSeconds * 1000 }),
-    // A live campaign judges torch's answers with tolerances, so MKL may take this CPU's fastest path
-    // (COMPATIBLE, the worker's default for recording the corpus, cost ~10% of campaign cases/s here);
-    // fixtures found meanwhile record the setting in their provenance, and an explicit MKL_CBWR wins.
-    env: { MKL_CBWR: process.env.MKL_CBWR ?? 'AUTO', ...options.workerEnv },
+  const pool = await CasePool.start({
+    workers: options.workers ?? availableParallelism(),
+    bridge: {
+      ...(options.deadlineSeconds === undefined ? {} : { deadlineMs: options.deadlineSeconds * 1000 }),
+      // A live campaign judges torch's answers with tolerances, so MKL may take this CPU's fastest path
+      // (COMPATIBLE, the worker's default for recording the corpus, cost ~10% of campaign cases/s here);
+      // fixtures found meanwhile record the setting in their provenance, and an explicit MKL_CBWR wins.
+      env: { MKL_CBWR: process.env.MKL_CBWR ?? 'AUTO', ...options.workerEnv },
+    },
   });
-  onBridge(bridge);
+  onPool(pool);
+  const bridge = pool.bridge;
   try {
     const progress = progressPrinter(options.budgetSeconds);
     let campaignReport: CampaignReport;
     try {
       campaignReport = await runCampaign({
         bridge,
+        pool,
         seed: options.seed,
         budgetMs: options.budgetSeconds * 1000,
         ...(options.runs === undefined ? {} : { numRuns: options.runs }),
@@ -195,7 +207,7 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
       writeReports(options.reportDir, reportDoc(final, fixtures, quarantined), formatMarkdown(final, fixtures, quarantined));
     return { report: final, fixtures, quarantined: [...new Set(quarantined)] };
   } finally {
-    await bridge.stop();
+    await pool.stop();
   }
 }
 
@@ -350,6 +362,11 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
         .option('--golden <dir>', 'fixture store to replay first and to write found and quarantined cases to (default golden/)', pathOption)
         .option('--deadline <seconds>', 'deadline of one worker request (default 60)', positiveNumberOption('--deadline'))
         .option('--shard <i/n>', 'explore only shard i of n of the case stream (1 ≤ i ≤ n); merge the reports with parity:merge', shardOption)
+        .option(
+          '--workers <n>',
+          `torch workers, and TS worker threads beside them (default: the machine's cores, ${availableParallelism()} here)`,
+          integerOption('--workers', 1, 256),
+        )
         .action(
           (values: {
             seed?: number;
@@ -361,6 +378,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
             golden?: string;
             deadline?: number;
             shard?: Shard;
+            workers?: number;
           }) => {
             const reportDir = values.reportDir ?? (name === 'parity' ? path.join(REPO_ROOT, '.parity', 'reports') : undefined);
             select({
@@ -374,6 +392,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
                 ...(values.golden === undefined ? {} : { golden: values.golden }),
                 ...(values.deadline === undefined ? {} : { deadlineSeconds: values.deadline }),
                 ...(values.shard === undefined ? {} : { shard: values.shard }),
+                ...(values.workers === undefined ? {} : { workers: values.workers }),
                 ...(reportDir === undefined ? {} : { reportDir }),
               },
             });

@@ -2,28 +2,21 @@
 import fc from 'fast-check';
 import type { DType } from '../../src/index.js';
 import { parityCase } from './arbitraries.js';
-import type { TorchBridge } from '../worker/bridge.js';
+import { TorchBridge } from '../worker/bridge.js';
 import { type Comparison, type JudgeEntry, type JudgedBy, type Verdict, judgeCases, tensorKind } from '../parity/compare.js';
 import { roundingTierApplies } from '../parity/rounding-tier.js';
 import type { Outcome } from '../parity/outcome.js';
 import { formatDifference } from '../parity/difference.js';
 import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import { liveShadows } from '../parity/live-shadows.js';
-import {
-  type ParityCase,
-  type RNNFactory,
-  outcomeFromWire,
-  referenceFactory,
-  roundingReferenceFromWire,
-  runTs,
-  toWireCase,
-} from '../parity/parity-case.js';
+import { type ParityCase, type RNNFactory, outcomeFromWire, referenceFactory, roundingReferenceFromWire } from '../parity/parity-case.js';
 import type { Handshake, UnansweredStatus } from '../worker/protocol.js';
 import type { CampaignPhase, CaseFailure, WorkerFailure } from './failures.js';
 import { localiseFailure } from './localise.js';
 import { type DifferenceHistograms, emptyHistograms, recordDifferences } from './histogram.js';
 import { type Shard, inShard } from './shard.js';
 import { type ShrinkSummary, shrinkFailures } from './shrink-case.js';
+import { type CaseRunner, singleWorker } from '../parity/case-pool.js';
 
 /** Options of {@link runCampaign}. */
 export interface CampaignOptions {
@@ -40,8 +33,13 @@ export interface CampaignOptions {
   readonly maxBatch?: number;
   /** Fewer executed cases than this fails the campaign (a tripwire against silent no-op runs). Default 50. */
   readonly minCases?: number;
-  /** Builds the module under test (planted-bug tests swap it). */
+  /** Builds the module under test (planted-bug tests swap it). With a `pool`, the pool's factory is used and this must be absent. */
   readonly factory?: RNNFactory;
+  /**
+   * Runs the batches: N torch workers and the TS side in threads (harness/parity/case-pool.ts); its
+   * worker 0 is `bridge`. Default: `bridge` alone, TS on this thread. See Note [pool determinism].
+   */
+  readonly pool?: CaseRunner;
   readonly arbitrary?: fc.Arbitrary<ParityCase>;
   /** Cases replayed first, before anything random (the golden corpus). */
   readonly examples?: readonly ParityCase[];
@@ -132,20 +130,20 @@ interface BatchCheck {
 }
 
 /**
- * Runs one batch: torch in the worker while TS computes here, then judges every answered case in one
- * call to harness/parity/compare.ts (which asks the worker for float64 shadows where it needs them).
+ * Runs one batch: torch in the worker(s) while TS computes (here, or in a pool's threads), then judges
+ * every answered case in one call to harness/parity/compare.ts (which asks worker 0 for float64
+ * shadows where it needs them).
  */
 export async function checkBatch(
-  bridge: TorchBridge,
+  on: TorchBridge | CaseRunner,
   cases: readonly ParityCase[],
-  factory: RNNFactory = referenceFactory(bridge.handshake),
+  factory: RNNFactory = on instanceof TorchBridge ? referenceFactory(on.handshake) : on.factory,
   observe: (c: ParityCase, torch: Outcome, comparison: Comparison, judged: JudgedBy) => void = () => {},
   onWorkerFailure: (failure: Pick<WorkerFailure, 'case' | 'status' | 'error' | 'stderrTail'>) => void = () => {},
   asksRoundingReference: (c: ParityCase) => boolean = roundingTierApplies,
 ): Promise<BatchCheck> {
-  const torchPromise = bridge.run(cases.map((c, i) => toWireCase(c, String(i), { roundingReference: asksRoundingReference(c) })));
-  const tsOutcomes = cases.map((c) => runTs(c, factory));
-  const results = await torchPromise;
+  const runner = on instanceof TorchBridge ? singleWorker(on, factory) : on;
+  const { torch: results, ts: tsOutcomes } = await runner.run(cases, asksRoundingReference);
   const entries: JudgeEntry[] = [];
   cases.forEach((c, i) => {
     const torch = outcomeFromWire(results[i]!);
@@ -163,7 +161,7 @@ export async function checkBatch(
   });
   let verdicts: Verdict[];
   try {
-    verdicts = await judgeCases(entries, { shadows: liveShadows(bridge), factory });
+    verdicts = await judgeCases(entries, { shadows: liveShadows(runner.bridge), factory });
   } catch (error) {
     // Judging must never end a campaign: a case the harness could not judge is a failure of that case.
     verdicts = entries.map(() => harnessErrorVerdict(error));
@@ -215,7 +213,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   // is held to its statistics instead (test/unit/dropout.test.ts).
   const exactDropout = options.bridge.handshake.dropout_model === 'mt19937-bernoulli';
   // Seeded cases draw their weights as the reference torch does (fused or unfused uniform_).
-  const factory = options.factory ?? referenceFactory(options.bridge.handshake);
+  if (options.pool !== undefined && options.factory !== undefined)
+    throw new Error('BUG: with a pool, pass the factory to the pool (by module), not to the campaign');
+  const factory = options.pool?.factory ?? options.factory ?? referenceFactory(options.bridge.handshake);
+  const runner = options.pool ?? singleWorker(options.bridge, factory);
   const arbitrary = (options.arbitrary ?? parityCase()).map((c) => (exactDropout || !c.training ? c : { ...c, training: false, forwardSeed: null }));
   const ledger = new CoverageLedger();
   const largest = emptyLargest();
@@ -253,8 +254,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const exploreAccount: { cases: number; compared: number; unanswered: number } = { cases: 0, compared: 0, unanswered: 0 };
   const shrinkAccount: { cases: number; compared: number; unanswered: number } = { cases: 0, compared: 0, unanswered: 0 };
   const lateFailures: CaseFailure[] = [];
-  const unansweredBefore = options.bridge.unanswered;
-  const restartsBefore = options.bridge.restarts;
+  const unansweredBefore = runner.unanswered;
+  const restartsBefore = runner.restarts;
   const property = fc.asyncProperty(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), (cases) => {
     const run = checkRun(cases);
     inFlight = run.catch(() => {});
@@ -270,7 +271,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     batches++;
     account.cases += cases.length;
     let unansweredHere = 0;
-    const { failures } = await checkBatch(options.bridge, cases, factory, inShrinkPhase ? () => {} : observe, (f) => {
+    const { failures } = await checkBatch(runner, cases, factory, inShrinkPhase ? () => {} : observe, (f) => {
       unansweredHere++;
       const phase: CampaignPhase = inShrinkPhase ? 'shrinking' : closed ? 'after-budget' : 'exploration';
       workerFailures.push({ ...f, phase, quarantinedBy: options.quarantine?.(f) ?? null });
@@ -337,7 +338,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       shrinkAccount.cases += cases.length;
       let unansweredHere = 0;
       const { failures } = await checkBatch(
-        options.bridge,
+        runner,
         cases,
         factory,
         () => {},
@@ -357,7 +358,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   for (const failure of failures) {
     // Localisation is a hint: if it throws, that is said in the failure's report, never raised.
     try {
-      const where = await localiseFailure(options.bridge, failure, factory);
+      const where = await localiseFailure(runner.bridge, failure, factory);
       if (where !== null) failure.report.push(where);
     } catch (error) {
       failure.report.push(`localisation failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -378,7 +379,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const quarantined = workerFailures.filter((f) => f.quarantinedBy !== null).length;
   const unexpected = workerFailures.length - quarantined;
   const status: CampaignStatus = failures.length > 0 || problems.length > 0 ? 'FAIL' : unexpected > 0 ? 'INCOMPLETE' : 'PASS';
-  const unansweredNow = options.bridge.unanswered;
+  const unansweredNow = runner.unanswered;
   return {
     seed: options.seed,
     shard: options.shard ?? null,
@@ -388,7 +389,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     casesInShrinking: shrinkAccount.cases,
     accounting: { exploration: { ...exploreAccount }, shrinking: { ...shrinkAccount }, quarantined },
     worker: {
-      restarts: options.bridge.restarts - restartsBefore,
+      restarts: runner.restarts - restartsBefore,
       unanswered: Object.fromEntries(Object.entries(unansweredNow).map(([k, n]) => [k, n - unansweredBefore[k as UnansweredStatus]])) as Record<
         UnansweredStatus,
         number

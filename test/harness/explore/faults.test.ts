@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { campaign } from '../../../harness/cli.js';
 import { type CampaignReport, runCampaign } from '../../../harness/explore/campaign.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
+import { CasePool } from '../../../harness/parity/case-pool.js';
+import { caseId } from '../../../harness/golden/fixture.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'faults-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -110,6 +112,35 @@ describe('worker faults during a campaign', () => {
     },
     180_000,
   );
+
+  it('a worker killed mid-batch in a pool of 2: the same cases go unanswered as with one worker, each reported, restarts counted', async () => {
+    const onPool = async (workers: number): Promise<CampaignReport> => {
+      const pool = await CasePool.start({ workers, bridge: { env: faultEnv('kill'), deadlineMs: 20_000 } });
+      try {
+        return await runCampaign({
+          bridge: pool.bridge,
+          pool,
+          seed: 7,
+          numRuns: 12,
+          budgetMs: 150_000,
+          minCases: 1,
+          shrinkBudgetMs: 30_000,
+          maxBatch: 6,
+        });
+      } finally {
+        await pool.stop();
+      }
+    };
+    const [one, two] = [await onPool(1), await onPool(2)];
+    expectAccounted(two);
+    expect(two.accounting.exploration.unanswered).toBeGreaterThan(0);
+    expect(two.worker.restarts).toBeGreaterThan(0);
+    expect(two.worker.unanswered['worker-crash']).toBeGreaterThanOrEqual(two.workerFailures.length);
+    const unanswered = (r: CampaignReport) => r.workerFailures.map((w) => [caseId(w.case), w.status, w.phase]);
+    expect(unanswered(two)).toEqual(unanswered(one));
+    expect(two.accounting).toEqual(one.accounting);
+    expect(two.status).toBe(one.status);
+  }, 240_000);
 
   it('a worker stopped (SIGSTOP) past its deadline: the case times out, is reported, and the worker is replaced', async () => {
     const report = await faultCampaign(faultEnv('stop'), { numRuns: 12, deadlineMs: 1_500 });
