@@ -11,7 +11,9 @@ import { formatHtml } from './explore/report-html.js';
 import { type ParityReportDoc, parityReportSchema } from './explore/report-schema.js';
 import { type ReportPart, markdownReport, mergeReports } from './explore/merge.js';
 import { type Shard, parseShard, shardName } from './explore/shard.js';
-import { caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
+import { campaignCaseId, caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
+import { isApiCase } from './api/api-case.js';
+import { type CaseFailure, isApiFailure } from './explore/failures.js';
 import { parseFixtureDoc } from './golden/fixture-schema.js';
 import { loadQuarantineRules, quarantine, quarantineRuleFor, quarantinedCase } from './golden/quarantine.js';
 import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from './golden/store.js';
@@ -164,16 +166,19 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
     // A failing case that is already a fixture (a corpus case replayed first) is named, not copied.
     const corpus = new Map(loaded.map((f) => [f.fixture.id, f.key]));
     const fresh = report.failures.filter((f) => {
-      const key = corpus.get(caseId(f.case));
+      const key = corpus.get(campaignCaseId(f.case));
       if (key !== undefined) fixtures.push(backend.describe(key));
       return key === undefined;
     });
-    if (fresh.length > 0) {
+    const freshRnn = fresh.filter((f): f is CaseFailure => !isApiFailure(f));
+    for (const f of fresh.filter(isApiFailure))
+      problems.push(`API case not stored as a fixture (API fixtures are not implemented yet): ${f.report[0] ?? ''}`);
+    if (freshRnn.length > 0) {
       const fastCheck = report.fastCheck;
       try {
         const recorded = await recordFixtures(
           bridge,
-          fresh.map((f) => ({
+          freshRnn.map((f) => ({
             case: f.case,
             summary: `campaign seed ${report.seed}: ${f.report[0] ?? 'mismatch'}`.slice(0, 200),
             origin: 'campaign' as const,
@@ -185,9 +190,13 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
         problems.push(`the failing case could not be recorded as a fixture: ${(error as Error).message}`);
       }
     }
-    const quarantined = report.workerFailures.map((w) =>
-      backend.describe(quarantine(backend, w, { seed: report.seed, torchVersion: report.torch.torch_version })),
-    );
+    // An unanswered API case is reported (report.workerFailures) but has no quarantine record yet.
+    const quarantined = report.workerFailures.flatMap((w) => {
+      const c = w.case;
+      return isApiCase(c)
+        ? []
+        : [backend.describe(quarantine(backend, { ...w, case: c }, { seed: report.seed, torchVersion: report.torch.torch_version }))];
+    });
     const final: CampaignReport = problems.length === report.problems.length ? report : { ...report, problems, status: 'FAIL', passed: false };
     if (options.reportDir !== undefined)
       writeReports(options.reportDir, reportDoc(final, fixtures, quarantined), formatMarkdown(final, fixtures, quarantined));

@@ -4,6 +4,8 @@ import { RNN, Tensor, toTorchKwargs, type DType, type TorchRNNKwargs } from '../
 import { manualSeed } from '../../src/generator.js';
 import { numel } from '../../src/tensor.js';
 import type { ParityCase } from '../parity/parity-case.js';
+import { type CampaignCase, apiCase } from '../api/api-case.js';
+import type { ApiTarget } from '../api/api-target.js';
 
 /** The categorical and size choices of one valid case, before any values are drawn. */
 export interface CaseSpec {
@@ -346,4 +348,15 @@ export function invalidCase(): fc.Arbitrary<ParityCase> {
 /** Any case: mostly valid, one in eight invalid. */
 export function parityCase(constraints: CaseSpecConstraints = {}): fc.Arbitrary<ParityCase> {
   return fc.oneof({ weight: 7, arbitrary: validCase(constraints) }, { weight: 1, arbitrary: invalidCase() });
+}
+
+/**
+ * What a campaign draws: RNN cases ({@link parityCase}) and, one in `1 + rnnPerApi` draws, an API case
+ * of `targets` (harness/api/targets.ts). API cases cost a fraction of an RNN case, so they add
+ * coverage of the rest of the library without slowing the RNN exploration much.
+ */
+export function campaignCase(targets: readonly ApiTarget[], rnnPerApi = 3, constraints: CaseSpecConstraints = {}): fc.Arbitrary<CampaignCase> {
+  const rnn = parityCase(constraints);
+  if (targets.length === 0) return rnn;
+  return fc.oneof({ weight: rnnPerApi, arbitrary: rnn }, { weight: 1, arbitrary: apiCase(targets) });
 }

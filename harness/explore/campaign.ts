@@ -1,7 +1,12 @@
 // Campaign: fast-check explores cases in batches, real torch judges each one, and a failure shrinks to a minimal case.
 import fc from 'fast-check';
 import type { DType } from '../../src/index.js';
-import { parityCase } from './arbitraries.js';
+import { campaignCase } from './arbitraries.js';
+import { type ApiCase, type CampaignCase, isApiCase } from '../api/api-case.js';
+import type { ApiResult } from '../api/api-result.js';
+import type { ApiTarget } from '../api/api-target.js';
+import { API_TARGETS } from '../api/targets.js';
+import { checkApiBatch } from './api-batch.js';
 import type { TorchBridge } from '../worker/bridge.js';
 import { type Comparison, type JudgedBy, type Verdict, judgeCases, tensorKind } from '../parity/compare.js';
 import type { Outcome } from '../parity/outcome.js';
@@ -10,7 +15,7 @@ import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import { liveShadows } from '../parity/live-shadows.js';
 import { type ParityCase, type RNNFactory, outcomeFromWire, referenceFactory, runTs, toWireCase } from '../parity/parity-case.js';
 import type { Handshake, UnansweredStatus } from '../worker/protocol.js';
-import type { CampaignPhase, CaseFailure, WorkerFailure } from './failures.js';
+import { type CampaignFailure, type CampaignPhase, type CaseFailure, type WorkerFailure, isApiFailure } from './failures.js';
 import { localiseFailure } from './localise.js';
 import { type DifferenceHistograms, emptyHistograms, recordDifferences } from './histogram.js';
 import { type Shard, inShard } from './shard.js';
@@ -32,9 +37,11 @@ export interface CampaignOptions {
   readonly minCases?: number;
   /** Builds the module under test (planted-bug tests swap it). */
   readonly factory?: RNNFactory;
-  readonly arbitrary?: fc.Arbitrary<ParityCase>;
+  readonly arbitrary?: fc.Arbitrary<CampaignCase>;
+  /** The API targets API cases are run with (planted-bug tests swap one). Default: the registry, harness/api/targets.ts. */
+  readonly apiTargets?: readonly ApiTarget[];
   /** Cases replayed first, before anything random (the golden corpus). */
-  readonly examples?: readonly ParityCase[];
+  readonly examples?: readonly CampaignCase[];
   /** fast-check path to replay one exact counterexample. */
   readonly path?: string;
   readonly onProgress?: (progress: CampaignProgress) => void;
@@ -92,7 +99,7 @@ export interface CampaignReport {
   readonly casesPerSecond: number;
   readonly minCases: number;
   /** The shrunk counterexample's failing cases (empty when passed). */
-  readonly failures: readonly CaseFailure[];
+  readonly failures: readonly CampaignFailure[];
   readonly fastCheck: { readonly seed: number; readonly path: string | null; readonly numRuns: number; readonly shrinks: number } | null;
   readonly workerFailures: readonly WorkerFailure[];
   readonly coverage: CoverageSummary;
@@ -200,18 +207,22 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const exactDropout = options.bridge.handshake.dropout_model === 'mt19937-bernoulli';
   // Seeded cases draw their weights as the reference torch does (fused or unfused uniform_).
   const factory = options.factory ?? referenceFactory(options.bridge.handshake);
-  const arbitrary = (options.arbitrary ?? parityCase()).map((c) => (exactDropout || !c.training ? c : { ...c, training: false, forwardSeed: null }));
+  const apiTargets = options.apiTargets ?? API_TARGETS;
+  const arbitrary = (options.arbitrary ?? campaignCase(apiTargets)).map((c) =>
+    isApiCase(c) || exactDropout || !c.training ? c : { ...c, training: false, forwardSeed: null },
+  );
   const ledger = new CoverageLedger();
   const largest = emptyLargest();
   const workerFailures: WorkerFailure[] = [];
   const start = performance.now();
   let batches = 0;
   let failingRuns = 0;
-  let lastFailure: CaseFailure[] = [];
+  let lastFailure: CampaignFailure[] = [];
 
   const largestAll = emptyLargest();
   const judged: Record<JudgedBy, number> = { budget: 0, shadow: 0, sensitivity: 0 };
   const differences = emptyHistograms();
+  const observeApi = (c: ApiCase, exports: readonly string[], torch: ApiResult): void => ledger.recordApi(c, exports, torch);
   const observe = (c: ParityCase, torch: Outcome, comparison: Comparison, how: JudgedBy): void => {
     ledger.record(c, torch);
     if (torch.error === null) judged[how]++;
@@ -235,7 +246,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   let inFlight: Promise<void> = Promise.resolve();
   const exploreAccount: { cases: number; compared: number; unanswered: number } = { cases: 0, compared: 0, unanswered: 0 };
   const shrinkAccount: { cases: number; compared: number; unanswered: number } = { cases: 0, compared: 0, unanswered: 0 };
-  const lateFailures: CaseFailure[] = [];
+  const lateFailures: CampaignFailure[] = [];
   const unansweredBefore = options.bridge.unanswered;
   const restartsBefore = options.bridge.restarts;
   const property = fc.asyncProperty(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), (cases) => {
@@ -243,7 +254,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     inFlight = run.catch(() => {});
     return run;
   });
-  const checkRun = async (drawn: readonly ParityCase[]): Promise<void> => {
+  const checkRun = async (drawn: readonly CampaignCase[]): Promise<void> => {
     if (closed) return;
     const inShrinkPhase = shrinking;
     // See Note [sharding by content hash]: exploration keeps this shard's cases, shrinking keeps all.
@@ -253,11 +264,19 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     batches++;
     account.cases += cases.length;
     let unansweredHere = 0;
-    const { failures } = await checkBatch(options.bridge, cases, factory, inShrinkPhase ? () => {} : observe, (f) => {
+    const onWorkerFailure = (f: Pick<WorkerFailure, 'case' | 'status' | 'error' | 'stderrTail'>): void => {
       unansweredHere++;
       const phase: CampaignPhase = inShrinkPhase ? 'shrinking' : closed ? 'after-budget' : 'exploration';
       workerFailures.push({ ...f, phase, quarantinedBy: options.quarantine?.(f) ?? null });
-    });
+    };
+    // API cases and RNN cases of one batch go to the worker as two requests, both in flight at once.
+    const apiCases = cases.filter(isApiCase);
+    const rnnCases = cases.filter((c): c is ParityCase => !isApiCase(c));
+    const apiCheck =
+      apiCases.length === 0 ? null : checkApiBatch(options.bridge, apiCases, apiTargets, inShrinkPhase ? () => {} : observeApi, onWorkerFailure);
+    const rnnCheck =
+      rnnCases.length === 0 ? null : checkBatch(options.bridge, rnnCases, factory, inShrinkPhase ? () => {} : observe, onWorkerFailure);
+    const failures: CampaignFailure[] = [...((await rnnCheck)?.failures ?? []), ...((await apiCheck)?.failures ?? [])];
     account.unanswered += unansweredHere;
     account.compared += cases.length - unansweredHere;
     if (closed) {
@@ -277,7 +296,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   // shrinks it under its own time limit, so a late failure still gets a minimal counterexample.
   // Every shard keeps every example, so each takes the same runs and draws the same stream after
   // them; checkRun skips the examples of other shards (see Note [sharding by content hash]).
-  const examples = (options.examples ?? []).map((c): [ParityCase[]] => [[c]]);
+  const examples = (options.examples ?? []).map((c): [CampaignCase[]] => [[c]]);
   const exploration = await fc.check(property, {
     seed: options.seed,
     numRuns: options.numRuns ?? 1_000_000,
@@ -303,6 +322,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   await inFlight;
   const failures = details.failed ? lastFailure : lateFailures;
   for (const failure of failures) {
+    if (isApiFailure(failure)) continue; // an API case has no layers to localise
     // Localisation is a hint: if it throws, that is said in the failure's report, never raised.
     try {
       const where = await localiseFailure(options.bridge, failure, factory);

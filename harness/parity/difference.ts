@@ -29,6 +29,8 @@ export type Difference =
       readonly count: number;
       readonly needs: 'shadow' | 'sensitivity' | null;
     }
+  /** An API case's canonical values differ first at `path` (harness/api/api-judge.ts); leaves as printed. */
+  | { readonly kind: 'api-value'; readonly path: string; readonly actual: string; readonly expected: string }
   /** The harness itself failed on the case (running, judging or localising it threw): reported, never swallowed. */
   | { readonly kind: 'harness-error'; readonly message: string };
 /** A one-paragraph, human-readable account of a difference. */
@@ -38,6 +40,8 @@ export function formatDifference(difference: Difference): string {
       return `error: TS ${formatError(difference.actual)} vs torch ${formatError(difference.expected)}`;
     case 'harness-error':
       return `harness error: ${difference.message}`;
+    case 'api-value':
+      return `${difference.path}: TS ${difference.actual} vs torch ${difference.expected}`;
     case 'warnings':
       return `warnings: TS ${JSON.stringify(difference.actual)} vs torch ${JSON.stringify(difference.expected)}`;
     case 'missing':

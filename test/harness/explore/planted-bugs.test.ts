@@ -6,6 +6,7 @@ import type { LayerWeights } from '../../../src/forward-trace.js';
 import type { Tensor } from '../../../src/tensor.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
 import { runCampaign } from '../../../harness/explore/campaign.js';
+import { isApiFailure } from '../../../harness/explore/failures.js';
 import type { ParityCase } from '../../../harness/parity/parity-case.js';
 
 // Each subclass overrides exactly one protected seam of RNN's forward pass with a classic mistake.
@@ -84,7 +85,9 @@ describe('planted bugs', () => {
     const report = await runCampaign({ bridge, seed: 20261128, budgetMs: 30_000, shrinkBudgetMs: 60_000, minCases: 1, factory: (o) => new Buggy(o) });
     expect(report.passed).toBe(false);
     expect(report.failures.length).toBeGreaterThan(0);
-    const shrunk = sizeOf(report.failures[0]!.case);
+    const failure = report.failures[0]!;
+    if (isApiFailure(failure)) throw new Error(`an RNN bug was reported on an API case: ${failure.report[0]}`);
+    const shrunk = sizeOf(failure.case);
     console.log(
       `${_}: ${report.casesExplored} cases to find, ${report.fastCheck?.shrinks} shrinks →`,
       JSON.stringify(shrunk),
