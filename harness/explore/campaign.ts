@@ -5,7 +5,7 @@ import { campaignCase } from './arbitraries.js';
 import { type ApiCase, type CampaignCase, isApiCase } from '../api/api-case.js';
 import type { ApiResult } from '../api/api-result.js';
 import type { ApiTarget } from '../api/api-target.js';
-import { API_TARGETS } from '../api/targets.js';
+import { apiTargets } from '../api/targets.js';
 import { checkApiBatch } from './api-batch.js';
 import type { TorchBridge } from '../worker/bridge.js';
 import { type Comparison, type JudgedBy, type Verdict, judgeCases, tensorKind } from '../parity/compare.js';
@@ -13,7 +13,15 @@ import type { Outcome } from '../parity/outcome.js';
 import { formatDifference } from '../parity/difference.js';
 import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import { liveShadows } from '../parity/live-shadows.js';
-import { type ParityCase, type RNNFactory, outcomeFromWire, referenceFactory, runTs, toWireCase } from '../parity/parity-case.js';
+import {
+  type ParityCase,
+  type RNNFactory,
+  outcomeFromWire,
+  referenceFactory,
+  referenceInitRounding,
+  runTs,
+  toWireCase,
+} from '../parity/parity-case.js';
 import type { Handshake, UnansweredStatus } from '../worker/protocol.js';
 import { type CampaignFailure, type CampaignPhase, type CaseFailure, type WorkerFailure, isApiFailure } from './failures.js';
 import { localiseFailure } from './localise.js';
@@ -207,8 +215,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const exactDropout = options.bridge.handshake.dropout_model === 'mt19937-bernoulli';
   // Seeded cases draw their weights as the reference torch does (fused or unfused uniform_).
   const factory = options.factory ?? referenceFactory(options.bridge.handshake);
-  const apiTargets = options.apiTargets ?? API_TARGETS;
-  const arbitrary = (options.arbitrary ?? campaignCase(apiTargets)).map((c) =>
+  const targets = options.apiTargets ?? apiTargets(referenceInitRounding(options.bridge.handshake));
+  const arbitrary = (options.arbitrary ?? campaignCase(targets)).map((c) =>
     isApiCase(c) || exactDropout || !c.training ? c : { ...c, training: false, forwardSeed: null },
   );
   const ledger = new CoverageLedger();
@@ -273,7 +281,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const apiCases = cases.filter(isApiCase);
     const rnnCases = cases.filter((c): c is ParityCase => !isApiCase(c));
     const apiCheck =
-      apiCases.length === 0 ? null : checkApiBatch(options.bridge, apiCases, apiTargets, inShrinkPhase ? () => {} : observeApi, onWorkerFailure);
+      apiCases.length === 0 ? null : checkApiBatch(options.bridge, apiCases, targets, inShrinkPhase ? () => {} : observeApi, onWorkerFailure);
     const rnnCheck =
       rnnCases.length === 0 ? null : checkBatch(options.bridge, rnnCases, factory, inShrinkPhase ? () => {} : observe, onWorkerFailure);
     const failures: CampaignFailure[] = [...((await rnnCheck)?.failures ?? []), ...((await apiCheck)?.failures ?? [])];
