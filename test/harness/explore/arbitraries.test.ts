@@ -1,11 +1,29 @@
 // Arbitraries: valid cases run, invalid cases fail with a torch error, and shapes follow the spec.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseSpec, hxShapeOf, inputShapeOf, invalidCase, lengthsOf, outputShapeOf, validCase } from '../../../harness/explore/arbitraries.js';
+import {
+  caseSpec,
+  hxShapeOf,
+  inputShapeOf,
+  invalidCase,
+  lengthsOf,
+  outputShapeOf,
+  parityCase,
+  validCase,
+} from '../../../harness/explore/arbitraries.js';
 import { CoverageLedger, dimensionsOf } from '../../../harness/explore/coverage.js';
 import { runTs } from '../../../harness/parity/parity-case.js';
 
 describe('arbitraries', () => {
+  it('reach packed input with unsorted lengths and gradients in at least 1 case of 400 (issue 13 found it out of reach)', () => {
+    const cases = fc.sample(parityCase(), { numRuns: 20_000, seed: 20261128 });
+    const reached = cases.filter((c) => {
+      const lengths = c.packed?.lengths ?? [];
+      return c.packed !== null && !c.packed.enforceSorted && c.grad !== null && lengths.some((l, i) => i > 0 && l > lengths[i - 1]!);
+    });
+    expect(reached.length).toBeGreaterThanOrEqual(50);
+  });
+
   it('a valid case runs without error in TS and yields output, h_n and any gradients it asks for', () => {
     fc.assert(
       fc.property(validCase({ maxLayers: 2, maxSeqLen: 4, largeSizes: false }), (c) => {
