@@ -1,5 +1,6 @@
 // ApiTarget: one public function (or group of them) of the library, drawn by campaigns and judged exactly by real torch.
 import type fc from 'fast-check';
+import type { Difference } from '../parity/difference.js';
 import type { PyValue } from '../worker/protocol.js';
 import type { ApiArgs } from './api-args.js';
 import type { ApiResult } from './api-result.js';
@@ -23,6 +24,11 @@ export interface ApiTarget<Args extends ApiArgs = ApiArgs> {
   runTs(args: Args): ApiResult;
   /** The JSON the worker's target receives (usually {@link encodeArgs} of `args`). */
   wireArgs(args: Args): PyValue;
+  /**
+   * Judges this target's answers when exact equality is too strict (float outputs computed through
+   * other kernels: harness/api/api-close-judge.ts); judgeApi when absent.
+   */
+  judge?(ts: ApiResult, torch: ApiResult, args: Args): Difference[];
   /** A size for reports (e.g. elements involved); smaller after shrinking. */
   size?(args: Args): number;
 }

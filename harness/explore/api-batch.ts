@@ -49,7 +49,8 @@ export async function checkApiBatch(
     }
     observe(c, targetNamed(targets, c.target).exports, torch);
     const ts = tsResults[i]!;
-    const differences = judgeApi(ts, torch);
+    const target = targetNamed(targets, c.target);
+    const differences = target.judge?.(ts, torch, c.args) ?? judgeApi(ts, torch);
     if (differences.length > 0) failures.push({ case: c, torch, ts, differences, report: differences.map(formatDifference) });
   });
   return { failures };
