@@ -1,6 +1,17 @@
 // The registry of API targets: every target a campaign draws, by name (python/api_targets.py holds torch's side).
 import type { InitRounding } from '../../src/index.js';
 import type { ApiTarget } from './api-target.js';
+import { constructionWarningsTarget } from './targets/construction-warnings.js';
+import { dropoutNoiseTarget } from './targets/dropout-noise.js';
+import { familyTarget } from './targets/family.js';
+import { generatorChoiceTarget } from './targets/generator-choice.js';
+import { invertPermutationTarget } from './targets/invert-permutation.js';
+import { memoryLimitTarget } from './targets/memory-limit.js';
+import { moduleReprTarget } from './targets/module-repr.js';
+import { moduleTrainingTarget } from './targets/module-training.js';
+import { mt19937Target } from './targets/mt19937.js';
+import { rngStateTarget } from './targets/rng-state.js';
+import { rnnKwargsTarget } from './targets/rnn-kwargs.js';
 import { loadStateDictTarget } from './targets/load-state-dict.js';
 import { manualSeedTarget } from './targets/manual-seed.js';
 import { packPaddedTarget } from './targets/pack-padded.js';
@@ -23,6 +34,21 @@ export function apiTargets(initRounding: InitRounding = 'fused'): readonly ApiTa
     manualSeedTarget(initRounding),
     resetParametersTarget(initRounding),
     loadStateDictTarget(initRounding),
+    moduleReprTarget(initRounding),
+    moduleTrainingTarget(initRounding),
+    constructionWarningsTarget(),
+    rnnKwargsTarget(initRounding),
+    memoryLimitTarget(initRounding),
+    invertPermutationTarget(),
+    mt19937Target(),
+    rngStateTarget(initRounding),
+    generatorChoiceTarget(initRounding),
+    dropoutNoiseTarget(initRounding),
+    familyTarget('LSTM', initRounding),
+    familyTarget('GRU', initRounding),
+    familyTarget('RNNCell', initRounding),
+    familyTarget('LSTMCell', initRounding),
+    familyTarget('GRUCell', initRounding),
   ];
 }
 
