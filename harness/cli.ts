@@ -11,6 +11,7 @@ import { formatHtml } from './explore/report-html.js';
 import { type ParityReportDoc, parityReportSchema } from './explore/report-schema.js';
 import { type ReportPart, markdownReport, mergeReports } from './explore/merge.js';
 import { type Shard, parseShard, shardName } from './explore/shard.js';
+import { unexercisedExportsProblem } from './explore/export-coverage-rule.js';
 import { campaignCaseId, caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
 import { isApiCase } from './api/api-case.js';
 import { type CaseFailure, isApiFailure } from './explore/failures.js';
@@ -161,7 +162,11 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
       progress.stop();
     }
     const problems = [...campaignReport.problems, ...badFixtures.map((p) => `unreadable fixture: ${p}`)];
-    const report: CampaignReport = badFixtures.length === 0 ? campaignReport : { ...campaignReport, problems, status: 'FAIL', passed: false };
+    // A failure ends exploration early, so exports unexercised then are no news; otherwise each needs a case.
+    const unexercised = campaignReport.failures.length === 0 ? unexercisedExportsProblem(campaignReport.coverage.api) : null;
+    if (unexercised !== null) problems.push(unexercised);
+    const report: CampaignReport =
+      problems.length === campaignReport.problems.length ? campaignReport : { ...campaignReport, problems, status: 'FAIL', passed: false };
     const fixtures: string[] = [];
     // A failing case that is already a fixture (a corpus case replayed first) is named, not copied.
     const corpus = new Map(loaded.map((f) => [f.fixture.id, f.key]));
