@@ -25,9 +25,13 @@ export type GeneratorChoiceLibrary = ModuleLibrary & Pick<typeof library, 'Gener
 
 const STACKS: readonly ModuleKind[] = ['RNN', 'LSTM', 'GRU'];
 
-/** Stacked modules default to two layers with dropout 0.5 here, so forward in training mode draws dropout masks. */
+/**
+ * Stacked modules (drawn three times as often as cells) default to two layers with dropout 0.5 here,
+ * so forward in training mode draws dropout masks.
+ */
 function moduleAndKwargs(): fc.Arbitrary<{ module: ModuleKind; kwargs: TorchKwargs }> {
-  return fc.constantFrom(...MODULE_KINDS).chain((module) =>
+  const kind = fc.oneof(...MODULE_KINDS.map((k) => ({ weight: STACKS.includes(k) ? 3 : 1, arbitrary: fc.constant<ModuleKind>(k) })));
+  return kind.chain((module) =>
     moduleKwargs(module).map((k) => ({
       module,
       kwargs: STACKS.includes(module) ? { num_layers: 2, dropout: 0.5, ...k } : k,
@@ -45,7 +49,7 @@ export function generatorChoiceTarget(initRounding: InitRounding = 'fused', lib:
   return {
     name: 'generator_choice',
     exports: ['Generator', 'defaultGenerator', 'manualSeed', ...MODULE_KINDS, 'Tensor'],
-    weight: 3,
+    weight: 4,
     arbitrary: fc
       .record({
         m: moduleAndKwargs(),
@@ -53,8 +57,8 @@ export function generatorChoiceTarget(initRounding: InitRounding = 'fused', lib:
         seed: fc.nat(1000),
         generator_seed: fc.nat(1000),
         explicit: fc.boolean(),
-        training: fc.boolean(),
-        forward: fc.option(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })), { freq: 4 }),
+        training: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+        forward: fc.option(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })), { freq: 5 }),
       })
       .map(({ m, forward, ...rest }) => {
         const inputSize = Number(m.kwargs.input_size);
