@@ -108,6 +108,12 @@ def mutated(state, mutation):
     return changed
 
 
+def state_lines(state):
+    # Hex lines of 32 bytes (harness/api/targets/rng-state.ts hexLines): a report names the first that differs.
+    text = bytes(state.tolist()).hex()
+    return [text[i:i + 64] for i in range(0, len(text), 64)]
+
+
 def target_rng_state(args):
     explicit = torch.Generator() if args['explicit'] else None
     if explicit is None:
@@ -122,7 +128,7 @@ def target_rng_state(args):
     set_state(mutated(state, args['mutation']))
     restored = get_state()
     again = uniform_draws(args['after'], args['dtype'], explicit)
-    return {'state': bytes(state.tolist()).hex(), 'first': first, 'restored': bytes(restored.tolist()).hex(), 'again': again}
+    return {'state': state_lines(state), 'first': first, 'restored': state_lines(restored), 'again': again}
 
 
 def target_generator_choice(args):

@@ -55,8 +55,9 @@ export function moduleKwargs(kind: ModuleKind): fc.Arbitrary<TorchKwargs> {
   if (kind === 'LSTM') optional.proj_size = fc.integer({ min: 0, max: 3 });
   return fc.tuple(sizes, someOf(optional)).map(([s, rest]) => {
     const kwargs: Record<string, number | boolean | string> = { ...s, ...rest };
-    // torch: proj_size has to be smaller than hidden_size (valid kwargs only here).
-    if (typeof kwargs.proj_size === 'number' && kwargs.proj_size >= s.hidden_size) kwargs.proj_size = s.hidden_size - 1;
+    // torch: proj_size has to be smaller than hidden_size (valid kwargs only here); widening the hidden
+    // size keeps the projection drawn, so non-zero proj_size (shown in the repr) stays common.
+    if (typeof kwargs.proj_size === 'number' && kwargs.proj_size >= s.hidden_size) kwargs.hidden_size = kwargs.proj_size + 1;
     return kwargs;
   });
 }

@@ -37,7 +37,11 @@ export function uniformDraws(generator: Generator, n: number, dtype: DType, roun
   return canonicalTensor(Tensor.fromFlat(out, [n], dtype));
 }
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+/** State bytes as hex lines of 32 bytes, so a report names the first line that differs (python: state_lines). */
+function hexLines(bytes: Uint8Array): string[] {
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return Array.from({ length: Math.ceil(hex.length / 64) }, (_, i) => hex.slice(64 * i, 64 * i + 64));
+}
 
 function mutated(state: Uint8Array, mutation: StateMutation | null): Uint8Array {
   if (mutation === null) return state;
@@ -106,7 +110,7 @@ export function rngStateTarget(initRounding: InitRounding = 'fused', lib: RngSta
         generator.setState(mutated(state, a.mutation));
         const restored = generator.getState();
         const again = uniformDraws(generator, a.after, a.dtype, initRounding);
-        return { state: hex(state), first, restored: hex(restored), again };
+        return { state: hexLines(state), first, restored: hexLines(restored), again };
       }),
     wireArgs: (a) => encodeArgs(a),
     size: (a) => a.before + a.after + (a.mutation === null ? 0 : 1),

@@ -142,15 +142,16 @@ const plantedApiBugs: Record<string, PlantedApiBug> = {
         },
       }),
   },
-  'float32 dropout noise scales by 1/(1−p) rounded once, not 1/f32(1−p)': {
+  'dropoutNoise keeps elements with probability p instead of 1−p': {
     target: 'dropout_noise',
     build: (rounding) =>
       dropoutNoiseTarget(rounding, {
         ...library,
         dropoutNoise: (dtype, length, p, generator) => {
-          const noise = library.dropoutNoise(dtype, length, p, generator);
-          if (noise !== null && dtype === 'float32') for (let i = 0; i < noise.length; i++) if (noise[i] !== 0) noise[i] = Math.fround(1 / (1 - p));
-          return noise;
+          if (!(p > 0 && p < 1)) return library.dropoutNoise(dtype, length, p, generator);
+          const noise = library.dropoutNoise(dtype, length, 1 - p, generator);
+          const scale = dtype === 'float32' ? Math.fround(1 / Math.fround(1 - p)) : 1 / (1 - p);
+          return noise === null ? null : noise.map((v) => (v === 0 ? 0 : scale));
         },
       }),
   },
@@ -181,7 +182,7 @@ describe('planted API bugs in the modules and the generator (live torch)', () =>
       console.log(
         `${name}: ${report.casesExplored} cases to find, ${report.fastCheck?.shrinks} shrinks → size ${size}`,
         JSON.stringify(target.wireArgs(failure.case.args)),
-        failure.report[0],
+        failure.report[0]?.slice(0, 300),
       );
       expect(report.failures).toHaveLength(1);
     },
