@@ -118,8 +118,9 @@ def target_rng_state(args):
     explicit = torch.Generator() if args['explicit'] else None
     if explicit is None:
         torch.manual_seed(args['seed'])
-    else:
+    elif args['seed'] is not None:
         explicit.manual_seed(args['seed'])
+    initial_seed = (torch.default_generator if explicit is None else explicit).initial_seed()
     get_state = torch.get_rng_state if explicit is None else explicit.get_state
     set_state = torch.set_rng_state if explicit is None else explicit.set_state
     uniform_draws(args['before'], args['dtype'], explicit)
@@ -128,7 +129,7 @@ def target_rng_state(args):
     set_state(mutated(state, args['mutation']))
     restored = get_state()
     again = uniform_draws(args['after'], args['dtype'], explicit)
-    return {'state': state_lines(state), 'first': first, 'restored': state_lines(restored), 'again': again}
+    return {'initial_seed': initial_seed, 'state': state_lines(state), 'first': first, 'restored': state_lines(restored), 'again': again}
 
 
 def target_generator_choice(args):

@@ -29,7 +29,12 @@ export function dropoutNoiseTarget(initRounding: InitRounding = 'fused', lib: Dr
     name: 'dropout_noise',
     exports: ['dropoutNoise', 'manualSeed', 'defaultGenerator', 'TorchError'],
     weight: 2,
-    arbitrary: fc.record({ seed: fc.nat(1000), dtype: dtypeArg(), length: fc.oneof(fc.nat(8), fc.nat(64)), p: probability() }),
+    arbitrary: fc.record({
+      seed: fc.nat(1000),
+      dtype: dtypeArg(),
+      length: fc.oneof({ withCrossShrink: true }, fc.nat(8), fc.nat(64)),
+      p: probability(),
+    }),
     runTs: (a) =>
       apiResultOf(() => {
         lib.manualSeed(a.seed);

@@ -6,7 +6,7 @@ import { Tensor } from '../../../src/index.js';
 import { encodeArgs } from '../api-args.js';
 import { apiResultOf } from '../api-result.js';
 import type { ApiTarget } from '../api-target.js';
-import { type CanonicalTensor, canonicalTensor } from '../canonical-value.js';
+import { type CanonicalTensor, canonicalInt, canonicalTensor } from '../canonical-value.js';
 import { dtypeArg } from './module-kwargs.js';
 
 /** A change to the saved state before it is restored: cut short, or one byte overwritten. */
@@ -21,7 +21,8 @@ const LEFT_OFFSET = 8;
 const NEXT_OFFSET = 16;
 
 export type RngStateArgs = {
-  readonly seed: bigint;
+  /** null: an explicit generator left unseeded (torch.Generator()'s default seed). */
+  readonly seed: bigint | null;
   readonly explicit: boolean;
   readonly dtype: DType;
   readonly before: number;
@@ -87,30 +88,41 @@ function mutation(): fc.Arbitrary<StateMutation | null> {
   );
 }
 
-/** Seeds, draws `before`, saves the state, draws `after`, restores the (mutated) state, reads it back and draws `after` again. */
+/** Seeds (or not), reads initial_seed(), draws `before`, saves the state, draws `after`, restores the (mutated) state, reads it back and draws `after` again. */
 export function rngStateTarget(initRounding: InitRounding = 'fused', lib: RngStateLibrary = library): ApiTarget<RngStateArgs> {
   return {
     name: 'rng_state',
     exports: ['Generator', 'defaultGenerator', 'manualSeed', 'TorchError'],
     weight: 2,
-    arbitrary: fc.record({
-      seed: fc.oneof(fc.bigInt({ min: 0n, max: 1000n }), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n })),
-      explicit: fc.boolean(),
-      dtype: dtypeArg(),
-      before: fc.oneof(fc.nat(4), fc.integer({ min: 310, max: 315 }), fc.integer({ min: 620, max: 626 })),
-      after: fc.integer({ min: 1, max: 6 }),
-      mutation: mutation(),
-    }),
+    arbitrary: fc
+      .record({
+        seed: fc.oneof(
+          { withCrossShrink: true },
+          fc.bigInt({ min: 0n, max: 1000n }),
+          fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
+          fc.constant(null),
+        ),
+        explicit: fc.boolean(),
+        dtype: dtypeArg(),
+        before: fc.oneof({ withCrossShrink: true }, fc.nat(4), fc.integer({ min: 310, max: 315 }), fc.integer({ min: 620, max: 626 })),
+        after: fc.integer({ min: 1, max: 6 }),
+        mutation: mutation(),
+      })
+      // The default generator is always seeded: torch seeds it nondeterministically at start-up.
+      .map((a) => (a.seed === null && !a.explicit ? { ...a, seed: 0n } : a)),
     runTs: (a) =>
       apiResultOf(() => {
-        const generator = a.explicit ? new lib.Generator().manualSeed(a.seed) : lib.manualSeed(a.seed);
+        const generator = a.explicit ? new lib.Generator() : lib.defaultGenerator;
+        if (a.explicit && a.seed !== null) generator.manualSeed(a.seed);
+        if (!a.explicit) lib.manualSeed(a.seed ?? 0n);
+        const initialSeed = canonicalInt(generator.initialSeed());
         uniformDraws(generator, a.before, a.dtype, initRounding);
         const state = generator.getState();
         const first = uniformDraws(generator, a.after, a.dtype, initRounding);
         generator.setState(mutated(state, a.mutation));
         const restored = generator.getState();
         const again = uniformDraws(generator, a.after, a.dtype, initRounding);
-        return { state: hexLines(state), first, restored: hexLines(restored), again };
+        return { initial_seed: initialSeed, state: hexLines(state), first, restored: hexLines(restored), again };
       }),
     wireArgs: (a) => encodeArgs(a),
     size: (a) => a.before + a.after + (a.mutation === null ? 0 : 1),
