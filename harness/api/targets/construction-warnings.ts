@@ -26,7 +26,7 @@ export function constructionWarningsTarget(lib: ModuleLibrary = library): ApiTar
   return {
     name: 'construction_warnings',
     exports: ['RNN', 'LSTM', 'GRU', 'catchWarnings'],
-    weight: 3,
+    weight: 2,
     arbitrary: fc
       .record(
         {

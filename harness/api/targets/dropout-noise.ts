@@ -28,7 +28,7 @@ export function dropoutNoiseTarget(initRounding: InitRounding = 'fused', lib: Dr
   return {
     name: 'dropout_noise',
     exports: ['dropoutNoise', 'manualSeed', 'defaultGenerator', 'TorchError'],
-    weight: 2,
+    weight: 1,
     arbitrary: fc.record({
       seed: fc.nat(1000),
       dtype: dtypeArg(),

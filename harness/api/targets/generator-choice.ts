@@ -49,7 +49,7 @@ export function generatorChoiceTarget(initRounding: InitRounding = 'fused', lib:
   return {
     name: 'generator_choice',
     exports: ['Generator', 'defaultGenerator', 'manualSeed', ...MODULE_KINDS, 'Tensor'],
-    weight: 4,
+    weight: 2,
     arbitrary: fc
       .record({
         m: moduleAndKwargs(),

@@ -19,7 +19,7 @@ export function moduleTrainingTarget(initRounding: InitRounding = 'fused', lib: 
   return {
     name: 'module_training',
     exports: [...MODULE_KINDS],
-    weight: 2,
+    weight: 1,
     arbitrary: fc
       .tuple(anyModuleKwargs(), dtypeArg(), fc.array(fc.constantFrom(...OPS), { maxLength: 5 }))
       .map(([m, dtype, ops]) => ({ ...m, dtype, ops })),

@@ -93,7 +93,7 @@ export function rngStateTarget(initRounding: InitRounding = 'fused', lib: RngSta
   return {
     name: 'rng_state',
     exports: ['Generator', 'defaultGenerator', 'manualSeed', 'TorchError'],
-    weight: 2,
+    weight: 1,
     arbitrary: fc
       .record({
         seed: fc.oneof(

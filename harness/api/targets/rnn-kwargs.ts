@@ -48,7 +48,7 @@ export function rnnKwargsTarget(initRounding: InitRounding = 'fused', lib: RnnKw
   return {
     name: 'rnn_kwargs',
     exports: ['fromTorchKwargs', 'toTorchKwargs', 'RNN', 'TorchError'],
-    weight: 2,
+    weight: 1,
     arbitrary: fc.record({ kwargs: kwargs(), dtype: dtypeArg() }),
     runTs: (a) =>
       apiResultOf(() => {
