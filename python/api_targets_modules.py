@@ -43,16 +43,13 @@ def uniform_draws(count, dtype, generator=None):
 
 def target_module_repr(args):
     module = module_of(args)
-    return {'repr': repr(module), 'training': module.training}
-
-
-def target_module_training(args):
-    module = module_of(args)
-    seen = [module.training]
+    # repr before the ops: repr does not depend on training, and the TS side reads it after them.
+    text = repr(module)
+    training = [module.training]
     for op in args['ops']:
         returned = module.eval() if op == 'eval' else module.train() if op == 'train' else module.train(op == 'train(True)')
-        seen.append([module.training, returned is module])
-    return seen
+        training.append([module.training, returned is module])
+    return {'repr': text, 'training': training}
 
 
 def target_construction_warnings(args):

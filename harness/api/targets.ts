@@ -8,7 +8,6 @@ import { generatorChoiceTarget } from './targets/generator-choice.js';
 import { invertPermutationTarget } from './targets/invert-permutation.js';
 import { memoryLimitTarget } from './targets/memory-limit.js';
 import { moduleReprTarget } from './targets/module-repr.js';
-import { moduleTrainingTarget } from './targets/module-training.js';
 import { mt19937Target } from './targets/mt19937.js';
 import { rngStateTarget } from './targets/rng-state.js';
 import { rnnKwargsTarget } from './targets/rnn-kwargs.js';
@@ -35,7 +34,6 @@ export function apiTargets(initRounding: InitRounding = 'fused'): readonly ApiTa
     resetParametersTarget(initRounding),
     loadStateDictTarget(initRounding),
     moduleReprTarget(initRounding),
-    moduleTrainingTarget(initRounding),
     constructionWarningsTarget(),
     rnnKwargsTarget(initRounding),
     memoryLimitTarget(initRounding),

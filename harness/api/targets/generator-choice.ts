@@ -49,14 +49,14 @@ export function generatorChoiceTarget(initRounding: InitRounding = 'fused', lib:
   return {
     name: 'generator_choice',
     exports: ['Generator', 'defaultGenerator', 'manualSeed', ...MODULE_KINDS, 'Tensor'],
-    weight: 2,
+    weight: 3,
     arbitrary: fc
       .record({
         m: moduleAndKwargs(),
         dtype: dtypeArg(),
         seed: fc.nat(1000),
         generator_seed: fc.nat(1000),
-        explicit: fc.boolean(),
+        explicit: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
         training: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
         forward: fc.option(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })), { freq: 5 }),
       })

@@ -12,7 +12,6 @@ import { generatorChoiceTarget } from '../../../harness/api/targets/generator-ch
 import { invertPermutationTarget } from '../../../harness/api/targets/invert-permutation.js';
 import { memoryLimitTarget } from '../../../harness/api/targets/memory-limit.js';
 import { moduleReprTarget } from '../../../harness/api/targets/module-repr.js';
-import { moduleTrainingTarget } from '../../../harness/api/targets/module-training.js';
 import { mt19937Target } from '../../../harness/api/targets/mt19937.js';
 import { rngStateTarget } from '../../../harness/api/targets/rng-state.js';
 import { rnnKwargsTarget } from '../../../harness/api/targets/rnn-kwargs.js';
@@ -75,9 +74,9 @@ const plantedApiBugs: Record<string, PlantedApiBug> = {
       constructionWarningsTarget({ ...library, RNN: warnsBelowOne(RNN), LSTM: warnsBelowOne(library.LSTM), GRU: warnsBelowOne(library.GRU) }),
   },
   'LSTM.train(false) leaves the module in training mode': {
-    target: 'module_training',
+    target: 'module_repr',
     build: (rounding) =>
-      moduleTrainingTarget(rounding, {
+      moduleReprTarget(rounding, {
         ...library,
         LSTM: class extends LSTM {
           override train(mode = true): this {
