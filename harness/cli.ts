@@ -13,8 +13,11 @@ import { formatHtml } from './explore/report-html.js';
 import { type ParityReportDoc, parityReportSchema } from './explore/report-schema.js';
 import { type ReportPart, markdownReport, mergeReports } from './explore/merge.js';
 import { type Shard, parseShard, shardName } from './explore/shard.js';
-import { caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
-import type { ShrinkStart } from './explore/failures.js';
+import { unexercisedExportsProblem } from './explore/export-coverage-rule.js';
+import { campaignCaseId, caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
+import { isApiCase } from './api/api-case.js';
+import { loadApiFixtures, newApiFixture, saveApiFixture } from './golden/api-fixture.js';
+import { type CaseFailure, type ShrinkStart, isApiFailure } from './explore/failures.js';
 import { parseFixtureDoc } from './golden/fixture-schema.js';
 import { loadQuarantineRules, quarantine, quarantineRuleFor, quarantinedCase } from './golden/quarantine.js';
 import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from './golden/store.js';
@@ -22,7 +25,7 @@ import { type Parsed, printExit, integerOption, parseCommandLine, pathOption, po
 import { REPO_ROOT } from './paths.js';
 import { exitOnStopRequest } from './shutdown.js';
 import { setupPython } from './worker/python-setup.js';
-import { recordFixtures } from './golden/record.js';
+import { harnessVersion, recordFixtures } from './golden/record.js';
 
 /** The fixed default seed of `pnpm verify`, so two runs of the same tree explore the same cases. */
 export const DEFAULT_SEED = 20261128;
@@ -137,7 +140,9 @@ async function campaignWith(options: CampaignCommandOptions, onPool: (pool: Case
   const backend = new DirectoryBackend(goldenDir);
   const store = new GoldenStore(backend);
   for (const removed of store.sweep()) console.error(`removed ${removed}: a temporary file left by a writer that was killed`);
-  const { fixtures: loaded, problems: badFixtures } = store.loadAll();
+  const { fixtures: loaded, problems: badRnnFixtures } = store.loadAll();
+  const { fixtures: loadedApi, problems: badApiFixtures } = loadApiFixtures(backend);
+  const badFixtures = [...badRnnFixtures, ...badApiFixtures];
   const rules = loadQuarantineRules(path.join(goldenDir, 'quarantine-rules.json'));
   const pool = await CasePool.start({
     workers: options.workers ?? availableParallelism(),
@@ -164,7 +169,7 @@ async function campaignWith(options: CampaignCommandOptions, onPool: (pool: Case
         ...(options.path === undefined ? {} : { path: options.path }),
         ...(options.minCases === undefined ? {} : { minCases: options.minCases }),
         ...(options.shard === undefined ? {} : { shard: options.shard }),
-        examples: loaded.map((f) => f.fixture.case),
+        examples: [...loaded.map((f) => f.fixture.case), ...loadedApi.map((f) => f.fixture.case)],
         quarantine: (failure) => quarantineRuleFor(rules, failure),
         onProgress: (p) => progress.update(p),
       });
@@ -172,21 +177,44 @@ async function campaignWith(options: CampaignCommandOptions, onPool: (pool: Case
       progress.stop();
     }
     const problems = [...campaignReport.problems, ...badFixtures.map((p) => `unreadable fixture: ${p}`)];
-    const report: CampaignReport = badFixtures.length === 0 ? campaignReport : { ...campaignReport, problems, status: 'FAIL', passed: false };
+    // The rule holds a whole campaign run to its budget: a failure ends exploration early, and --runs,
+    // --path and --shard cut the stream on purpose, so exports unexercised then are no news.
+    const isWholeRun = options.runs === undefined && options.path === undefined && options.shard === undefined;
+    const unexercised = isWholeRun && campaignReport.failures.length === 0 ? unexercisedExportsProblem(campaignReport.coverage.api) : null;
+    if (unexercised !== null) problems.push(unexercised);
+    const report: CampaignReport =
+      problems.length === campaignReport.problems.length ? campaignReport : { ...campaignReport, problems, status: 'FAIL', passed: false };
     const fixtures: string[] = [];
     // A failing case that is already a fixture (a corpus case replayed first) is named, not copied.
-    const corpus = new Map(loaded.map((f) => [f.fixture.id, f.key]));
+    const corpus = new Map([...loaded, ...loadedApi].map((f) => [f.fixture.id, f.key]));
     const fresh = report.failures.filter((f) => {
-      const key = corpus.get(caseId(f.case));
+      const key = corpus.get(campaignCaseId(f.case));
       if (key !== undefined) fixtures.push(backend.describe(key));
       return key === undefined;
     });
-    if (fresh.length > 0) {
+    const freshRnn = fresh.filter((f): f is CaseFailure => !isApiFailure(f));
+    const fastCheckOrigin =
+      report.fastCheck === null ? null : { seed: report.fastCheck.seed, path: report.fastCheck.path ?? '', numRuns: report.fastCheck.numRuns };
+    for (const f of fresh.filter(isApiFailure)) {
+      // An API failure carries torch's exact answer already: stored as seen, no re-recording needed.
+      const fixture = newApiFixture({
+        case: f.case,
+        summary: `campaign seed ${report.seed}: ${f.report[0] ?? 'mismatch'}`,
+        expected: f.torch,
+        tsAtRecord: f.ts,
+        handshake: report.torch,
+        harnessVersion: harnessVersion(),
+        recordedAt: new Date(),
+        fastCheck: fastCheckOrigin,
+      });
+      fixtures.push(backend.describe(saveApiFixture(backend, fixture)));
+    }
+    if (freshRnn.length > 0) {
       const fastCheck = report.fastCheck;
       try {
         const recorded = await recordFixtures(
           bridge,
-          fresh.map((f) => ({
+          freshRnn.map((f) => ({
             case: f.case,
             summary: `campaign seed ${report.seed}: ${f.report[0] ?? 'mismatch'}`.slice(0, 200),
             origin: 'campaign' as const,
@@ -199,9 +227,13 @@ async function campaignWith(options: CampaignCommandOptions, onPool: (pool: Case
         problems.push(`the failing case could not be recorded as a fixture: ${(error as Error).message}`);
       }
     }
-    const quarantined = report.workerFailures.map((w) =>
-      backend.describe(quarantine(backend, w, { seed: report.seed, torchVersion: report.torch.torch_version })),
-    );
+    // An unanswered API case is reported (report.workerFailures) but has no quarantine record yet.
+    const quarantined = report.workerFailures.flatMap((w) => {
+      const c = w.case;
+      return isApiCase(c)
+        ? []
+        : [backend.describe(quarantine(backend, { ...w, case: c }, { seed: report.seed, torchVersion: report.torch.torch_version }))];
+    });
     const final: CampaignReport = problems.length === report.problems.length ? report : { ...report, problems, status: 'FAIL', passed: false };
     if (options.reportDir !== undefined)
       writeReports(options.reportDir, reportDoc(final, fixtures, quarantined), formatMarkdown(final, fixtures, quarantined));

@@ -91,6 +91,9 @@ try:
     import torch.nn.functional as F
     from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
     from rounding_reference import rounding_reference
+
+    import api_targets
+    import canonical_value
 except Exception as import_error:  # noqa: BLE001 - any import failure is reported, then the worker exits
     send({
         'op': 'handshake',
@@ -694,7 +697,63 @@ def op_bench_inprocess(request):
     return {'cases': total, 'torch_cases_per_s': total / torch_seconds, 'codec_cases_per_s': total / codec_seconds}
 
 
-OPS = {'run': op_run, 'ping': op_ping, 'echo': op_echo, 'bench_inprocess': op_bench_inprocess}
+# --- API targets (python/api_targets.py) --------------------------------------------------------
+
+def run_api_case(case):
+    """One API case: {id, target, args} → {id, status, value|error, warnings}, as run_case answers."""
+    start = time.perf_counter()
+    case_id = case.get('id') if isinstance(case, dict) else None
+
+    def protocol_error(message, caught=()):
+        return {'id': case_id, 'status': 'protocol-error', 'error': {'type': 'ProtocolError', 'message': message},
+                'warnings': list(caught), 'elapsed_ms': (time.perf_counter() - start) * 1e3}
+
+    if not isinstance(case, dict) or set(case) != {'id', 'target', 'args'} or not isinstance(case_id, str):
+        return protocol_error(f'an API case is {{id, target, args}}, got {case!r:.200}')
+    target = api_targets.TARGETS.get(case['target'])
+    if target is None:
+        return protocol_error(f'unknown API target {case["target"]!r:.200}')
+    args = py_value(case['args'])
+    value, error = None, None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        try:
+            value = canonical_value.canonical(target(args))
+        except api_targets.ArgsError as e:
+            return protocol_error(str(e))
+        except Exception as e:  # noqa: BLE001 - torch's exception is the case's answer
+            error = torch_error(e)
+    result = {'id': case_id, 'status': 'ok' if error is None else 'error'}
+    if error is None:
+        result['value'] = value
+    else:
+        result['error'] = error
+    result['warnings'] = [{'category': w.category.__name__, 'message': str(w.message)} for w in caught]
+    result['elapsed_ms'] = (time.perf_counter() - start) * 1e3
+    return result
+
+
+def op_api(request):
+    cases = request.get('cases')
+    if not isinstance(cases, list):
+        raise ProtocolError('api needs cases: [...]')
+    return {'results': [run_api_case(case) for case in cases]}
+
+
+def op_api_targets(request):
+    return {'targets': sorted(api_targets.TARGETS)}
+
+
+def op_canonical_echo(request):
+    tensors = request.get('tensors')
+    if not isinstance(tensors, list):
+        raise ProtocolError('canonical_echo needs tensors: [...]')
+    return {'values': canonical_value.canonical(py_value(request.get('values'))),
+            'tensors': [canonical_value.canonical(decode_tensor(w, f'tensors[{i}]')) for i, w in enumerate(tensors)]}
+
+
+OPS = {'run': op_run, 'ping': op_ping, 'echo': op_echo, 'bench_inprocess': op_bench_inprocess, 'api': op_api,
+       'api_targets': op_api_targets, 'canonical_echo': op_canonical_echo}
 
 
 def handle(line):

@@ -1,7 +1,12 @@
 // Campaign: fast-check explores cases in batches, real torch judges each one, and a failure shrinks to a minimal case.
 import fc from 'fast-check';
 import type { DType } from '../../src/index.js';
-import { parityCase } from './arbitraries.js';
+import { parityCase, supplementCase } from './arbitraries.js';
+import { type ApiCase, type CampaignCase, isApiCase } from '../api/api-case.js';
+import type { ApiResult } from '../api/api-result.js';
+import type { ApiTarget } from '../api/api-target.js';
+import { apiTargets } from '../api/targets.js';
+import { checkApiBatch } from './api-batch.js';
 import { TorchBridge } from '../worker/bridge.js';
 import { type Comparison, type JudgeEntry, type JudgedBy, type Verdict, judgeCases, tensorKind } from '../parity/compare.js';
 import { roundingTierApplies } from '../parity/rounding-tier.js';
@@ -9,9 +14,16 @@ import type { Outcome } from '../parity/outcome.js';
 import { formatDifference } from '../parity/difference.js';
 import { CoverageLedger, type CoverageSummary } from './coverage.js';
 import { liveShadows } from '../parity/live-shadows.js';
-import { type ParityCase, type RNNFactory, outcomeFromWire, referenceFactory, roundingReferenceFromWire } from '../parity/parity-case.js';
+import {
+  type ParityCase,
+  type RNNFactory,
+  outcomeFromWire,
+  referenceFactory,
+  referenceInitRounding,
+  roundingReferenceFromWire,
+} from '../parity/parity-case.js';
 import type { Handshake, UnansweredStatus } from '../worker/protocol.js';
-import type { CampaignPhase, CaseFailure, WorkerFailure } from './failures.js';
+import { type CampaignFailure, type CampaignPhase, type CaseFailure, type WorkerFailure, isApiFailure } from './failures.js';
 import { localiseFailure } from './localise.js';
 import { type DifferenceHistograms, emptyHistograms, recordDifferences } from './histogram.js';
 import { type Shard, inShard } from './shard.js';
@@ -40,9 +52,17 @@ export interface CampaignOptions {
    * worker 0 is `bridge`. Default: `bridge` alone, TS on this thread. See Note [pool determinism].
    */
   readonly pool?: CaseRunner;
-  readonly arbitrary?: fc.Arbitrary<ParityCase>;
+  readonly arbitrary?: fc.Arbitrary<CampaignCase>;
+  /**
+   * Cases drawn beside each batch of `arbitrary`'s (Note [campaign supplement]); null for none. Default:
+   * API cases and packed-unsorted-gradient RNN cases (arbitraries.ts supplementCase) when `arbitrary`
+   * is the default, none when a caller gives its own `arbitrary`.
+   */
+  readonly supplement?: fc.Arbitrary<CampaignCase> | null;
+  /** The API targets API cases are run with (planted-bug tests swap one). Default: the registry, harness/api/targets.ts. */
+  readonly apiTargets?: readonly ApiTarget[];
   /** Cases replayed first, before anything random (the golden corpus). */
-  readonly examples?: readonly ParityCase[];
+  readonly examples?: readonly CampaignCase[];
   /** fast-check path to replay one exact counterexample. */
   readonly path?: string;
   readonly onProgress?: (progress: CampaignProgress) => void;
@@ -100,7 +120,7 @@ export interface CampaignReport {
   readonly casesPerSecond: number;
   readonly minCases: number;
   /** The shrunk counterexample's failing cases (empty when passed). */
-  readonly failures: readonly CaseFailure[];
+  readonly failures: readonly CampaignFailure[];
   readonly fastCheck: { readonly seed: number; readonly path: string | null; readonly numRuns: number; readonly shrinks: number } | null;
   /** Where the (first) failure started, cases to find it, shrink steps and final size; null when nothing failed. */
   readonly shrink: ShrinkSummary | null;
@@ -199,6 +219,14 @@ function emptyLargest(): LargestErrors {
   };
 }
 
+// Note [campaign supplement]
+// Each run of the campaign property draws a tuple: the batch of RNN cases exactly as before API
+// targets existed, then a short list of supplement cases (API cases, and RNN corners random drawing
+// rarely reaches). fast-check draws a tuple's parts in order from the run's own random stream, so
+// the RNN batch of every run, and the shrinking of an RNN failure (a tuple shrinks its first part
+// first), are the same as without the supplement: RNN bugs are found and shrunk as they were,
+// while the supplement adds cases (up to one per eight of the batch) rather than displacing them.
+
 /**
  * Explores random cases for the time budget, in batches of up to `maxBatch` cases per worker
  * request. The property is "every case in the batch matches torch", so fast-check's shrinking
@@ -217,7 +245,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     throw new Error('BUG: with a pool, pass the factory to the pool (by module), not to the campaign');
   const factory = options.pool?.factory ?? options.factory ?? referenceFactory(options.bridge.handshake);
   const runner = options.pool ?? singleWorker(options.bridge, factory);
-  const arbitrary = (options.arbitrary ?? parityCase()).map((c) => (exactDropout || !c.training ? c : { ...c, training: false, forwardSeed: null }));
+  const targets = options.apiTargets ?? apiTargets(referenceInitRounding(options.bridge.handshake));
+  const evalUnlessExact = (c: CampaignCase): CampaignCase =>
+    isApiCase(c) || exactDropout || !c.training ? c : { ...c, training: false, forwardSeed: null };
+  const arbitrary = (options.arbitrary ?? parityCase()).map(evalUnlessExact);
+  const supplementArbitrary =
+    options.supplement === undefined ? (options.arbitrary === undefined ? supplementCase(targets) : null) : options.supplement;
+  const supplement = supplementArbitrary === null ? null : supplementArbitrary.map(evalUnlessExact);
   const ledger = new CoverageLedger();
   const largest = emptyLargest();
   const workerFailures: WorkerFailure[] = [];
@@ -225,11 +259,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   let batches = 0;
   let failingRuns = 0;
   let casesToFind = 0;
-  let lastFailure: CaseFailure[] = [];
+  let lastFailure: CampaignFailure[] = [];
 
   const largestAll = emptyLargest();
   const judged: Record<JudgedBy, number> = { budget: 0, shadow: 0, sensitivity: 0 };
   const differences = emptyHistograms();
+  const observeApi = (c: ApiCase, exports: readonly string[], torch: ApiResult): void => ledger.recordApi(c, exports, torch);
   const observe = (c: ParityCase, torch: Outcome, comparison: Comparison, how: JudgedBy): void => {
     ledger.record(c, torch);
     if (torch.error === null) judged[how]++;
@@ -253,15 +288,17 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   let inFlight: Promise<void> = Promise.resolve();
   const exploreAccount: { cases: number; compared: number; unanswered: number } = { cases: 0, compared: 0, unanswered: 0 };
   const shrinkAccount: { cases: number; compared: number; unanswered: number } = { cases: 0, compared: 0, unanswered: 0 };
-  const lateFailures: CaseFailure[] = [];
+  const lateFailures: CampaignFailure[] = [];
   const unansweredBefore = runner.unanswered;
   const restartsBefore = runner.restarts;
-  const property = fc.asyncProperty(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), (cases) => {
-    const run = checkRun(cases);
+  // See Note [campaign supplement].
+  const extras = supplement === null ? fc.constant<CampaignCase[]>([]) : fc.array(supplement, { maxLength: Math.max(1, Math.ceil(maxBatch / 8)) });
+  const property = fc.asyncProperty(fc.tuple(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), extras), ([drawn, extra]) => {
+    const run = checkRun([...drawn, ...extra]);
     inFlight = run.catch(() => {});
     return run;
   });
-  const checkRun = async (drawn: readonly ParityCase[]): Promise<void> => {
+  const checkRun = async (drawn: readonly CampaignCase[]): Promise<void> => {
     if (closed) return;
     const inShrinkPhase = shrinking;
     // See Note [sharding by content hash]: exploration keeps this shard's cases, shrinking keeps all.
@@ -271,11 +308,18 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     batches++;
     account.cases += cases.length;
     let unansweredHere = 0;
-    const { failures } = await checkBatch(runner, cases, factory, inShrinkPhase ? () => {} : observe, (f) => {
+    const onWorkerFailure = (f: Pick<WorkerFailure, 'case' | 'status' | 'error' | 'stderrTail'>): void => {
       unansweredHere++;
       const phase: CampaignPhase = inShrinkPhase ? 'shrinking' : closed ? 'after-budget' : 'exploration';
       workerFailures.push({ ...f, phase, quarantinedBy: options.quarantine?.(f) ?? null });
-    });
+    };
+    // API cases and RNN cases of one batch go to the worker as two requests, both in flight at once.
+    const apiCases = cases.filter(isApiCase);
+    const rnnCases = cases.filter((c): c is ParityCase => !isApiCase(c));
+    const apiCheck =
+      apiCases.length === 0 ? null : checkApiBatch(runner.bridge, apiCases, targets, inShrinkPhase ? () => {} : observeApi, onWorkerFailure);
+    const rnnCheck = rnnCases.length === 0 ? null : checkBatch(runner, rnnCases, factory, inShrinkPhase ? () => {} : observe, onWorkerFailure);
+    const failures: CampaignFailure[] = [...((await rnnCheck)?.failures ?? []), ...((await apiCheck)?.failures ?? [])];
     account.unanswered += unansweredHere;
     account.compared += cases.length - unansweredHere;
     if (closed) {
@@ -299,7 +343,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   // shrinks it under its own time limit, so a late failure still gets a minimal counterexample.
   // Every shard keeps every example, so each takes the same runs and draws the same stream after
   // them; checkRun skips the examples of other shards (see Note [sharding by content hash]).
-  const examples = (options.examples ?? []).map((c): [ParityCase[]] => [[c]]);
+  const examples = (options.examples ?? []).map((c): [[CampaignCase[], CampaignCase[]]] => [[[c], []]]);
   const exploration = await fc.check(property, {
     seed: options.seed,
     numRuns: options.numRuns ?? 1_000_000,
@@ -327,8 +371,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   // Every failure ends at a local minimum of the domain shrinker, wherever it was first seen: see
   // harness/explore/shrink-case.ts. Its candidates are accounted for as shrinking.
   const exampleIndex = new Map((options.examples ?? []).map((c, i) => [c, i]));
+  // API failures are shrunk by fast-check alone (their args come from arbitraries); the domain
+  // shrinker knows RNN cases.
+  const found = details.failed ? lastFailure : lateFailures;
   const shrunk = await shrinkFailures(
-    details.failed ? lastFailure : lateFailures,
+    found.filter((f): f is CaseFailure => !isApiFailure(f)),
     (f) => {
       const example = exampleIndex.get(f.case);
       return example !== undefined ? { kind: 'corpus', example } : details.failed ? { kind: 'random exploration' } : { kind: 'after budget' };
@@ -354,8 +401,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     performance.now() + Math.max(DOMAIN_SHRINK_MIN_MS, (options.shrinkBudgetMs ?? 120_000) - (performance.now() - exploredAt)),
     { casesToFind, fastCheckShrinks: details.failed ? details.numShrinks : 0 },
   );
-  const failures = shrunk.failures;
+  const failures: CampaignFailure[] = [...shrunk.failures, ...found.filter(isApiFailure)];
   for (const failure of failures) {
+    if (isApiFailure(failure)) continue; // an API case has no layers to localise
     // Localisation is a hint: if it throws, that is said in the failure's report, never raised.
     try {
       const where = await localiseFailure(runner.bridge, failure, factory);

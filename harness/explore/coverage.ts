@@ -1,4 +1,7 @@
 // Coverage ledger: which values, and which pairs of values, of the categorical dimensions a campaign exercised.
+import * as library from '../../src/index.js';
+import type { ApiCase } from '../api/api-case.js';
+import type { ApiResult } from '../api/api-result.js';
 import { errorCategory } from '../parity/error-category.js';
 import type { Outcome } from '../parity/outcome.js';
 import type { ParityCase } from '../parity/parity-case.js';
@@ -37,6 +40,28 @@ export function dimensionsOf(c: ParityCase): Record<string, string> {
   };
 }
 
+/** Every runtime export of src/index.ts, sorted: the rows of the API coverage line. */
+export const LIBRARY_EXPORTS: readonly string[] = Object.keys(library).sort();
+
+/**
+ * The exports an RNN case exercises against torch: the module and its input, how the harness builds
+ * and checks it (harness/parity/parity-case.ts runTs), packing when packed, seeding when seeded.
+ */
+export function exportsOf(c: ParityCase, torch: Outcome): string[] {
+  const used = ['RNN', 'Tensor', 'catchWarnings', 'fromTorchKwargs', 'toTorchKwargs'];
+  if (c.packed !== null) used.push('packPaddedSequence', 'padPackedSequence', 'PackedSequence');
+  if ('seed' in c.init || c.forwardSeed !== null) used.push('manualSeed');
+  if (torch.error !== null) used.push('TorchError');
+  return used;
+}
+
+/** Cases per API target and per library export (the API coverage line). */
+export interface ApiCoverage {
+  readonly targets: Record<string, number>;
+  /** Every runtime export of src/index.ts, zero when no case exercised it. */
+  readonly exports: Record<string, number>;
+}
+
 /** A summary fit for a report. */
 export interface CoverageSummary {
   readonly validCases: number;
@@ -51,6 +76,7 @@ export interface CoverageSummary {
   readonly missingPairs: string[];
   /** Error category (harness/parity/compare.ts errorCategory) → cases. */
   readonly errorCategories: Record<string, number>;
+  readonly api: ApiCoverage;
 }
 
 /** Counts what a campaign exercised. */
@@ -58,11 +84,24 @@ export class CoverageLedger {
   private readonly values = new Map<string, number>();
   private readonly pairs = new Set<string>();
   private readonly errors = new Map<string, number>();
+  private readonly targets = new Map<string, number>();
+  private readonly exported = new Map<string, number>();
   private valid = 0;
   private invalid = 0;
 
+  private countExports(names: readonly string[]): void {
+    for (const name of new Set(names)) this.exported.set(name, (this.exported.get(name) ?? 0) + 1);
+  }
+
+  /** Records one API case with torch's answer: its target and the exports it exercised. */
+  recordApi(c: ApiCase, exports: readonly string[], torch: ApiResult): void {
+    this.targets.set(c.target, (this.targets.get(c.target) ?? 0) + 1);
+    this.countExports(['catchWarnings', ...exports, ...('error' in torch ? ['TorchError'] : [])]);
+  }
+
   /** Records one case with torch's outcome for it. */
   record(c: ParityCase, torch: Outcome): void {
+    this.countExports(exportsOf(c, torch));
     if (torch.error !== null) {
       this.invalid++;
       const category = errorCategory(torch.error);
@@ -116,6 +155,10 @@ export class CoverageLedger {
       pairsTotal,
       missingPairs,
       errorCategories: Object.fromEntries([...this.errors.entries()].sort()),
+      api: {
+        targets: Object.fromEntries([...this.targets.entries()].sort()),
+        exports: Object.fromEntries(LIBRARY_EXPORTS.map((name) => [name, this.exported.get(name) ?? 0])),
+      },
     };
   }
 }

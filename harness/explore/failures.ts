@@ -1,5 +1,8 @@
 // Failures a campaign reports: cases TS and torch disagreed on, and cases torch never answered.
+import type { ApiCase, CampaignCase } from '../api/api-case.js';
+import type { ApiResult } from '../api/api-result.js';
 import type { Comparison } from '../parity/compare.js';
+import type { Difference } from '../parity/difference.js';
 import type { Outcome, Shadow } from '../parity/outcome.js';
 import type { ParityCase } from '../parity/parity-case.js';
 import type { UnansweredStatus } from '../worker/protocol.js';
@@ -22,6 +25,23 @@ export interface CaseFailure {
   shrunkFrom?: { readonly start: ShrinkStart; readonly startCase: ParityCase; readonly steps: readonly string[] };
 }
 
+/** One API case TS and torch disagreed on (harness/api/api-judge.ts), with both answers. */
+export interface ApiCaseFailure {
+  readonly case: ApiCase;
+  readonly torch: ApiResult;
+  readonly ts: ApiResult;
+  readonly differences: readonly Difference[];
+  readonly report: string[];
+}
+
+/** A failing case of either kind. */
+export type CampaignFailure = CaseFailure | ApiCaseFailure;
+
+/** Whether a failure is of an API case. */
+export function isApiFailure(failure: CampaignFailure): failure is ApiCaseFailure {
+  return 'kind' in failure.case && failure.case.kind === 'api';
+}
+
 /** When in a campaign a case was run: while exploring, while shrinking, or answered after the budget closed. */
 export type CampaignPhase = 'exploration' | 'shrinking' | 'after-budget';
 
@@ -30,7 +50,7 @@ export type CampaignPhase = 'exploration' | 'shrinking' | 'after-budget';
  * faulted (out of memory, recursion limit: harness/worker/worker-fault.ts).
  */
 export interface WorkerFailure {
-  readonly case: ParityCase;
+  readonly case: CampaignCase;
   readonly status: UnansweredStatus;
   readonly error: string;
   readonly phase: CampaignPhase;

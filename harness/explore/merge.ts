@@ -78,6 +78,10 @@ function mergeCoverage(parts: readonly ParityReportDoc['coverage'][]): ParityRep
     pairsTotal,
     missingPairs,
     errorCategories: Object.fromEntries(Object.entries(sumRecords(parts.map((p) => p.errorCategories))).sort()),
+    api: {
+      targets: Object.fromEntries(Object.entries(sumRecords(parts.map((p) => p.api.targets))).sort()),
+      exports: Object.fromEntries(Object.entries(sumRecords(parts.map((p) => p.api.exports))).sort()),
+    },
   };
 }
 

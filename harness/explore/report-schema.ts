@@ -30,10 +30,14 @@ export const divergencePoint = z.object({
   ulps: z.number().nonnegative(),
 });
 
+/** An API case (harness/api/api-case.ts): its target and its args as the worker received them. */
+const apiCase = z.object({ target: z.string(), args: z.unknown() });
+
 const failure = z.object({
   report: z.array(z.string()).describe("the comparison's differences, one readable line each, then the localisation"),
-  kwargs: z.record(z.string(), z.unknown()),
-  dtype,
+  kwargs: z.record(z.string(), z.unknown()).describe('{} for an API case'),
+  dtype: dtype.nullable().describe('null for an API case'),
+  api: apiCase.optional().describe('present for an API case'),
   divergence: z.array(divergencePoint).describe('every differing element of the differing tensors (at most 400 per tensor, largest ULP first)'),
 });
 
@@ -57,8 +61,9 @@ const unanswered = z.object({
   phase: z.enum(['exploration', 'shrinking', 'after-budget']),
   error: z.string(),
   quarantined_by: z.string().nullable(),
-  kwargs: z.record(z.string(), z.unknown()),
-  dtype,
+  kwargs: z.record(z.string(), z.unknown()).describe('{} for an API case'),
+  dtype: dtype.nullable().describe('null for an API case'),
+  api: apiCase.optional().describe('present for an API case'),
 });
 
 /** The shape of parity-report.json. */
@@ -93,6 +98,12 @@ export const parityReportSchema = z
       pairsTotal: count,
       missingPairs: z.array(z.string()),
       errorCategories: z.record(z.string(), count),
+      api: z
+        .object({
+          targets: z.record(z.string(), count).describe('API target (harness/api/targets.ts) → cases'),
+          exports: z.record(z.string(), count).describe('every runtime export of src/index.ts → cases that exercised it against torch'),
+        })
+        .describe('the API coverage line'),
     }),
     largestErrors: largestErrors.describe('over cases the tolerance budget settled'),
     largestErrorsAll: largestErrors.describe('over every case'),

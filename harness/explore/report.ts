@@ -1,7 +1,10 @@
 // Campaign reports: the terminal summary, and the JSON and Markdown files a nightly job keeps (the HTML one is report-html.ts).
 import type { CampaignReport } from './campaign.js';
 import { divergenceOf } from './divergence.js';
-import type { CaseFailure, WorkerFailure } from './failures.js';
+import { type CampaignCase, isApiCase, toWireApiCase } from '../api/api-case.js';
+import type { ApiTarget } from '../api/api-target.js';
+import { API_TARGETS } from '../api/targets.js';
+import { type CaseFailure, type WorkerFailure, isApiFailure } from './failures.js';
 import { type ParityReportDoc, SCHEMA_VERSION } from './report-schema.js';
 import { formatCaseSize } from './case-simplifications.js';
 
@@ -27,8 +30,27 @@ function headline(report: MarkdownReport): string[] {
     `seed ${report.seed}${report.shard === null ? '' : ` (shard ${report.shard.index}/${report.shard.count})`}: ${report.casesExplored} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.casesPerSecond.toFixed(0)} cases/s, ${report.batches} batches)`,
     accountingLine(report),
     `coverage: ${c.validCases} valid + ${c.errorCases} error cases; values ${c.valuesCovered}/${c.valuesTotal}, pairs ${c.pairsCovered}/${c.pairsTotal}; error categories ${Object.keys(c.errorCategories).length}`,
+    apiCoverageLine(c.api),
+    `API targets: ${
+      Object.entries(c.api.targets)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none'
+    }`,
     `settled by the assert_close budget: ${report.judged.budget}; by the float64 shadow: ${report.judged.shadow}; by rounding sensitivity: ${report.judged.sensitivity} (ill-conditioned or overflowing cases)`,
   ];
+}
+
+/**
+ * The API coverage line: for every runtime export of src/index.ts, how many cases exercised it against
+ * torch, unexercised exports first so they are seen.
+ */
+export function apiCoverageLine(api: CampaignReport['coverage']['api']): string {
+  const entries = Object.entries(api.exports);
+  const none = entries.filter(([, n]) => n === 0).map(([k]) => k);
+  const some = entries.filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
+  return `API coverage: ${entries.length - none.length}/${entries.length} exports exercised against torch${
+    none.length > 0 ? `; none for ${none.join(', ')}` : ''
+  }; cases per export: ${some.join(', ') || 'none'}`;
 }
 
 /** explored = compared + unanswered, for exploration and shrinking, and what the worker went through. */
@@ -164,22 +186,36 @@ export function reportDoc(report: CampaignReport, fixturePaths: readonly string[
     problems: [...rest.problems],
     shrink: rest.shrink === null ? null : { ...rest.shrink, steps: [...rest.shrink.steps] },
     torch: { ...torch },
-    failures: failures.map((f) => ({ report: f.report, kwargs: { ...f.case.kwargs }, dtype: f.case.dtype, divergence: safeDivergence(f) })),
+    failures: failures.map((f) => ({ report: f.report, ...caseFields(f.case), divergence: isApiFailure(f) ? [] : safeDivergence(f) })),
     unanswered: workerFailures.map((w) => ({
       status: w.status,
       phase: w.phase,
       error: w.error,
       quarantined_by: w.quarantinedBy,
-      kwargs: { ...w.case.kwargs },
-      dtype: w.case.dtype,
+      ...caseFields(w.case),
     })),
     fixtures: [...fixturePaths],
     quarantine: [...quarantinePaths],
   };
 }
 
+/** How a report names a case: an RNN case by its kwargs and dtype, an API case by its target and wire args. */
+function caseFields(
+  c: CampaignCase,
+  targets: readonly ApiTarget[] = API_TARGETS,
+): Pick<ParityReportDoc['failures'][number], 'kwargs' | 'dtype' | 'api'> {
+  if (!isApiCase(c)) return { kwargs: { ...c.kwargs }, dtype: c.dtype };
+  let args: unknown;
+  try {
+    args = toWireApiCase(c, '', targets).args;
+  } catch {
+    args = null; // a target the registry does not know (a planted-bug test's own): the report still is
+  }
+  return { kwargs: {}, dtype: null, api: { target: c.target, args } };
+}
+
 /** The divergence picture is a reading aid: if it cannot be computed, the report still is. */
-function safeDivergence(failure: CampaignReport['failures'][number]): ParityReportDoc['failures'][number]['divergence'] {
+function safeDivergence(failure: CaseFailure): ParityReportDoc['failures'][number]['divergence'] {
   try {
     return divergenceOf(failure);
   } catch {

@@ -1,6 +1,6 @@
 // Shards: which part of a seed's case stream one CI machine explores, chosen by each case's content hash.
-import { caseId } from '../golden/fixture.js';
-import type { ParityCase } from '../parity/parity-case.js';
+import type { CampaignCase } from '../api/api-case.js';
+import { campaignCaseId } from '../golden/fixture.js';
 
 /** Shard `index` of `count` (1 ≤ index ≤ count), as `--shard index/count` writes it. */
 export interface Shard {
@@ -40,11 +40,11 @@ export function shardName(shard: Shard): string {
  * is skipped, not counted. Shrinking is not filtered: a shrunk case belongs to the failure being
  * shrunk, whatever its hash.
  */
-export function shardOf(c: ParityCase, count: number): number {
-  return (Number.parseInt(caseId(c).slice(0, 12), 16) % count) + 1;
+export function shardOf(c: CampaignCase, count: number): number {
+  return (Number.parseInt(campaignCaseId(c).slice(0, 12), 16) % count) + 1;
 }
 
 /** Whether `shard` runs case `c`; with no shard, every case runs. */
-export function inShard(shard: Shard | null | undefined, c: ParityCase): boolean {
+export function inShard(shard: Shard | null | undefined, c: CampaignCase): boolean {
   return shard === null || shard === undefined || shard.count === 1 || shardOf(c, shard.count) === shard.index;
 }

@@ -16,6 +16,8 @@ import {
   type WorkerDoc,
 } from './fixture-schema.js';
 import type { Outcome } from '../parity/outcome.js';
+import { type CampaignCase, isApiCase } from '../api/api-case.js';
+import { encodeArgs } from '../api/api-args.js';
 import type { ParityCase, ParityInit } from '../parity/parity-case.js';
 import type { Handshake } from '../worker/protocol.js';
 
@@ -176,6 +178,11 @@ export function outcomeFromDoc(doc: OutcomeDoc): Outcome {
 /** A fixture's id: the content hash of its case (kwargs, dtype, parameters and input bits). */
 export function caseId(c: ParityCase): string {
   return contentHash(caseToDoc(c) as JsonValue);
+}
+
+/** The content hash of a campaign case of either kind; for an RNN case, its {@link caseId}. */
+export function campaignCaseId(c: CampaignCase): string {
+  return isApiCase(c) ? contentHash({ kind: 'api', target: c.target, args: encodeArgs(c.args) } as JsonValue) : caseId(c);
 }
 
 /**

@@ -40,6 +40,8 @@ export type Difference =
       readonly count: number;
       readonly budgetUlps: number;
     }
+  /** An API case's canonical values differ first at `path` (harness/api/api-judge.ts); leaves as printed. */
+  | { readonly kind: 'api-value'; readonly path: string; readonly actual: string; readonly expected: string }
   /** The harness itself failed on the case (running, judging or localising it threw): reported, never swallowed. */
   | { readonly kind: 'harness-error'; readonly message: string };
 /** A one-paragraph, human-readable account of a difference. */
@@ -55,6 +57,8 @@ export function formatDifference(difference: Difference): string {
       const why = m.ulps <= 4 ? 'TS rounds float32 elsewhere than torch materialises it' : "TS's value is not torch's forward";
       return `${difference.tensor} at ${m.where} [flat ${m.index}]: TS ${m.actual} vs the rounding-point reference ${m.expected}, ${m.ulps} ULP (${difference.count} elements beyond ${difference.budgetUlps} ULP): ${why}`;
     }
+    case 'api-value':
+      return `${difference.path}: TS ${difference.actual} vs torch ${difference.expected}`;
     case 'warnings':
       return `warnings: TS ${JSON.stringify(difference.actual)} vs torch ${JSON.stringify(difference.expected)}`;
     case 'missing':

@@ -1,6 +1,7 @@
 // TorchBridge: runs parity cases through one long-lived torch worker, batched and pipelined, surviving crashes, hangs and garbage.
 import { BatchBuilder, batchCases } from './batching.js';
 import type {
+  ApiCaseResult,
   BenchInprocessResponse,
   CaseResult,
   CaseStatus,
@@ -10,6 +11,8 @@ import type {
   RequestBody,
   RunResponse,
   UnansweredStatus,
+  PyValue,
+  WireApiCase,
   WireCase,
   WireTensor,
 } from './protocol.js';
@@ -148,7 +151,7 @@ export class TorchBridge {
   /** Runs every case; results come back in input order, one per case, whatever happens to the worker. */
   async run(cases: readonly WireCase[], options: RunOptions = {}): Promise<CaseResult[]> {
     const batches = batchCases(cases, this.options.batchSize, this.options.batchChars);
-    const results = await Promise.all(batches.map((batch) => this.runBatch(batch, options.deadlineMs)));
+    const results = await Promise.all(batches.map((batch) => this.runBatch('run', batch, options.deadlineMs)));
     return results.flat();
   }
 
@@ -163,7 +166,7 @@ export class TorchBridge {
     const lookahead = this.options.maxInFlight + 1;
     for await (const wireCase of source) {
       const closed = builder.add(wireCase);
-      if (closed !== null) ahead.push(this.runBatch(closed, options.deadlineMs));
+      if (closed !== null) ahead.push(this.runBatch('run', closed, options.deadlineMs));
       while (ahead.length >= lookahead) {
         yield* await ahead.shift()!;
         // Let stdout data in before the consumer's next synchronous stretch of TS work.
@@ -171,11 +174,41 @@ export class TorchBridge {
       }
     }
     const last = builder.flush();
-    if (last !== null) ahead.push(this.runBatch(last, options.deadlineMs));
+    if (last !== null) ahead.push(this.runBatch('run', last, options.deadlineMs));
     while (ahead.length > 0) {
       yield* await ahead.shift()!;
       await yieldToEventLoop();
     }
+  }
+
+  /**
+   * Runs API cases (the worker's `api` op, python/api_targets.py) in batches of `batchSize`, with the
+   * same per-case fault handling as {@link run}: results in input order, one per case.
+   */
+  async runApi(cases: readonly WireApiCase[], options: RunOptions = {}): Promise<ApiCaseResult[]> {
+    const batches: WireApiCase[][] = [];
+    for (let i = 0; i < cases.length; i += this.options.batchSize) batches.push(cases.slice(i, i + this.options.batchSize));
+    const results = await Promise.all(batches.map((batch) => this.runBatch<WireApiCase, ApiCaseResult>('api', batch, options.deadlineMs)));
+    return results.flat();
+  }
+
+  /**
+   * The target names python/api_targets.py dispatches on.
+   * @throws BridgeError when the worker fails meanwhile.
+   */
+  async apiTargets(options: RunOptions = {}): Promise<string[]> {
+    const frame = await this.call({ op: 'api_targets' }, options.deadlineMs);
+    return [...(frame['targets'] as string[])];
+  }
+
+  /**
+   * Python's canonical values (python/canonical_value.py) of tagged values and wire tensors: the
+   * twin of harness/api/canonical-value.ts, for the test that the two encoders agree.
+   * @throws BridgeError when the worker fails meanwhile.
+   */
+  async canonicalEcho(values: PyValue, tensors: readonly WireTensor[], options: RunOptions = {}): Promise<{ values: unknown; tensors: unknown[] }> {
+    const frame = await this.call({ op: 'canonical_echo', values, tensors }, options.deadlineMs);
+    return { values: frame['values'], tensors: frame['tensors'] as unknown[] };
   }
 
   /**
@@ -226,18 +259,24 @@ export class TorchBridge {
     return settlement.frame;
   }
 
-  private async runBatch(cases: readonly WireCase[], deadlineMs: number | undefined, isolatable = cases.length > 1): Promise<CaseResult[]> {
+  private async runBatch<C extends { readonly id: string } = WireCase, R extends ApiCaseResult | CaseResult = CaseResult>(
+    op: 'run' | 'api',
+    cases: readonly C[],
+    deadlineMs: number | undefined,
+    isolatable = cases.length > 1,
+  ): Promise<R[]> {
     const deadline = deadlineMs ?? this.options.deadlineMs;
     const started = performance.now();
-    const settlement = await this.supervisor.submit({ op: 'run', cases }, deadline, isolatable && this.options.isolateFailures);
+    const body = { op, cases } as unknown as RequestBody;
+    const settlement = await this.supervisor.submit(body, deadline, isolatable && this.options.isolateFailures);
     if (settlement.kind === 'isolate') {
       // The worker failed on this batch: rerun each case alone so only the culprit carries the failure.
-      return (await Promise.all(cases.map((wireCase) => this.runBatch([wireCase], deadline, false)))).flat();
+      return (await Promise.all(cases.map((wireCase) => this.runBatch<C, R>(op, [wireCase], deadline, false)))).flat();
     }
     if (settlement.kind === 'failure') {
       return cases.map((wireCase) => this.failedResult(wireCase, settlement, performance.now() - started));
     }
-    const frame = settlement.frame as unknown as Partial<RunResponse> & { error?: PythonError };
+    const frame = settlement.frame as unknown as Partial<{ results: R[] }> & { error?: PythonError };
     const results = frame.results;
     if (frame.error !== undefined || !Array.isArray(results) || results.length !== cases.length) {
       const reason = frame.error
@@ -256,7 +295,7 @@ export class TorchBridge {
   }
 
   /** An `error` that is a worker fault (harness/worker/worker-fault.ts) becomes status `worker-fault`. */
-  private classified(result: CaseResult): CaseResult {
+  private classified<R extends ApiCaseResult | CaseResult>(result: R): R {
     if (result.status !== 'error' || result.error === undefined) return result;
     const fault = workerFaultOf(result.error);
     if (fault === null) return result;
@@ -264,7 +303,7 @@ export class TorchBridge {
     return { ...result, status: 'worker-fault', error: { type: result.error.type, message: `${fault}: ${result.error.message}` } };
   }
 
-  private failedResult(wireCase: WireCase, reason: Failure, elapsedMs: number): CaseResult {
+  private failedResult<R>(wireCase: { readonly id: string }, reason: Failure, elapsedMs: number): R {
     this.tally[reason.status]++;
     return {
       id: wireCase.id,
@@ -273,6 +312,6 @@ export class TorchBridge {
       warnings: [],
       elapsed_ms: elapsedMs,
       stderr_tail: reason.stderrTail,
-    };
+    } satisfies CaseResult as unknown as R;
   }
 }

@@ -182,6 +182,25 @@ export interface CaseResult {
   readonly stderr_tail?: readonly string[];
 }
 
+/** One case of the `api` op: a target of python/api_targets.py by name, and its arguments. */
+export interface WireApiCase {
+  readonly id: string;
+  readonly target: string;
+  readonly args: PyValue;
+}
+
+/** The answer for one API case: a canonical value (harness/api/canonical-value.ts) or torch's exception. */
+export interface ApiCaseResult {
+  readonly id: string;
+  readonly status: CaseStatus;
+  /** Canonical JSON (Note [canonical values]); present when status is 'ok'. */
+  readonly value?: unknown;
+  readonly error?: PythonError;
+  readonly warnings: readonly CapturedWarning[];
+  readonly elapsed_ms: number;
+  readonly stderr_tail?: readonly string[];
+}
+
 /** Sent by the worker unprompted once torch is imported and configured. */
 export interface Handshake {
   readonly op: 'handshake';
@@ -227,7 +246,10 @@ export type Request =
   | { readonly id: number; readonly op: 'run'; readonly cases: readonly WireCase[] }
   | { readonly id: number; readonly op: 'ping' }
   | { readonly id: number; readonly op: 'echo'; readonly tensors: readonly WireTensor[] }
-  | { readonly id: number; readonly op: 'bench_inprocess'; readonly cases: readonly WireCase[]; readonly repeat: number };
+  | { readonly id: number; readonly op: 'bench_inprocess'; readonly cases: readonly WireCase[]; readonly repeat: number }
+  | { readonly id: number; readonly op: 'api'; readonly cases: readonly WireApiCase[] }
+  | { readonly id: number; readonly op: 'api_targets' }
+  | { readonly id: number; readonly op: 'canonical_echo'; readonly values: PyValue; readonly tensors: readonly WireTensor[] };
 
 /** Request without its id, as callers hand it to the bridge. */
 export type RequestBody = WithoutId<Request>;
@@ -238,6 +260,12 @@ type WithoutId<R> = R extends unknown ? Omit<R, 'id'> : never;
 export interface RunResponse {
   readonly id: number;
   readonly results: readonly CaseResult[];
+}
+
+/** Response to `api`: one result per case, same order. */
+export interface ApiResponse {
+  readonly id: number;
+  readonly results: readonly ApiCaseResult[];
 }
 
 /** Response to `echo`: the tensors after a trip through torch (`clone()`). */

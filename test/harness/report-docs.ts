@@ -42,6 +42,7 @@ export function shardDoc(index: number, count: number, cases: number, unanswered
       pairsTotal: 3,
       missingPairs: tag === 'a' ? ['p2', 'p3'] : ['p3'],
       errorCategories: { [tag === 'a' ? 'hidden_size' : 'input_size']: 1 },
+      api: { targets: { pad_packed_sequence: index }, exports: { RNN: cases - unanswered, padPackedSequence: index } },
     },
     largestErrors: largest(index * 1e-7, index, `output.${tag}`),
     largestErrorsAll: largest(index * 1e-6, 10 * index, `h_n.${tag}`),

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { campaign } from '../../../harness/cli.js';
 import { type CampaignReport, runCampaign } from '../../../harness/explore/campaign.js';
+import { isApiFailure } from '../../../harness/explore/failures.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
 import { CasePool } from '../../../harness/parity/case-pool.js';
-import { caseId } from '../../../harness/golden/fixture.js';
+import { campaignCaseId } from '../../../harness/golden/fixture.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'faults-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -136,7 +137,7 @@ describe('worker faults during a campaign', () => {
     expect(two.accounting.exploration.unanswered).toBeGreaterThan(0);
     expect(two.worker.restarts).toBeGreaterThan(0);
     expect(two.worker.unanswered['worker-crash']).toBeGreaterThanOrEqual(two.workerFailures.length);
-    const unanswered = (r: CampaignReport) => r.workerFailures.map((w) => [caseId(w.case), w.status, w.phase]);
+    const unanswered = (r: CampaignReport) => r.workerFailures.map((w) => [campaignCaseId(w.case), w.status, w.phase]);
     expect(unanswered(two)).toEqual(unanswered(one));
     expect(two.accounting).toEqual(one.accounting);
     expect(two.status).toBe(one.status);
@@ -169,7 +170,8 @@ describe('worker faults during a campaign', () => {
     const report = await faultCampaign(faultEnv('raise'), { numRuns: 12 });
     expectAccounted(report);
     expect(report.status).toBe('FAIL');
-    expect(report.failures[0]?.torch.error?.message).toBe('injected: torch raised inside forward');
+    const failure = report.failures[0];
+    expect(failure !== undefined && !isApiFailure(failure) ? failure.torch.error?.message : failure).toBe('injected: torch raised inside forward');
   }, 180_000);
 });
 

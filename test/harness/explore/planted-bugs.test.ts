@@ -8,6 +8,7 @@ import { type CampaignReport, runCampaign } from '../../../harness/explore/campa
 import { caseSize, formatCaseSize } from '../../../harness/explore/case-simplifications.js';
 import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from '../../../harness/golden/store.js';
 import { plantedBugs } from './planted-bugs.js';
+import { isApiFailure } from '../../../harness/explore/failures.js';
 
 /**
  * A bug only the golden corpus reaches: the seed passed through a double (clamped below 2⁶⁴), which
@@ -77,7 +78,9 @@ describe('planted bugs', () => {
     expect(report.passed).toBe(false);
     expect(report.failures.length).toBeGreaterThan(0);
     expect(report.shrink?.startedFrom).toBe('random exploration');
-    const shrunk = caseSize(report.failures[0]!.case);
+    const failure = report.failures[0]!;
+    if (isApiFailure(failure)) throw new Error(`an RNN bug was reported on an API case: ${failure.report[0]}`);
+    const shrunk = caseSize(failure.case);
     console.log(describeFind(_, report), '|', report.failures[0]!.report[0]);
     expect(shrunk.layers).toBeLessThanOrEqual(2);
     expect(shrunk.hidden).toBeLessThanOrEqual(3);
@@ -100,11 +103,13 @@ describe('planted bugs', () => {
     expect(report.passed).toBe(false);
     console.log(describeFind(`${name} (corpus)`, report), '|', report.failures[0]!.report[0]);
     expect(report.shrink?.startedFrom).toMatch(/^corpus example \d+$/);
-    const start = report.failures[0]!.shrunkFrom!;
+    const failure = report.failures[0]!;
+    if (isApiFailure(failure)) throw new Error(`an RNN bug was reported on an API case: ${failure.report[0]}`);
+    const start = failure.shrunkFrom!;
     expect(start.start.kind).toBe('corpus');
     expect(start.startCase).toBe(examples[(start.start as { example: number }).example]);
     expect(report.shrink!.domainSteps).toBeGreaterThan(0);
-    const shrunk = caseSize(report.failures[0]!.case);
+    const shrunk = caseSize(failure.case);
     expect(shrunk.layers).toBeLessThanOrEqual(2);
     expect(shrunk.hidden).toBeLessThanOrEqual(3);
     expect(shrunk.seqLen).toBeLessThanOrEqual(3);

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CampaignReport, runCampaign } from '../../../harness/explore/campaign.js';
 import { parityCase } from '../../../harness/explore/arbitraries.js';
-import { caseId } from '../../../harness/golden/fixture.js';
+import { campaignCaseId, caseId } from '../../../harness/golden/fixture.js';
 import { type CaseRunner, CasePool } from '../../../harness/parity/case-pool.js';
 import type { ParityCase } from '../../../harness/parity/parity-case.js';
 import type { ThreadFactory } from '../../../harness/parity/thread-factory.js';
@@ -34,9 +34,9 @@ function recording(pool: CaseRunner, seen: string[]): CaseRunner {
     get unanswered() {
       return pool.unanswered;
     },
-    run: (cases) => {
-      seen.push(...cases.map(caseId));
-      return pool.run(cases);
+    run: (cases, roundingReference) => {
+      seen.push(...cases.map((c) => caseId(c)));
+      return pool.run(cases, roundingReference);
     },
   };
 }
@@ -72,7 +72,7 @@ function explored(report: CampaignReport) {
     differences: report.differences,
     largestErrorsAll: report.largestErrorsAll,
     fastCheck: report.fastCheck,
-    failures: report.failures.map((f) => ({ case: caseId(f.case), report: f.report })),
+    failures: report.failures.map((f) => ({ case: campaignCaseId(f.case), report: f.report })),
   };
 }
 

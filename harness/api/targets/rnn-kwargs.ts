@@ -1,0 +1,63 @@
+// Target rnn_kwargs: fromTorchKwargs / toTorchKwargs round-trip torch's kwargs unchanged, and the options they give build what nn.RNN(**kwargs) builds (or fail as it fails).
+import fc from 'fast-check';
+import * as library from '../../../src/index.js';
+import type { DType, InitRounding } from '../../../src/index.js';
+import { encodeArgs } from '../api-args.js';
+import { apiResultOf } from '../api-result.js';
+import type { ApiTarget } from '../api-target.js';
+import { type CanonicalValue, canonicalFloat } from '../canonical-value.js';
+import { type TorchKwargs, dtypeArg, moduleKwargs } from './module-kwargs.js';
+
+export type RnnKwargsArgs = { readonly kwargs: TorchKwargs; readonly dtype: DType };
+export type RnnKwargsLibrary = Pick<typeof library, 'RNN' | 'fromTorchKwargs' | 'toTorchKwargs'>;
+
+/** Keywords nn.RNN does not take: misspellings, LSTM's proj_size, RNNBase's positional mode. */
+const STRAY_KEYWORDS = ['proj_size', 'mode', 'hidden', 'inputsize', 'batchfirst', 'num_layer', 'bias_'] as const;
+
+/** null four times in five (shrinking to null), else a value. */
+function rarely<T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
+  return fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary });
+}
+
+/** Valid kwargs, sometimes with a required size dropped or a stray keyword added. */
+function kwargs(): fc.Arbitrary<TorchKwargs> {
+  return fc
+    .tuple(
+      moduleKwargs('RNN'),
+      rarely(fc.constantFrom('input_size', 'hidden_size')),
+      rarely(fc.tuple(fc.constantFrom(...STRAY_KEYWORDS), fc.integer({ min: 0, max: 2 }))),
+    )
+    .map(([k, dropped, stray]) => {
+      const out: Record<string, number | boolean | string> = { ...k };
+      if (dropped !== null) delete out[dropped];
+      if (stray !== null) out[stray[0]] = stray[1];
+      return out;
+    });
+}
+
+/** A JSON value as Python's canonical form has it: ints as ints, other numbers as float bits. */
+function canonicalKwargs(kw: Readonly<Record<string, unknown>>): CanonicalValue {
+  const out: Record<string, CanonicalValue> = {};
+  for (const [key, value] of Object.entries(kw))
+    out[key] = typeof value === 'number' && !Number.isInteger(value) ? canonicalFloat(value) : (value as CanonicalValue);
+  return out;
+}
+
+/** `{kwargs: toTorchKwargs(fromTorchKwargs(kw)), repr}` against `{kwargs: kw, repr: repr(nn.RNN(**kw))}`. */
+export function rnnKwargsTarget(initRounding: InitRounding = 'fused', lib: RnnKwargsLibrary = library): ApiTarget<RnnKwargsArgs> {
+  return {
+    name: 'rnn_kwargs',
+    exports: ['fromTorchKwargs', 'toTorchKwargs', 'RNN', 'TorchError'],
+    weight: 1,
+    arbitrary: fc.record({ kwargs: kwargs(), dtype: dtypeArg() }),
+    runTs: (a) =>
+      apiResultOf(() => {
+        const options = lib.fromTorchKwargs(a.kwargs);
+        const back = lib.toTorchKwargs(options as unknown as Record<string, unknown>);
+        const rnn = new lib.RNN({ ...options, dtype: a.dtype, initRounding });
+        return { kwargs: canonicalKwargs(back), repr: rnn.toString() };
+      }),
+    wireArgs: (a) => encodeArgs(a),
+    size: (a) => Object.keys(a.kwargs).length,
+  };
+}
