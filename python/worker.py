@@ -116,6 +116,8 @@ DTYPES = {
     'int64': torch.int64, 'int32': torch.int32, 'int16': torch.int16, 'int8': torch.int8,
     'uint8': torch.uint8, 'bool': torch.bool,
 }
+# The dtypes a module can be seeded in (init.seed_dtype) before its parameters are converted.
+FLOAT_DTYPES = {name: DTYPES[name] for name in ('float16', 'bfloat16', 'float32', 'float64')}
 DTYPE_NAMES = {dtype: name for name, dtype in DTYPES.items()}
 
 
@@ -197,7 +199,7 @@ TWO_STATES = {'lstm', 'lstm_cell'}
 
 class Plan:
     """A decoded case: Python values and torch tensors, ready for execute()."""
-    __slots__ = ('id', 'module', 'args', 'kwargs', 'seed', 'state_dict', 'training', 'forward_seed', 'input', 'hx',
+    __slots__ = ('id', 'module', 'args', 'kwargs', 'seed', 'seed_dtype', 'state_dict', 'training', 'forward_seed', 'input', 'hx',
                  'cx', 'grad_c_n', 'lengths', 'enforce_sorted', 'grad_output', 'grad_h_n', 'want_state_dict', 'want_layers',
                  'want_rounding_reference', 'fault', 'has_grad')
 
@@ -246,12 +248,17 @@ def parse_case(case):
         p.kwargs['dtype'] = DTYPES[dtype_name]
     init = case.get('init')
     p.seed = None
+    p.seed_dtype = None
     p.state_dict = None
     if init is not None:
-        if not isinstance(init, dict) or len(init) != 1 or not ({'seed', 'state_dict'} & set(init)):
-            raise ProtocolError(f'init is {{seed}} or {{state_dict}}, got {init!r:.200}')
+        if not isinstance(init, dict) or set(init) not in ({'seed'}, {'seed', 'seed_dtype'}, {'state_dict'}):
+            raise ProtocolError(f'init is {{seed, seed_dtype?}} or {{state_dict}}, got {init!r:.200}')
         if 'seed' in init:
             p.seed = seed_value(init['seed'], 'init.seed')
+            if 'seed_dtype' in init:
+                if init['seed_dtype'] not in FLOAT_DTYPES:
+                    raise ProtocolError(f'init.seed_dtype must be one of {sorted(FLOAT_DTYPES)}, got {init["seed_dtype"]!r}')
+                p.seed_dtype = FLOAT_DTYPES[init['seed_dtype']]
         else:
             if not isinstance(init['state_dict'], dict):
                 raise ProtocolError('init.state_dict must be an object of wire tensors')
@@ -349,7 +356,14 @@ def execute(p):
     """Runs one case through torch; any exception it raises is torch's answer for the case."""
     if p.seed is not None:
         manual_seed(p.seed)
-    module = MODULES[p.module](*p.args, **p.kwargs)
+    if p.seed_dtype is None:
+        module = MODULES[p.module](*p.args, **p.kwargs)
+    else:
+        # The float64 shadow of a seeded float32 case (PROTOCOL.md, init.seed_dtype): uniform_ draws
+        # another stream in float64 than in float32, so the module is built where the case was seeded
+        # and its parameters converted after; float32 -> float64 is exact.
+        module = MODULES[p.module](*p.args, **{**p.kwargs, 'dtype': p.seed_dtype})
+        module.to(p.kwargs.get('dtype', torch.get_default_dtype()))
     if p.state_dict is not None:
         # load_state_dict copies under no_grad (exact for equal dtypes) and raises torch's own
         # "Error(s) in loading state_dict for RNN" for a wrong key or shape set.

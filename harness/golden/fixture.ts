@@ -121,6 +121,8 @@ function kwargFromJson(value: unknown): unknown {
 
 /** The case as a fixture stores it. */
 export function caseToDoc(c: ParityCase): CaseDoc {
+  // A shadow is derived from its case whenever it is needed (Note [seeded shadows]), never stored.
+  if ('seed' in c.init && c.init.seedDtype !== undefined) throw new Error('BUG: a float64 shadow (init.seedDtype) is never stored as a fixture case');
   const kwargs: Record<string, JsonValue> = {};
   for (const [name, value] of Object.entries(c.kwargs)) if (value !== undefined) kwargs[name] = kwargToJson(value, name);
   return {

@@ -16,7 +16,7 @@ export interface TensorData {
 export interface CaseData {
   readonly kwargs: ParityCase['kwargs'];
   readonly dtype: ParityCase['dtype'];
-  readonly init: { readonly seed: string } | { readonly stateDict: Readonly<Record<string, TensorData>> };
+  readonly init: { readonly seed: string; readonly seedDtype?: ParityCase['dtype'] } | { readonly stateDict: Readonly<Record<string, TensorData>> };
   readonly training: boolean;
   readonly forwardSeed: string | null;
   readonly input: TensorData;
@@ -58,7 +58,7 @@ function mapRecord<A, B>(record: Readonly<Record<string, A>>, convert: (a: A) =>
 export function caseData(c: ParityCase): CaseData {
   return {
     ...c,
-    init: 'seed' in c.init ? { seed: c.init.seed } : { stateDict: mapRecord(c.init.stateDict, tensorData) },
+    init: 'seed' in c.init ? { ...c.init } : { stateDict: mapRecord(c.init.stateDict, tensorData) },
     input: tensorData(c.input),
     hx: optional(c.hx, tensorData),
     grad: optional(c.grad, (g) => ({ output: optional(g.output, tensorData), hN: optional(g.hN, tensorData) })),
@@ -67,7 +67,7 @@ export function caseData(c: ParityCase): CaseData {
 
 /** The case again, from {@link caseData}'s form. */
 export function caseOfData(d: CaseData): ParityCase {
-  const init: ParityInit = 'seed' in d.init ? { seed: d.init.seed } : { stateDict: mapRecord(d.init.stateDict, tensorOf) };
+  const init: ParityInit = 'seed' in d.init ? { ...d.init } : { stateDict: mapRecord(d.init.stateDict, tensorOf) };
   return {
     ...d,
     init,

@@ -13,14 +13,18 @@ import {
   type RNNOptions,
   type TorchRNNKwargs,
 } from '../../src/index.js';
-import { manualSeed, type InitRounding } from '../../src/generator.js';
+import { Generator, manualSeed, type InitRounding } from '../../src/generator.js';
 import type { Accumulation } from '../../src/accumulation.js';
 import type { CaseLayout, ErrorOutcome, Outcome } from './outcome.js';
 import type { CaseResult, Handshake, PyValue, RnnKwargs, WireCase } from '../worker/protocol.js';
 import { decodeIntegers, decodeTensor, encodeTensor } from '../worker/wire-tensor.js';
 
-/** Parameter values: torch's init after `manual_seed(seed)` (a decimal string), or explicit tensors. */
-export type ParityInit = { readonly seed: string } | { readonly stateDict: Readonly<Record<string, Tensor>> };
+/**
+ * Parameter values: torch's init after `manual_seed(seed)` (a decimal string), or explicit tensors.
+ * `seedDtype` (only in {@link shadowOf}'s float64 shadows, never stored) draws the init in that dtype
+ * and widens it to the case's dtype. See Note [seeded shadows].
+ */
+export type ParityInit = { readonly seed: string; readonly seedDtype?: DType } | { readonly stateDict: Readonly<Record<string, Tensor>> };
 
 /**
  * One case: build `nn.RNN(**kwargs, dtype)`, set its parameters, run forward on `input` (packed with
@@ -71,7 +75,7 @@ export function referenceFactory(handshake: Pick<Handshake, 'init_fingerprint'>)
 export function toWireCase(c: ParityCase, id: string, options: { readonly roundingReference?: boolean } = {}): WireCase {
   const init =
     'seed' in c.init
-      ? { seed: c.init.seed }
+      ? { seed: c.init.seed, ...(c.init.seedDtype === undefined ? {} : { seed_dtype: c.init.seedDtype }) }
       : { state_dict: Object.fromEntries(Object.entries(c.init.stateDict).map(([name, t]) => [name, encodeTensor(t)])) };
   return {
     id,
@@ -128,14 +132,26 @@ function wireValue(value: unknown): PyValue {
   return value as PyValue;
 }
 
+// Note [seeded shadows]
+// torch's uniform_ draws 53-bit values for float64 and 24-bit ones for float32, so manual_seed(s)
+// then nn.RNN(dtype=float64) is another network than manual_seed(s) then nn.RNN(dtype=float32), not
+// its widening. A shadow seeded in float64 sits far from torch's float32 answer, the allowance it
+// gives is wide, and a real bug passes (a bias_hh used as bias_ih did). So the shadow of a seeded
+// case keeps the seed and names the dtype it was drawn in: the worker builds the module in float32
+// and converts it to float64 (exact), so torch draws the parameters, not TS, whose init may carry
+// the very bug being judged. The seed stays a seed: the shadow needs no state_dict on the wire.
+
 /**
  * The float64 shadow of a float32 case: the same bits widened to float64 (exact), torch's answer to
  * which judges whether TS or torch-float32 sits closer to the truth (harness/parity/compare.ts).
+ * A seeded case's parameters are torch's float32 init widened (Note [seeded shadows]).
  */
 export function shadowOf(c: ParityCase): ParityCase {
   const widen = (t: Tensor | null): Tensor | null => (t === null ? null : t.to('float64'));
   const init: ParityInit =
-    'seed' in c.init ? c.init : { stateDict: Object.fromEntries(Object.entries(c.init.stateDict).map(([k, t]) => [k, t.to('float64')])) };
+    'seed' in c.init
+      ? { seed: c.init.seed, seedDtype: c.init.seedDtype ?? c.dtype }
+      : { stateDict: Object.fromEntries(Object.entries(c.init.stateDict).map(([k, t]) => [k, t.to('float64')])) };
   return {
     ...c,
     dtype: 'float64',
@@ -202,9 +218,7 @@ function forwardTs(c: ParityCase, factory: RNNFactory): Record<string, Tensor> {
     dtype: c.dtype,
     ...(c.accumulation === undefined ? {} : { accumulation: c.accumulation }),
   } as RNNOptions;
-  if ('seed' in c.init) manualSeed(BigInt(c.init.seed));
-  const rnn = factory(options);
-  if ('stateDict' in c.init) rnn.loadStateDict(c.init.stateDict);
+  const rnn = moduleFor(c, factory, options);
   const tensors: Record<string, Tensor> = {};
   if (c.wantWeights) for (const [name, p] of rnn.namedParameters()) tensors[`weights.${name}`] = p.clone();
   rnn.train(c.training);
@@ -245,6 +259,28 @@ function forwardTs(c: ParityCase, factory: RNNFactory): Record<string, Tensor> {
   return tensors;
 }
 
+/** The case's module with its init: seeded (in the seed's dtype, then converted), or a loaded state_dict. */
+function moduleFor(c: ParityCase, factory: RNNFactory, options: RNNOptions): RNN {
+  if ('stateDict' in c.init) {
+    const rnn = factory(options);
+    rnn.loadStateDict(c.init.stateDict);
+    return rnn;
+  }
+  const seedDtype = c.init.seedDtype ?? c.dtype;
+  if (seedDtype === c.dtype) {
+    manualSeed(BigInt(c.init.seed));
+    return factory(options);
+  }
+  // See Note [seeded shadows]: torch's `module.to(dtype)` after init draws nothing, so the module
+  // that receives the converted parameters draws its own init from a spare generator, and then uses
+  // the global one, as torch's module would for dropout.
+  const rnn = factory({ ...options, generator: new Generator() } as RNNOptions);
+  const drawnFrom = manualSeed(BigInt(c.init.seed));
+  rnn.loadStateDict(factory({ ...options, dtype: seedDtype } as RNNOptions).stateDict());
+  rnn.generator = drawnFrom;
+  return rnn;
+}
+
 /** Gradients under the names the worker uses; hx has one only when the case gives hx, as in torch. */
 function addGrads(tensors: Record<string, Tensor>, c: ParityCase, grads: RNNGrads): void {
   tensors['grad.input'] = grads.gradInput;
@@ -266,8 +302,7 @@ function padForCase(packed: PackedSequence, batchFirst: boolean): [Tensor, numbe
 /** The case's weights as explicit tensors (drawn from the seed, as torch would, for seeded cases). */
 export function weightsOf(c: ParityCase): Record<string, Tensor> {
   if ('stateDict' in c.init) return { ...c.init.stateDict };
-  manualSeed(BigInt(c.init.seed));
-  return new RNN({ ...fromTorchKwargs(c.kwargs), dtype: c.dtype } as RNNOptions).stateDict();
+  return moduleFor(c, defaultFactory, { ...fromTorchKwargs(c.kwargs), dtype: c.dtype } as RNNOptions).stateDict();
 }
 
 /** The layout facts compare.ts needs to decode a mismatch position; tolerant of invalid kwargs. */

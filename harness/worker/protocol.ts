@@ -57,8 +57,15 @@ export interface RnnKwargs {
   readonly [other: string]: PyValue | undefined;
 }
 
-/** Parameter values: torch's own init after `torch.manual_seed(seed)`, or an exact state_dict. */
-export type CaseInit = { readonly seed: string } | { readonly state_dict: { readonly [name: string]: WireTensor } };
+/**
+ * Parameter values: torch's own init after `torch.manual_seed(seed)`, or an exact state_dict. With
+ * `seed_dtype`, the module is seeded and built in that dtype, then converted to the case's `dtype`
+ * (`module.to(dtype)`): the float64 shadow of a seeded float32 case, whose float32 parameters widen
+ * exactly, where seeding in float64 would draw another network (python/PROTOCOL.md).
+ */
+export type CaseInit =
+  | { readonly seed: string; readonly seed_dtype?: 'float16' | 'bfloat16' | 'float32' | 'float64' }
+  | { readonly state_dict: { readonly [name: string]: WireTensor } };
 
 /**
  * Test hooks, honoured only when the worker runs with RNN_PARITY_WORKER_FAULTS=1: the case makes

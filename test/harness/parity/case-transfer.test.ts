@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parityCase } from '../../../harness/explore/arbitraries.js';
 import { caseData, caseOfData, outcomeData, outcomeOfData } from '../../../harness/parity/case-transfer.js';
-import { runTs } from '../../../harness/parity/parity-case.js';
+import { runTs, shadowOf } from '../../../harness/parity/parity-case.js';
 import { Tensor } from '../../../src/index.js';
 
 describe('case transfer', () => {
@@ -41,5 +41,15 @@ describe('case transfer', () => {
     expect(c.input.dtype).toBe('float32');
     expect([...new Uint32Array(c.input.data.buffer)]).toEqual([...new Uint32Array(input.data.buffer)]);
     expect(Object.keys(c.kwargs)).toEqual(['input_size', 'hidden_size', '__proto__']);
+  });
+
+  it("keeps a float64 shadow's seed dtype (Note [seeded shadows])", () => {
+    const [c] = fc.sample(
+      parityCase().filter((c) => 'seed' in c.init && c.dtype === 'float32'),
+      { numRuns: 1, seed: 5 },
+    );
+    const shadow = shadowOf(c!);
+    expect(shadow.init).toEqual({ seed: (c!.init as { seed: string }).seed, seedDtype: 'float32' });
+    expect(caseOfData(structuredClone(caseData(shadow)))).toEqual(shadow);
   });
 });

@@ -133,6 +133,13 @@ describe('torch errors and warnings', () => {
     expect(bad!.status).toBe('protocol-error');
     expect(bad!.error!.message).toBe('input: 3 bytes for shape [3] of float32');
   });
+
+  it('answers an init.seed_dtype that is not a float dtype with protocol-error', async () => {
+    const [bad] = await bridge.run([rnnCase('bad', { init: { seed: '0', seed_dtype: 'int64' } } as unknown as Partial<WireCase>)]);
+
+    expect(bad!.status).toBe('protocol-error');
+    expect(bad!.error!.message).toBe("init.seed_dtype must be one of ['bfloat16', 'float16', 'float32', 'float64'], got 'int64'");
+  });
 });
 
 describe('parameters', () => {
