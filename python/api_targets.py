@@ -89,4 +89,6 @@ def target_load_state_dict(args):
     return {'missing_keys': list(result.missing_keys), 'unexpected_keys': list(result.unexpected_keys), 'state_dict': named(rnn)}
 
 
+from api_targets_files import *  # noqa: E402,F401,F403 - issue 18's file-format and factory targets (target_* only)
+
 TARGETS = {name[len('target_'):]: fn for name, fn in sorted(globals().items()) if name.startswith('target_')}
