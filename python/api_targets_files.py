@@ -132,7 +132,9 @@ def target_safetensors_read(args):
     """args: the drawn tensors and metadata, and `file` (hex): the harness's rendering of them in the
     Rust writer's layout, then mutated (harness/api/targets/safetensors-layout.ts)."""
     data = bytes.fromhex(args['file'])
-    if args['mutation'] is None:
+    # The Rust 0.8.0 writer's file for no tensors and empty metadata is not JSON ('{},"__metadata__":{}}'):
+    # there the harness's rendering stands alone.
+    if args['mutation'] is None and (args['entries'] or args['metadata'] != []):
         metadata = None if args['metadata'] is None else dict(args['metadata'])
         expected = rust_file([(e['name'], _file_tensor(e)) for e in args['entries']], metadata)
         if expected != data:

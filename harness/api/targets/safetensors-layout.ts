@@ -102,8 +102,12 @@ export function renderFile(
   if (mutation?.kind === 'dtype-tag' && at(mutation.index)) at(mutation.index)!.info.dtype = mutation.tag;
   if (mutation?.kind === 'shape' && at(mutation.index)) at(mutation.index)!.info.shape = [...mutation.shape];
   if (mutation?.kind === 'offsets' && at(mutation.index)) {
-    const [begin, end] = at(mutation.index)!.info.data_offsets as number[];
-    at(mutation.index)!.info.data_offsets = [Math.max(0, begin! + mutation.beginDelta), Math.max(0, end! + mutation.endDelta)];
+    const member = at(mutation.index)!;
+    const [begin, end] = member.info.data_offsets as number[];
+    const moved = [Math.max(0, begin! + mutation.beginDelta), Math.max(0, end! + mutation.endDelta)];
+    // Two tensors with equal offsets are ordered by the Rust reader's HashMap: its verdict would be a coin toss.
+    const collides = members.some((m) => m !== member && String(m.info.data_offsets) === String(moved));
+    if (!collides) member.info.data_offsets = moved;
   }
   if (mutation?.kind === 'metadata-value') metadataText = `{"format":${mutation.value}}`;
   const texts = members.map((m) => `${JSON.stringify(m.name)}:${JSON.stringify(m.info)}`);
@@ -112,7 +116,11 @@ export function renderFile(
   const json = new TextEncoder().encode(`{${texts.join(',')}}`);
   const padding = (8 - (json.length % 8)) % 8;
   const data = new Uint8Array(offset);
-  chunks.reduce((start, chunk) => (data.set(chunk, start), start + chunk.length), 0);
+  let start = 0;
+  for (const chunk of chunks) {
+    data.set(chunk, start);
+    start += chunk.length;
+  }
   let file = new Uint8Array(8 + json.length + padding + data.length);
   new DataView(file.buffer).setBigUint64(0, BigInt(json.length + padding), true);
   file.set(json, 8);

@@ -21,48 +21,74 @@ const index = fc.nat({ max: 4 });
 
 /** The malformations of the issue (truncated, bad header length, offsets, dtype tags, UTF-8, duplicates, trailing bytes …). */
 export function fileMutation(): fc.Arbitrary<FileMutation> {
+  const tags = [
+    'F64',
+    'F32',
+    'f32',
+    'f64',
+    'F16',
+    'BF16',
+    'I32',
+    'I64',
+    'I16',
+    'U8',
+    'U64',
+    'BOOL',
+    'F8_E4M3',
+    'C64',
+    'F32 ',
+    ' F32',
+    '',
+    'F',
+    'F3',
+    'F320',
+    'F6',
+    'float32',
+    'FP32',
+    'toString',
+    '__proto__',
+  ];
   return fc.oneof(
-    fc.record({ kind: fc.constant('truncate' as const), keepPercent: fc.integer({ min: 0, max: 99 }) }),
-    fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 1, max: 9 }) }),
-    fc.record({ kind: fc.constant('header-length' as const), value: fc.constantFrom(0, 1, 7, 99_999_999, 100_000_000, 100_000_001, 2 ** 53) }),
-    fc.record({ kind: fc.constant('header-length-delta' as const), delta: fc.integer({ min: -9, max: 9 }).filter((d) => d !== 0) }),
-    fc.record({
-      kind: fc.constant('dtype-tag' as const),
-      index,
-      tag: fc.constantFrom(
-        'F64',
-        'F32',
-        'f32',
-        'F16',
-        'BF16',
-        'I32',
-        'I64',
-        'U8',
-        'BOOL',
-        'F32 ',
-        '',
-        'float32',
-        'F',
-        'C64',
-        'toString',
-        '__proto__',
-      ),
-    }),
-    fc.record({
-      kind: fc.constant('offsets' as const),
-      index,
-      beginDelta: fc.integer({ min: -8, max: 8 }),
-      endDelta: fc.integer({ min: -8, max: 8 }),
-    }),
-    fc.record({
-      kind: fc.constant('shape' as const),
-      index,
-      shape: fc.oneof(fc.array(fc.nat({ max: 4 }), { maxLength: 3 }), fc.constant([2 ** 40, 2 ** 40, 2 ** 40])),
-    }),
-    fc.record({ kind: fc.constant('non-utf8' as const), at: fc.nat({ max: 200 }), byte: fc.constantFrom(0xff, 0x80, 0xc3, 0xed) }),
-    fc.record({ kind: fc.constant('duplicate' as const), index }),
-    fc.record({ kind: fc.constant('padding' as const), byte: fc.constantFrom(0x00, 0x0a, 0x09, 0x0d, 0x7d) }),
-    fc.record({ kind: fc.constant('metadata-value' as const), value: fc.integer({ min: 0, max: 9 }) }),
+    { withCrossShrink: true },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), keepPercent: fc.integer({ min: 0, max: 99 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 1, max: 9 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('header-length' as const),
+        value: fc.constantFrom(0, 1, 7, 99_999_999, 100_000_000, 100_000_001, 2 ** 53),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('header-length-delta' as const), delta: fc.integer({ min: -9, max: 9 }).filter((d) => d !== 0) }),
+    },
+    // Tag matching is where readers slip (case, prefixes, padding, prototype keys): drawn most often.
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('dtype-tag' as const), index, tag: fc.constantFrom(...tags) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('offsets' as const),
+        index,
+        beginDelta: fc.integer({ min: -8, max: 8 }),
+        endDelta: fc.integer({ min: -8, max: 8 }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('shape' as const),
+        index,
+        shape: fc.oneof(fc.array(fc.nat({ max: 4 }), { maxLength: 3 }), fc.constant([2 ** 40, 2 ** 40, 2 ** 40])),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('non-utf8' as const), at: fc.nat({ max: 200 }), byte: fc.constantFrom(0xff, 0x80, 0xc3, 0xed) }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), index }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('padding' as const), byte: fc.constantFrom(0x00, 0x0a, 0x09, 0x0d, 0x7d) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('metadata-value' as const), value: fc.integer({ min: 0, max: 9 }) }) },
   );
 }
 

@@ -40,6 +40,9 @@ export function safetensorsWriteTarget(lib: SafetensorsWriteLibrary = library): 
     weight: 3,
     arbitrary: fc
       .record({ entries: fileEntries(), metadata: fileMetadata(), canonical: fc.boolean() })
+      // The Rust 0.8.0 writer's file for no tensors and empty metadata is not JSON ('{},"__metadata__":{}}'), so
+      // that one file is never compared byte for byte.
+      .map(({ entries, metadata, canonical }) => ({ entries, metadata, canonical: canonical && (entries.length > 0 || metadata?.length !== 0) }))
       .map(({ entries, metadata, canonical }) =>
         canonical
           ? { entries: rustOrder(entries), metadata: metadata === null ? null : metadata.slice(0, 1), canonical }

@@ -34,13 +34,20 @@ export function stripStateDictPrefixTarget(lib: StripPrefixLibrary = library): A
     arbitrary: fc
       .record({
         names,
+        // Mostly the module path of one of the names (cut after `cut` segments, with or without the dot).
+        own: fc.option(fc.record({ which: fc.nat(), cut: fc.nat(), dot: fc.boolean() }), { freq: 4 }),
         prefix: fc.oneof(
           fc.constantFrom('', '.', 'encoder', 'encoder.', 'encoder.rnn', 'encoder.rnn.', 'module.', 'enc', 'rnn', 'layers.0', '0.'),
           fc.array(fc.constantFrom(...MODULE), { minLength: 1, maxLength: 2 }).map((p) => p.join('.')),
         ),
         form: fc.constantFrom('map' as const, 'pairs' as const, 'record' as const),
       })
-      .map(({ names, prefix, form }) => ({ names, prefix, form })),
+      .map(({ names, own, prefix, form }) => {
+        if (own === null) return { names, prefix, form };
+        const segments = names[own.which % names.length]!.split('.');
+        const path = segments.slice(0, own.cut % segments.length).join('.');
+        return { names, prefix: own.dot && path !== '' ? `${path}.` : path, form };
+      }),
     runTs: (a): ApiResult => {
       const pairs = a.names.map((name, i) => [name, Tensor.fromFlat([i], [1], 'float64')] as const);
       const input = a.form === 'map' ? new Map(pairs) : a.form === 'pairs' ? pairs : Object.fromEntries(pairs);
