@@ -50,6 +50,9 @@ export function rustOrder(entries: readonly FileEntry[]): FileEntry[] {
   return [...entries].sort((a, b) => DTYPE_ORDER.indexOf(b.dtype) - DTYPE_ORDER.indexOf(a.dtype) || byBytes(a.name, b.name));
 }
 
+/** A dtype-tag mutation's tag meaning "the tensor's own tag, lower-cased". */
+export const LOWER_TAG = '<lower>';
+
 /** One header member as the Rust writer serialises it (serde_json, compact, field order dtype, shape, data_offsets). */
 export type HeaderMember = { name: string; info: { dtype: unknown; shape: unknown; data_offsets: unknown } };
 
@@ -99,7 +102,10 @@ export function renderFile(
   });
   const at = (index: number): HeaderMember | undefined => members[index % Math.max(1, members.length)];
   let metadataText = metadata === null ? null : `{${metadata.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
-  if (mutation?.kind === 'dtype-tag' && at(mutation.index)) at(mutation.index)!.info.dtype = mutation.tag;
+  if (mutation?.kind === 'dtype-tag' && at(mutation.index)) {
+    const member = at(mutation.index)!;
+    member.info.dtype = mutation.tag === LOWER_TAG ? String(member.info.dtype).toLowerCase() : mutation.tag;
+  }
   if (mutation?.kind === 'shape' && at(mutation.index)) at(mutation.index)!.info.shape = [...mutation.shape];
   if (mutation?.kind === 'offsets' && at(mutation.index)) {
     const member = at(mutation.index)!;

@@ -6,7 +6,7 @@ import type { ApiTarget } from '../api-target.js';
 import { elementsOf } from '../tensor-args.js';
 import { type FileEntry, fileEntries, fileMetadata } from './named-file-tensors.js';
 import { canonicalFile, hexOf, safetensorsErrorResult } from './safetensors-errors.js';
-import { type FileMutation, renderFile, rustOrder } from './safetensors-layout.js';
+import { type FileMutation, LOWER_TAG, renderFile, rustOrder } from './safetensors-layout.js';
 
 export type SafetensorsReadArgs = {
   readonly entries: readonly FileEntry[];
@@ -64,7 +64,15 @@ export function fileMutation(): fc.Arbitrary<FileMutation> {
       arbitrary: fc.record({ kind: fc.constant('header-length-delta' as const), delta: fc.integer({ min: -9, max: 9 }).filter((d) => d !== 0) }),
     },
     // Tag matching is where readers slip (case, prefixes, padding, prototype keys): drawn most often.
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('dtype-tag' as const), index, tag: fc.constantFrom(...tags) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant('dtype-tag' as const),
+        index,
+        // LOWER_TAG: the tensor's own tag lower-cased (renderFile).
+        tag: fc.oneof({ weight: 1, arbitrary: fc.constant(LOWER_TAG) }, { weight: 2, arbitrary: fc.constantFrom(...tags) }),
+      }),
+    },
     {
       weight: 2,
       arbitrary: fc.record({
@@ -102,7 +110,7 @@ export function safetensorsReadTarget(lib: SafetensorsReadLibrary = library): Ap
   return {
     name: 'safetensors_read',
     exports: ['readSafetensors', 'SafetensorsError'],
-    weight: 3,
+    weight: 4,
     arbitrary: fc
       .record({
         entries: fc.oneof(
