@@ -13,6 +13,7 @@ import { type ReportPart, markdownReport, mergeReports } from './explore/merge.j
 import { type Shard, parseShard, shardName } from './explore/shard.js';
 import { campaignCaseId, caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
 import { isApiCase } from './api/api-case.js';
+import { loadApiFixtures, newApiFixture, saveApiFixture } from './golden/api-fixture.js';
 import { type CaseFailure, isApiFailure } from './explore/failures.js';
 import { parseFixtureDoc } from './golden/fixture-schema.js';
 import { loadQuarantineRules, quarantine, quarantineRuleFor, quarantinedCase } from './golden/quarantine.js';
@@ -21,7 +22,7 @@ import { type Parsed, printExit, integerOption, parseCommandLine, pathOption, po
 import { REPO_ROOT } from './paths.js';
 import { exitOnStopRequest } from './shutdown.js';
 import { setupPython } from './worker/python-setup.js';
-import { recordFixtures } from './golden/record.js';
+import { harnessVersion, recordFixtures } from './golden/record.js';
 
 /** The fixed default seed of `pnpm verify`, so two runs of the same tree explore the same cases. */
 export const DEFAULT_SEED = 20261128;
@@ -131,7 +132,9 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
   const backend = new DirectoryBackend(goldenDir);
   const store = new GoldenStore(backend);
   for (const removed of store.sweep()) console.error(`removed ${removed}: a temporary file left by a writer that was killed`);
-  const { fixtures: loaded, problems: badFixtures } = store.loadAll();
+  const { fixtures: loaded, problems: badRnnFixtures } = store.loadAll();
+  const { fixtures: loadedApi, problems: badApiFixtures } = loadApiFixtures(backend);
+  const badFixtures = [...badRnnFixtures, ...badApiFixtures];
   const rules = loadQuarantineRules(path.join(goldenDir, 'quarantine-rules.json'));
   const bridge = await TorchBridge.start({
     ...(options.deadlineSeconds === undefined ? {} : { deadlineMs: options.deadlineSeconds * 1000 }),
@@ -153,7 +156,7 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
         ...(options.path === undefined ? {} : { path: options.path }),
         ...(options.minCases === undefined ? {} : { minCases: options.minCases }),
         ...(options.shard === undefined ? {} : { shard: options.shard }),
-        examples: loaded.map((f) => f.fixture.case),
+        examples: [...loaded.map((f) => f.fixture.case), ...loadedApi.map((f) => f.fixture.case)],
         quarantine: (failure) => quarantineRuleFor(rules, failure),
         onProgress: (p) => progress.update(p),
       });
@@ -164,15 +167,29 @@ async function campaignWith(options: CampaignCommandOptions, onBridge: (bridge: 
     const report: CampaignReport = badFixtures.length === 0 ? campaignReport : { ...campaignReport, problems, status: 'FAIL', passed: false };
     const fixtures: string[] = [];
     // A failing case that is already a fixture (a corpus case replayed first) is named, not copied.
-    const corpus = new Map(loaded.map((f) => [f.fixture.id, f.key]));
+    const corpus = new Map([...loaded, ...loadedApi].map((f) => [f.fixture.id, f.key]));
     const fresh = report.failures.filter((f) => {
       const key = corpus.get(campaignCaseId(f.case));
       if (key !== undefined) fixtures.push(backend.describe(key));
       return key === undefined;
     });
     const freshRnn = fresh.filter((f): f is CaseFailure => !isApiFailure(f));
-    for (const f of fresh.filter(isApiFailure))
-      problems.push(`API case not stored as a fixture (API fixtures are not implemented yet): ${f.report[0] ?? ''}`);
+    const fastCheckOrigin =
+      report.fastCheck === null ? null : { seed: report.fastCheck.seed, path: report.fastCheck.path ?? '', numRuns: report.fastCheck.numRuns };
+    for (const f of fresh.filter(isApiFailure)) {
+      // An API failure carries torch's exact answer already: stored as seen, no re-recording needed.
+      const fixture = newApiFixture({
+        case: f.case,
+        summary: `campaign seed ${report.seed}: ${f.report[0] ?? 'mismatch'}`,
+        expected: f.torch,
+        tsAtRecord: f.ts,
+        handshake: report.torch,
+        harnessVersion: harnessVersion(),
+        recordedAt: new Date(),
+        fastCheck: fastCheckOrigin,
+      });
+      fixtures.push(backend.describe(saveApiFixture(backend, fixture)));
+    }
     if (freshRnn.length > 0) {
       const fastCheck = report.fastCheck;
       try {

@@ -1,7 +1,7 @@
 // Campaign: fast-check explores cases in batches, real torch judges each one, and a failure shrinks to a minimal case.
 import fc from 'fast-check';
 import type { DType } from '../../src/index.js';
-import { campaignCase } from './arbitraries.js';
+import { parityCase, supplementCase } from './arbitraries.js';
 import { type ApiCase, type CampaignCase, isApiCase } from '../api/api-case.js';
 import type { ApiResult } from '../api/api-result.js';
 import type { ApiTarget } from '../api/api-target.js';
@@ -46,6 +46,12 @@ export interface CampaignOptions {
   /** Builds the module under test (planted-bug tests swap it). */
   readonly factory?: RNNFactory;
   readonly arbitrary?: fc.Arbitrary<CampaignCase>;
+  /**
+   * Cases drawn beside each batch of `arbitrary`'s (Note [campaign supplement]); null for none. Default:
+   * API cases and packed-unsorted-gradient RNN cases (arbitraries.ts supplementCase) when `arbitrary`
+   * is the default, none when a caller gives its own `arbitrary`.
+   */
+  readonly supplement?: fc.Arbitrary<CampaignCase> | null;
   /** The API targets API cases are run with (planted-bug tests swap one). Default: the registry, harness/api/targets.ts. */
   readonly apiTargets?: readonly ApiTarget[];
   /** Cases replayed first, before anything random (the golden corpus). */
@@ -200,6 +206,14 @@ function emptyLargest(): LargestErrors {
   };
 }
 
+// Note [campaign supplement]
+// Each run of the campaign property draws a tuple: the batch of RNN cases exactly as before API
+// targets existed, then a short list of supplement cases (API cases, and RNN corners random drawing
+// rarely reaches). fast-check draws a tuple's parts in order from the run's own random stream, so
+// the RNN batch of every run, and the shrinking of an RNN failure (a tuple shrinks its first part
+// first), are the same as without the supplement: RNN bugs are found and shrunk as they were,
+// while the supplement adds cases (up to one per eight of the batch) rather than displacing them.
+
 /**
  * Explores random cases for the time budget, in batches of up to `maxBatch` cases per worker
  * request. The property is "every case in the batch matches torch", so fast-check's shrinking
@@ -216,9 +230,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   // Seeded cases draw their weights as the reference torch does (fused or unfused uniform_).
   const factory = options.factory ?? referenceFactory(options.bridge.handshake);
   const targets = options.apiTargets ?? apiTargets(referenceInitRounding(options.bridge.handshake));
-  const arbitrary = (options.arbitrary ?? campaignCase(targets)).map((c) =>
-    isApiCase(c) || exactDropout || !c.training ? c : { ...c, training: false, forwardSeed: null },
-  );
+  const evalUnlessExact = (c: CampaignCase): CampaignCase =>
+    isApiCase(c) || exactDropout || !c.training ? c : { ...c, training: false, forwardSeed: null };
+  const arbitrary = (options.arbitrary ?? parityCase()).map(evalUnlessExact);
+  const supplementArbitrary =
+    options.supplement === undefined ? (options.arbitrary === undefined ? supplementCase(targets) : null) : options.supplement;
+  const supplement = supplementArbitrary === null ? null : supplementArbitrary.map(evalUnlessExact);
   const ledger = new CoverageLedger();
   const largest = emptyLargest();
   const workerFailures: WorkerFailure[] = [];
@@ -257,8 +274,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const lateFailures: CampaignFailure[] = [];
   const unansweredBefore = options.bridge.unanswered;
   const restartsBefore = options.bridge.restarts;
-  const property = fc.asyncProperty(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), (cases) => {
-    const run = checkRun(cases);
+  // See Note [campaign supplement].
+  const extras = supplement === null ? fc.constant<CampaignCase[]>([]) : fc.array(supplement, { maxLength: Math.max(1, Math.ceil(maxBatch / 8)) });
+  const property = fc.asyncProperty(fc.tuple(fc.array(arbitrary, { minLength: 1, maxLength: maxBatch }), extras), ([drawn, extra]) => {
+    const run = checkRun([...drawn, ...extra]);
     inFlight = run.catch(() => {});
     return run;
   });
@@ -304,7 +323,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   // shrinks it under its own time limit, so a late failure still gets a minimal counterexample.
   // Every shard keeps every example, so each takes the same runs and draws the same stream after
   // them; checkRun skips the examples of other shards (see Note [sharding by content hash]).
-  const examples = (options.examples ?? []).map((c): [CampaignCase[]] => [[c]]);
+  const examples = (options.examples ?? []).map((c): [[CampaignCase[], CampaignCase[]]] => [[[c], []]]);
   const exploration = await fc.check(property, {
     seed: options.seed,
     numRuns: options.numRuns ?? 1_000_000,

@@ -259,7 +259,7 @@ export class GoldenStore {
 
   /** Removes temporary files that writers killed mid-write left behind (see {@link DirectoryBackend.sweep}). */
   sweep(): string[] {
-    return this.backend instanceof DirectoryBackend ? this.backend.sweep([...Object.values(ORIGIN_DIR), 'quarantine']) : [];
+    return this.backend instanceof DirectoryBackend ? this.backend.sweep([...Object.values(ORIGIN_DIR), 'quarantine', 'api']) : [];
   }
 
   /** Removes the fixture with this id from either origin. */

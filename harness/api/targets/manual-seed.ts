@@ -7,7 +7,7 @@ import { apiResultOf } from '../api-result.js';
 import type { ApiTarget } from '../api-target.js';
 import { canonicalInt } from '../canonical-value.js';
 import { namedTensors } from './named-tensors.js';
-import { type RNNConfig, rnnConfig, rnnOf, torchKwargsOf } from './rnn-config.js';
+import { type RNNConfig, parameterShapes, rnnConfig, rnnOf, torchKwargsOf } from './rnn-config.js';
 
 export type ManualSeedArgs = {
   /** A Python int (bigint), or a float torch truncates (or rejects: NaN, ±Inf). */
@@ -50,6 +50,7 @@ export function manualSeedTarget(initRounding: InitRounding = 'fused', lib: Manu
         const rnn = rnnOf(lib, a.config, initRounding);
         return { initial_seed: canonicalInt(generator.initialSeed()), weights: namedTensors(rnn.namedParameters()) };
       }),
+    size: (a) => parameterShapes(a.config).reduce((n, [, shape]) => n + shape.reduce((m, d) => m * d, 1), 0),
     wireArgs: (a) => encodeArgs({ seed: a.seed, kwargs: torchKwargsOf(a.config), dtype: a.config.dtype }),
   };
 }

@@ -6,7 +6,7 @@ import { encodeArgs } from '../api-args.js';
 import { apiResultOf } from '../api-result.js';
 import type { ApiTarget } from '../api-target.js';
 import { namedTensors } from './named-tensors.js';
-import { type RNNConfig, rnnConfig, rnnOf, torchKwargsOf } from './rnn-config.js';
+import { type RNNConfig, parameterShapes, rnnConfig, rnnOf, torchKwargsOf } from './rnn-config.js';
 
 export type ResetParametersArgs = {
   readonly config: RNNConfig;
@@ -37,6 +37,7 @@ export function resetParametersTarget(initRounding: InitRounding = 'fused', lib:
         rnn.resetParameters();
         return namedTensors(rnn.namedParameters());
       }),
+    size: (a) => parameterShapes(a.config).reduce((n, [, shape]) => n + shape.reduce((m, d) => m * d, 1), 0),
     wireArgs: (a) => encodeArgs({ seed: a.seed, reseed: a.reseed, kwargs: torchKwargsOf(a.config), dtype: a.config.dtype }),
   };
 }
