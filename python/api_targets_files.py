@@ -18,7 +18,8 @@ from torch.nn.modules.utils import consume_prefix_in_state_dict_if_present
 
 from api_targets import ArgsError, tensor
 
-__all__ = ['target_safetensors_read', 'target_safetensors_write', 'target_state_dict_json', 'target_tensor_from_nested',
+__all__ = ['target_safetensors_read', 'target_safetensors_write', 'target_state_dict_json', 'target_state_dict_from_json',
+           'target_tensor_from_nested',
            'target_strip_state_dict_prefix']
 
 # The file's dtype tags the library reads (src/safetensors.ts SUPPORTED_DTYPES); the rest it rejects.
@@ -276,3 +277,61 @@ def target_strip_state_dict_prefix(args):
     if not kept:
         raise RangeError('no tensor name starts with the prefix')
     return kept
+
+
+# --- stateDictFromJson's verdicts on malformed documents (src/state-dict-json.ts, as documented) ---------
+
+class StateDictJsonError(Exception):
+    """The library's error class and the parameter it names (harness/api/targets/state-dict-from-json.ts CLASSES)."""
+
+
+_JSON_FLOATS = {'NaN': math.nan, 'Infinity': math.inf, '-Infinity': -math.inf, '-0': -0.0}
+_SAFE = 2 ** 53 - 1
+
+
+def _reject_constant(name):
+    raise ValueError(f'not JSON: {name}')  # JSON has no NaN/Infinity literals (JSON.parse refuses them)
+
+
+def target_state_dict_from_json(args):
+    """Reads the documented form with the documented checks, in order: JSON, an object, then per parameter
+    (document order) an object, dtype float32/float64, a shape of safe non-negative integers, numel values,
+    each a finite number or one of the four strings, float32 values exactly float32."""
+    try:
+        document = json.loads(args['text'], parse_constant=_reject_constant)
+    except ValueError:
+        raise StateDictJsonError('invalid-json') from None
+    if not isinstance(document, dict):
+        raise StateDictJsonError('not-object')
+    out = []
+    for name, entry in document.items():
+        where = json.dumps(name, ensure_ascii=False)
+        if not isinstance(entry, dict):
+            raise StateDictJsonError(f'entry-not-object {where}')
+        dtype = entry.get('dtype')
+        if dtype not in ('float32', 'float64') or not isinstance(dtype, str):
+            raise StateDictJsonError(f'dtype {where}')
+        shape = entry.get('shape')
+        # JSON.parse reads 2.0 as the integer 2; Python keeps it a float.
+        if not isinstance(shape, list) or not all(not isinstance(s, bool) and isinstance(s, (int, float)) and s == int(s)
+                                                  and 0 <= s <= _SAFE for s in shape):
+            raise StateDictJsonError(f'shape {where}')
+        numel = math.prod(int(s) for s in shape)
+        values = entry.get('values')
+        if not isinstance(values, list) or len(values) != numel:
+            raise StateDictJsonError(f'values-count {where}')
+        floats = []
+        for v in values:
+            if isinstance(v, str) and v in _JSON_FLOATS:
+                value = _JSON_FLOATS[v]
+            elif not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(float(v)):
+                value = float(v)
+            else:
+                raise StateDictJsonError(f'value {where}')
+            if dtype == 'float32' and not math.isnan(value) and struct.unpack('<f', struct.pack('<f', value))[0] != value \
+                    if abs(value) < 3.5e38 else dtype == 'float32' and math.isfinite(value):
+                raise StateDictJsonError(f'float32-inexact {where}')
+            floats.append(value)
+        t = torch.tensor(floats, dtype=torch.float64).to(torch.float32 if dtype == 'float32' else torch.float64)
+        out.append([name, t.reshape([int(s) for s in shape])])
+    return out

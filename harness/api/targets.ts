@@ -10,6 +10,7 @@ import { padSequenceTarget } from './targets/pad-sequence.js';
 import { resetParametersTarget } from './targets/reset-parameters.js';
 import { safetensorsReadTarget } from './targets/safetensors-read.js';
 import { safetensorsWriteTarget } from './targets/safetensors-write.js';
+import { stateDictFromJsonTarget } from './targets/state-dict-from-json.js';
 import { stateDictJsonTarget } from './targets/state-dict-json.js';
 import { stripStateDictPrefixTarget } from './targets/strip-state-dict-prefix.js';
 import { tensorFromNestedTarget } from './targets/tensor-from-nested.js';
@@ -31,6 +32,7 @@ export function apiTargets(initRounding: InitRounding = 'fused'): readonly ApiTa
     safetensorsReadTarget(),
     safetensorsWriteTarget(),
     stateDictJsonTarget(),
+    stateDictFromJsonTarget(),
     tensorFromNestedTarget(),
     stripStateDictPrefixTarget(),
   ];
