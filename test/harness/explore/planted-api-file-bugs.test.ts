@@ -6,6 +6,7 @@ import type { ApiTarget } from '../../../harness/api/api-target.js';
 import { apiTargets } from '../../../harness/api/targets.js';
 import { safetensorsReadTarget } from '../../../harness/api/targets/safetensors-read.js';
 import { safetensorsWriteTarget } from '../../../harness/api/targets/safetensors-write.js';
+import { stateDictFromJsonTarget } from '../../../harness/api/targets/state-dict-from-json.js';
 import { stateDictJsonTarget } from '../../../harness/api/targets/state-dict-json.js';
 import { stripStateDictPrefixTarget } from '../../../harness/api/targets/strip-state-dict-prefix.js';
 import { tensorFromNestedTarget } from '../../../harness/api/targets/tensor-from-nested.js';
@@ -81,6 +82,26 @@ const plantedApiFileBugs: Record<string, PlantedApiBug> = {
   'stateDictToJson writes −0 as 0': {
     target: 'state_dict_json',
     build: () => stateDictJsonTarget({ ...library, stateDictToJson: (stateDict) => library.stateDictToJson(stateDict).replaceAll('"-0"', '0') }),
+  },
+  'stateDictFromJson rounds a float32 value that is not exactly float32 instead of refusing it': {
+    target: 'state_dict_from_json',
+    build: () =>
+      stateDictFromJsonTarget({
+        stateDictFromJson: (text) => {
+          let document: unknown;
+          try {
+            document = JSON.parse(text);
+          } catch {
+            return library.stateDictFromJson(text);
+          }
+          if (document === null || typeof document !== 'object' || Array.isArray(document)) return library.stateDictFromJson(text);
+          for (const entry of Object.values(document as Record<string, { dtype?: unknown; values?: unknown }>)) {
+            if (entry?.dtype === 'float32' && Array.isArray(entry.values))
+              entry.values = entry.values.map((v: unknown) => (typeof v === 'number' && Number.isFinite(Math.fround(v)) ? Math.fround(v) : v));
+          }
+          return library.stateDictFromJson(JSON.stringify(document));
+        },
+      }),
   },
   'Tensor.fromNested accepts a ragged array': {
     target: 'tensor_from_nested',
