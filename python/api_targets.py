@@ -90,5 +90,6 @@ def target_load_state_dict(args):
 
 
 from api_targets_modules import *  # noqa: E402,F403 - the module and generator targets join TARGETS
+from api_targets_files import *  # noqa: E402,F401,F403 - issue 18's file-format and factory targets (target_* only)
 
 TARGETS = {name[len('target_'):]: fn for name, fn in sorted(globals().items()) if name.startswith('target_')}

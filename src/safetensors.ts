@@ -227,12 +227,15 @@ function validateTiling(entries: TensorEntry[], dataBytes: number): void {
   let expectedBegin = 0;
   for (const entry of byOffset) {
     const where = `tensor ${JSON.stringify(entry.name)}`;
-    if (entry.begin !== expectedBegin || entry.end < entry.begin || entry.end > dataBytes) {
+    if (entry.begin !== expectedBegin || entry.end < entry.begin) {
       throw new SafetensorsError(
         'InvalidOffset',
-        `${where} has data_offsets [${entry.begin}, ${entry.end}], expected to begin at ${expectedBegin} and end within the ${dataBytes}-byte data section`,
+        `${where} has data_offsets [${entry.begin}, ${entry.end}], expected to begin at ${expectedBegin} and end no earlier`,
       );
     }
+    // An end past the data section is left to the size check and the final coverage check, in the
+    // Rust reader's order (TensorInvalidInfo or MetadataIncompleteBuffer, never InvalidOffset); every
+    // end is within the buffer once both pass.
     // A zero-size dimension makes the tensor empty however large the others claim to be.
     let numel = entry.shape.includes(0) ? 0 : 1;
     for (const size of entry.shape) {

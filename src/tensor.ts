@@ -93,33 +93,33 @@ export class Tensor {
 
   /**
    * A tensor from nested arrays, like `torch.tensor(nested, dtype=dtype)`.
-   * @throws ValueError when the nesting is ragged, as torch does.
+   * @throws ValueError when the nesting is ragged, TypeError for a number where a list belongs or the
+   * reverse (and for non-numbers, e.g. `null` from untyped JSON), as torch does.
    */
   static fromNested(nested: NestedArray, dtype: DType = 'float32'): Tensor {
+    // mirrors torch/csrc/utils/tensor_new.cpp compute_sizes: the shape is read down the first elements.
     const shape: number[] = [];
-    let probe: NestedArray = nested;
+    let probe: unknown = nested;
     while (Array.isArray(probe)) {
       shape.push(probe.length);
       if (probe.length === 0) break;
-      probe = probe[0] as NestedArray;
+      probe = probe[0];
     }
     const data = allocate(dtype, numel(shape));
+    // recursive_store stores nothing into an empty tensor, so torch checks nothing further: [[], [1]] is (2, 0).
+    if (data.length === 0) return new Tensor(data, shape);
     let offset = 0;
-    const visit = (node: NestedArray, depth: number): void => {
+    const visit = (node: unknown, depth: number): void => {
       if (depth === shape.length) {
-        if (typeof node !== 'number')
-          throw new TorchError(
-            'ValueError',
-            `expected sequence of length ${shape[depth - 1]} at dim ${depth - 1} (got ${(node as readonly NestedArray[]).length})`,
-          );
+        if (typeof node !== 'number') throw new TorchError('TypeError', `must be real number, not ${pythonTypeName(node)}`);
         data[offset++] = node;
         return;
       }
-      if (!Array.isArray(node) || node.length !== shape[depth]) {
-        const got = Array.isArray(node) ? node.length : 'a number';
-        throw new TorchError('ValueError', `expected sequence of length ${shape[depth]} at dim ${depth} (got ${got})`);
+      if (!Array.isArray(node)) throw new TorchError('TypeError', 'not a sequence');
+      if (node.length !== shape[depth]) {
+        throw new TorchError('ValueError', `expected sequence of length ${shape[depth]} at dim ${depth} (got ${node.length})`);
       }
-      for (const child of node as readonly NestedArray[]) visit(child, depth + 1);
+      for (const child of node as readonly unknown[]) visit(child, depth + 1);
     };
     visit(nested, 0);
     return new Tensor(data, shape);
@@ -212,4 +212,13 @@ export function swapLeadingAxes(tensor: Tensor): Tensor {
     }
   }
   return new Tensor(out, [B, A, ...rest]);
+}
+
+/** Python's name for the type of a value JS code may pass where torch wants a number (torch's messages name it). */
+function pythonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'list';
+  if (value === null || value === undefined) return 'NoneType';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'boolean') return 'bool';
+  return 'dict';
 }

@@ -18,6 +18,12 @@ import { packSequenceTarget } from './targets/pack-sequence.js';
 import { padPackedTarget } from './targets/pad-packed.js';
 import { padSequenceTarget } from './targets/pad-sequence.js';
 import { resetParametersTarget } from './targets/reset-parameters.js';
+import { safetensorsReadTarget } from './targets/safetensors-read.js';
+import { safetensorsWriteTarget } from './targets/safetensors-write.js';
+import { stateDictFromJsonTarget } from './targets/state-dict-from-json.js';
+import { stateDictJsonTarget } from './targets/state-dict-json.js';
+import { stripStateDictPrefixTarget } from './targets/strip-state-dict-prefix.js';
+import { tensorFromNestedTarget } from './targets/tensor-from-nested.js';
 
 /**
  * Every API target, calling the library's own functions. Targets that draw parameters round
@@ -47,6 +53,12 @@ export function apiTargets(initRounding: InitRounding = 'fused'): readonly ApiTa
     familyTarget('RNNCell', initRounding),
     familyTarget('LSTMCell', initRounding),
     familyTarget('GRUCell', initRounding),
+    safetensorsReadTarget(),
+    safetensorsWriteTarget(),
+    stateDictJsonTarget(),
+    stateDictFromJsonTarget(),
+    tensorFromNestedTarget(),
+    stripStateDictPrefixTarget(),
   ];
 }
 

@@ -36,6 +36,13 @@ describe('installPlan', () => {
     expect(() => installPlan('numpy==2.0.0\n', {})).toThrow('python/requirements.txt must name torch exactly once, found 0 torch lines');
   });
 
+  it.each([{}, { RNN_PARITY_TORCH_SPEC: 'torch==2.14.1' }])('installs the pinned safetensors the file-format targets judge with (env %j)', (env) => {
+    const plan = installPlan(readFileSync(REQUIREMENTS_FILE, 'utf8'), env);
+
+    expect(plan.requirements).toContain('safetensors==0.8.0');
+    expect(plan.requirements.filter((line) => line.startsWith('torch'))).toEqual([env.RNN_PARITY_TORCH_SPEC ?? 'torch==2.13.0']);
+  });
+
   it('keeps a local version label in the pin', () => {
     expect(parseTorchPin('torch == 2.13.0+cpu', 'test')).toEqual({ spec: 'torch==2.13.0+cpu', version: '2.13.0+cpu' });
   });
