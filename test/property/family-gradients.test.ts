@@ -17,8 +17,8 @@ const KINDS: readonly FamilyKind[] = ['lstm', 'gru', 'rnn_cell', 'lstm_cell', 'g
 
 let bridge: TorchBridge;
 let rounding: InitRounding;
-/** Per module and dtype: cases, and the largest |ts − torch| and relative difference over gradients. */
-const largest: Record<string, { cases: number; maxAbs: number; maxRel: number }> = {};
+/** Per module and dtype: cases, and the largest |ts − torch|, relative difference and ULP distance (|torch| ≥ 1e-3) over gradients. */
+const largest: Record<string, { cases: number; maxAbs: number; maxRel: number; maxUlps: number }> = {};
 
 beforeAll(async () => {
   bridge = await TorchBridge.start();
@@ -67,14 +67,15 @@ function withGradients(k: FamilyCase, c: Config, s: Shape, pick: number): Family
   };
 }
 
-function record(c: FamilyCase, stats: Readonly<Record<string, { maxAbs: number; maxRel: number }>>): void {
+function record(c: FamilyCase, stats: Readonly<Record<string, { maxAbs: number; maxRel: number; maxUlps: number }>>): void {
   const key = `${c.module}/${c.dtype}`;
-  const entry = (largest[key] ??= { cases: 0, maxAbs: 0, maxRel: 0 });
+  const entry = (largest[key] ??= { cases: 0, maxAbs: 0, maxRel: 0, maxUlps: 0 });
   entry.cases++;
   for (const [name, s] of Object.entries(stats)) {
     if (tensorKind(name) !== 'gradient') continue;
     entry.maxAbs = Math.max(entry.maxAbs, s.maxAbs);
     entry.maxRel = Math.max(entry.maxRel, s.maxRel);
+    entry.maxUlps = Math.max(entry.maxUlps, s.maxUlps);
   }
 }
 
