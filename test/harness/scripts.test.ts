@@ -32,6 +32,7 @@ const FRESH_CLONE: Record<string, 'needs no torch' | 'sets up torch itself' | 'o
   'golden:regen': 'one line: run pnpm setup:python',
   'build:wasm': 'needs no torch',
   'bench:tanh': 'one line: run pnpm setup:python',
+  'bench:family': 'one line: run pnpm setup:python',
 };
 
 // The commands behind the "one line" scripts, run with an interpreter that does not exist: the same
@@ -39,6 +40,7 @@ const FRESH_CLONE: Record<string, 'needs no torch' | 'sets up torch itself' | 'o
 const ONE_LINERS: Record<string, string[]> = {
   bench: ['bench/run.ts'],
   'bench:tanh': ['bench/tanh-parity.ts'],
+  'bench:family': ['bench/family.ts'],
   'golden:drift': ['harness/golden-cli.ts', 'drift'],
 };
 
