@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareOutcomes, tensorKind } from '../../harness/parity/compare.js';
 import { formatDifference } from '../../harness/parity/difference.js';
+import type { Outcome } from '../../harness/parity/outcome.js';
 import { referenceInitRounding } from '../../harness/parity/parity-case.js';
 import { TorchBridge } from '../../harness/worker/bridge.js';
 import type { InitRounding } from '../../src/generator.js';
@@ -67,6 +68,21 @@ function withGradients(k: FamilyCase, c: Config, s: Shape, pick: number): Family
   };
 }
 
+/**
+ * torch reports None for a parameter the differentiated outputs do not depend on (allow_unused), e.g.
+ * W_hr of a one-layer LSTM when only c_n has an upstream gradient; the library gives zeros there.
+ * Such a gradient must be all zeros, and is then left out of the comparison.
+ */
+function withoutUnused(ts: Outcome, expected: Readonly<Record<string, Tensor>>): Outcome {
+  const tensors = { ...ts.tensors };
+  for (const [name, tensor] of Object.entries(ts.tensors)) {
+    if (!name.startsWith('grad.') || name in expected) continue;
+    if (tensor.data.some((v) => v !== 0)) continue;
+    delete tensors[name];
+  }
+  return { ...ts, tensors };
+}
+
 function record(c: FamilyCase, stats: Readonly<Record<string, { maxAbs: number; maxRel: number; maxUlps: number }>>): void {
   const key = `${c.module}/${c.dtype}`;
   const entry = (largest[key] ??= { cases: 0, maxAbs: 0, maxRel: 0, maxUlps: 0 });
@@ -89,18 +105,9 @@ describe.each(KINDS)('%s gradients vs torch 2.13 autograd', (module) => {
         const torch = familyOutcomeFromWire(result!);
         if (torch === null) throw new Error(`worker gave no answer: ${result!.status} ${JSON.stringify(result!.error)}`);
         const expected = { ...torch, warnings: torch.warnings.filter((w) => !w.startsWith('LSTM with projections is not supported with oneDNN')) };
-        const ts = runFamilyTs(k, rounding);
+        const ts = withoutUnused(runFamilyTs(k, rounding), expected.tensors);
         const comparison = compareOutcomes(ts, expected, familyLayout(k));
         expect(comparison.differences.map(formatDifference)).toEqual([]);
-        expect(
-          Object.keys(ts.tensors)
-            .filter((n) => n.startsWith('grad.'))
-            .sort(),
-        ).toEqual(
-          Object.keys(expected.tensors)
-            .filter((n) => n.startsWith('grad.'))
-            .sort(),
-        );
         record(k, comparison.stats);
         checked++;
       }),
