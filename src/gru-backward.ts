@@ -3,7 +3,7 @@ import { stepOffsets } from './forward-trace.js';
 import { StepSum, biasGradient, sigmoidBackward, tanhBackward, transpose, weightGradient } from './gate-gradients.js';
 import type { DirectionGradients, DirectionInput } from './gated-trace.js';
 import { gruStep } from './gru-step.js';
-import { linear } from './kernels.js';
+import { linear, withLinear } from './kernels.js';
 import { type FloatArray, allocate } from './tensor.js';
 
 /**
@@ -55,50 +55,54 @@ export function gruDirectionBackward(d: DirectionInput): DirectionGradients {
   const gradBiasHh = new StepSum(dtype, G);
   let consumerRows = -1;
 
-  for (let visit = L - 1; visit >= 0; visit--) {
-    const t = order[visit]!;
-    const rows = batchSizes[t]!;
-    const offset = offsets[t]!;
-    const isSliced = consumerRows !== -1 && consumerRows !== rows;
-    for (let n = 0; n < rows; n++) {
-      const base = (offset + n) * G;
-      for (let j = 0; j < H; j++) {
-        const k = n * H + j;
-        const at = (offset + n) * H + j;
-        const fromOutput = d.gradOutput === null ? null : d.gradOutput[(offset + n) * width + column + j]!;
-        let gradH: number;
-        if (fromOutput === null) gradH = round(carrySub[k]! + carryProduct[k]!);
-        else if (isSliced) gradH = round(fromOutput + round(carrySub[k]! + carryProduct[k]!));
-        else gradH = round(round(fromOutput + carrySub[k]!) + carryProduct[k]!);
-        const r = gates[base + j]!;
-        const z = gates[base + H + j]!;
-        const candidate = gates[base + 2 * H + j]!;
-        const previous = hPrevious[at]!;
-        // h' = (h − n) ⊙ z + n: ∂(h − n) = ∂h' ⊙ z, ∂z = ∂h' ⊙ (h − n), ∂n = ∂h' − ∂(h − n).
-        const gradDifference = round(gradH * z);
-        const gradZ = round(gradH * round(previous - candidate));
-        const gradCandidate = round(gradH - gradDifference);
-        // n = tanh(in + r ⊙ hn): ∂(in) = ∂(r ⊙ hn) = tanh'; ∂hn = that ⊙ r, ∂r = that ⊙ hn.
-        const gradNewPre = tanhBackward(gradCandidate, candidate, isFloat32);
-        const gradR = round(gradNewPre * hiddenNew[at]!);
-        const gradResetPre = sigmoidBackward(gradR, r, isFloat32);
-        const gradUpdatePre = sigmoidBackward(gradZ, z, isFloat32);
-        // r and z add the input and hidden projections: both receive the same gradient.
-        gradInputGates[base + j] = gradResetPre;
-        gradInputGates[base + H + j] = gradUpdatePre;
-        gradInputGates[base + 2 * H + j] = gradNewPre;
-        gradHiddenGates[n * G + j] = gradResetPre;
-        gradHiddenGates[n * G + H + j] = gradUpdatePre;
-        gradHiddenGates[n * G + 2 * H + j] = round(gradNewPre * r);
-        carrySub[k] = gradDifference;
+  // W_hhᵀ is prepared once for every step's ∂h_{t−1} = ∂gates · W_hh.
+  withLinear(transposedWeightHh, null, H, G, (gradState) => {
+    for (let visit = L - 1; visit >= 0; visit--) {
+      const t = order[visit]!;
+      const rows = batchSizes[t]!;
+      const offset = offsets[t]!;
+      const isSliced = consumerRows !== -1 && consumerRows !== rows;
+      for (let n = 0; n < rows; n++) {
+        const base = (offset + n) * G;
+        for (let j = 0; j < H; j++) {
+          const k = n * H + j;
+          const at = (offset + n) * H + j;
+          const fromOutput = d.gradOutput === null ? null : d.gradOutput[(offset + n) * width + column + j]!;
+          let gradH: number;
+          if (fromOutput === null) gradH = round(carrySub[k]! + carryProduct[k]!);
+          else if (isSliced) gradH = round(fromOutput + round(carrySub[k]! + carryProduct[k]!));
+          else gradH = round(round(fromOutput + carrySub[k]!) + carryProduct[k]!);
+          const r = gates[base + j]!;
+          const z = gates[base + H + j]!;
+          const candidate = gates[base + 2 * H + j]!;
+          const previous = hPrevious[at]!;
+          // h' = (h − n) ⊙ z + n: ∂(h − n) = ∂h' ⊙ z, ∂z = ∂h' ⊙ (h − n), ∂n = ∂h' − ∂(h − n).
+          const gradDifference = round(gradH * z);
+          const gradZ = round(gradH * round(previous - candidate));
+          const gradCandidate = round(gradH - gradDifference);
+          // n = tanh(in + r ⊙ hn): ∂(in) = ∂(r ⊙ hn) = tanh'; ∂hn = that ⊙ r, ∂r = that ⊙ hn.
+          const gradNewPre = tanhBackward(gradCandidate, candidate, isFloat32);
+          const gradR = round(gradNewPre * hiddenNew[at]!);
+          const gradResetPre = sigmoidBackward(gradR, r, isFloat32);
+          const gradUpdatePre = sigmoidBackward(gradZ, z, isFloat32);
+          // r and z add the input and hidden projections: both receive the same gradient.
+          gradInputGates[base + j] = gradResetPre;
+          gradInputGates[base + H + j] = gradUpdatePre;
+          gradInputGates[base + 2 * H + j] = gradNewPre;
+          gradHiddenGates[n * G + j] = gradResetPre;
+          gradHiddenGates[n * G + H + j] = gradUpdatePre;
+          gradHiddenGates[n * G + 2 * H + j] = round(gradNewPre * r);
+          carrySub[k] = gradDifference;
+        }
       }
+      // hidden gates = h_{t−1} W_hhᵀ + b_hh: ∂h_{t−1} = ∂gates · W_hh, ∂W_hh += ∂gatesᵀ · h_{t−1}.
+      gradState.apply(carryProduct, 0, gradHiddenGates, 0, rows);
+      gradWeightHh.add((out) => weightGradient(out, gradHiddenGates, 0, hPrevious, offset * H, rows, G, H, dtype));
+      if (weights.biasHh !== null) gradBiasHh.add((out) => biasGradient(out, gradHiddenGates, 0, rows, G));
+      consumerRows = rows;
     }
-    // hidden gates = h_{t−1} W_hhᵀ + b_hh: ∂h_{t−1} = ∂gates · W_hh, ∂W_hh += ∂gatesᵀ · h_{t−1}.
-    linear(carryProduct, 0, gradHiddenGates, 0, rows, transposedWeightHh, null, H, G);
-    gradWeightHh.add((out) => weightGradient(out, gradHiddenGates, 0, hPrevious, offset * H, rows, G, H, dtype));
-    if (weights.biasHh !== null) gradBiasHh.add((out) => biasGradient(out, gradHiddenGates, 0, rows, G));
-    consumerRows = rows;
-  }
+  });
+
   // h_0 is read by step 0's h − n and h W_hhᵀ only.
   const gradH0 = allocate(dtype, N * H);
   for (let k = 0; k < N * H; k++) gradH0[k] = carrySub[k]! + carryProduct[k]!;

@@ -2,7 +2,7 @@
 import { stepOffsets } from './forward-trace.js';
 import { StepSum, biasGradient, sigmoidBackward, tanhBackward, transpose, weightGradient } from './gate-gradients.js';
 import type { DirectionGradients, DirectionInput } from './gated-trace.js';
-import { linear, tanhInPlace } from './kernels.js';
+import { linear, tanhInPlace, withLinear } from './kernels.js';
 import { lstmStep } from './lstm-step.js';
 import { allocate } from './tensor.js';
 
@@ -63,50 +63,53 @@ export function lstmDirectionBackward(d: DirectionInput): DirectionGradients {
   const gradBiasHh = new StepSum(dtype, G);
   const gradWeightHr = new StepSum(dtype, P * H);
 
-  for (let visit = L - 1; visit >= 0; visit--) {
-    const t = order[visit]!;
-    const rows = batchSizes[t]!;
-    const offset = offsets[t]!;
-    // h_t is read by the layer output and by the next step (or h_n): ∂h_t = ∂output_t + ∂carry.
-    for (let n = 0; n < rows; n++) {
-      for (let p = 0; p < P; p++) {
-        const k = n * P + p;
-        gradH[k] = d.gradOutput === null ? carryH[k]! : d.gradOutput[(offset + n) * width + column + p]! + carryH[k]!;
+  // W_hhᵀ is prepared once for every step's ∂h_{t−1} = ∂gates · W_hh.
+  withLinear(transposedWeightHh, null, P, G, (gradState) => {
+    for (let visit = L - 1; visit >= 0; visit--) {
+      const t = order[visit]!;
+      const rows = batchSizes[t]!;
+      const offset = offsets[t]!;
+      // h_t is read by the layer output and by the next step (or h_n): ∂h_t = ∂output_t + ∂carry.
+      for (let n = 0; n < rows; n++) {
+        for (let p = 0; p < P; p++) {
+          const k = n * P + p;
+          gradH[k] = d.gradOutput === null ? carryH[k]! : d.gradOutput[(offset + n) * width + column + p]! + carryH[k]!;
+        }
       }
-    }
-    if (transposedWeightHr !== null) {
-      // h_t = (o ⊙ tanh c_t) W_hrᵀ (mm): ∂(o ⊙ tanh c_t) = ∂h_t · W_hr, ∂W_hr += ∂h_tᵀ · (o ⊙ tanh c_t).
-      linear(gradHRaw, 0, gradH, 0, rows, transposedWeightHr, null, H, P);
-      gradWeightHr.add((out) => weightGradient(out, gradH, 0, hRaw, offset * H, rows, P, H, dtype));
-    }
-    for (let n = 0; n < rows; n++) {
-      const base = (offset + n) * G;
-      for (let j = 0; j < H; j++) {
-        const k = n * H + j;
-        const at = (offset + n) * H + j;
-        const i = gates[base + j]!;
-        const f = gates[base + H + j]!;
-        const g = gates[base + 2 * H + j]!;
-        const o = gates[base + 3 * H + j]!;
-        const tc = tanhC[at]!;
-        const gradOut = gradHRaw[k]!;
-        // hy = o ⊙ tanh(cy): ∂o = ∂hy ⊙ tanh(cy), ∂tanh(cy) = ∂hy ⊙ o.
-        const gradO = round(gradOut * tc);
-        // cy is read by tanh and by the next step's f ⊙ cx (or c_n): two gradients, one rounded add.
-        const gradC = round(tanhBackward(round(gradOut * o), tc, isFloat32) + carryC[k]!);
-        // cy = f ⊙ cx + i ⊙ g: each factor's gradient is ∂cy times the other factor.
-        carryC[k] = round(gradC * f);
-        gradGates[base + j] = sigmoidBackward(round(gradC * g), i, isFloat32);
-        gradGates[base + H + j] = sigmoidBackward(round(gradC * cPrevious[at]!), f, isFloat32);
-        gradGates[base + 2 * H + j] = tanhBackward(round(gradC * i), g, isFloat32);
-        gradGates[base + 3 * H + j] = sigmoidBackward(gradO, o, isFloat32);
+      if (transposedWeightHr !== null) {
+        // h_t = (o ⊙ tanh c_t) W_hrᵀ (mm): ∂(o ⊙ tanh c_t) = ∂h_t · W_hr, ∂W_hr += ∂h_tᵀ · (o ⊙ tanh c_t).
+        linear(gradHRaw, 0, gradH, 0, rows, transposedWeightHr, null, H, P);
+        gradWeightHr.add((out) => weightGradient(out, gradH, 0, hRaw, offset * H, rows, P, H, dtype));
       }
+      for (let n = 0; n < rows; n++) {
+        const base = (offset + n) * G;
+        for (let j = 0; j < H; j++) {
+          const k = n * H + j;
+          const at = (offset + n) * H + j;
+          const i = gates[base + j]!;
+          const f = gates[base + H + j]!;
+          const g = gates[base + 2 * H + j]!;
+          const o = gates[base + 3 * H + j]!;
+          const tc = tanhC[at]!;
+          const gradOut = gradHRaw[k]!;
+          // hy = o ⊙ tanh(cy): ∂o = ∂hy ⊙ tanh(cy), ∂tanh(cy) = ∂hy ⊙ o.
+          const gradO = round(gradOut * tc);
+          // cy is read by tanh and by the next step's f ⊙ cx (or c_n): two gradients, one rounded add.
+          const gradC = round(tanhBackward(round(gradOut * o), tc, isFloat32) + carryC[k]!);
+          // cy = f ⊙ cx + i ⊙ g: each factor's gradient is ∂cy times the other factor.
+          carryC[k] = round(gradC * f);
+          gradGates[base + j] = sigmoidBackward(round(gradC * g), i, isFloat32);
+          gradGates[base + H + j] = sigmoidBackward(round(gradC * cPrevious[at]!), f, isFloat32);
+          gradGates[base + 2 * H + j] = tanhBackward(round(gradC * i), g, isFloat32);
+          gradGates[base + 3 * H + j] = sigmoidBackward(gradO, o, isFloat32);
+        }
+      }
+      // gates = (h_{t−1} W_hhᵀ + b_hh) + ih_t: ∂h_{t−1} = ∂gates · W_hh, ∂W_hh += ∂gatesᵀ · h_{t−1}.
+      gradState.apply(carryH, 0, gradGates, offset * G, rows);
+      gradWeightHh.add((out) => weightGradient(out, gradGates, offset * G, hPrevious, offset * P, rows, G, P, dtype));
+      if (weights.biasHh !== null) gradBiasHh.add((out) => biasGradient(out, gradGates, offset * G, rows, G));
     }
-    // gates = (h_{t−1} W_hhᵀ + b_hh) + ih_t: ∂h_{t−1} = ∂gates · W_hh, ∂W_hh += ∂gatesᵀ · h_{t−1}.
-    linear(carryH, 0, gradGates, offset * G, rows, transposedWeightHh, null, P, G);
-    gradWeightHh.add((out) => weightGradient(out, gradGates, offset * G, hPrevious, offset * P, rows, G, P, dtype));
-    if (weights.biasHh !== null) gradBiasHh.add((out) => biasGradient(out, gradGates, offset * G, rows, G));
-  }
+  });
 
   // ih = X W_ihᵀ + b_ih ran as one GEMM over every row, so its gradients are one product each.
   const weightIh = allocate(dtype, G * inputWidth);

@@ -7,6 +7,7 @@ import { GRU, GRUCell, Generator, LSTM, LSTMCell, PackedSequence, RNNCell, Tenso
 const EPS = 1e-6;
 const ATOL = 1e-5;
 const RTOL = 1e-3;
+// Each case perturbs every element of every leaf twice: a few seconds per test on a loaded machine.
 const NUM_RUNS = Number(process.env.RNN_PARITY_GRADCHECK_RUNS ?? 40);
 
 type Layout = 'batched' | 'batchFirst' | 'unbatched' | 'packed';
@@ -163,43 +164,51 @@ function gradcheck(p: Problem): string[] {
 }
 
 describe('float64 gradients of the recurrent family match central differences (gradcheck)', () => {
-  it.each(['lstm', 'gru'] as const)('%s: layers, directions, bias, projections, dropout masks, every layout', (kind) => {
-    fc.assert(
-      fc.property(
-        fc.record({
-          inputSize: fc.integer({ min: 1, max: 3 }),
-          hiddenSize: fc.integer({ min: 1, max: 3 }),
-          numLayers: fc.integer({ min: 1, max: 2 }),
-          bidirectional: fc.boolean(),
-          bias: fc.boolean(),
-          dropout: fc.constantFrom(0, 0.4),
-          projPick: fc.nat(),
-        }),
-        fc.constantFrom<Layout>('batched', 'batchFirst', 'unbatched', 'packed'),
-        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
-        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-        (options, layout, lengths, seed) => {
-          const used = layout === 'unbatched' ? lengths.slice(0, 1) : layout === 'packed' ? lengths : lengths.map(() => Math.max(...lengths));
-          expect(gradcheck(sequenceProblem(kind, options, layout, used, seed))).toEqual([]);
-        },
-      ),
-      { numRuns: NUM_RUNS },
-    );
-  });
+  it.each(['lstm', 'gru'] as const)(
+    '%s: layers, directions, bias, projections, dropout masks, every layout',
+    (kind) => {
+      fc.assert(
+        fc.property(
+          fc.record({
+            inputSize: fc.integer({ min: 1, max: 3 }),
+            hiddenSize: fc.integer({ min: 1, max: 3 }),
+            numLayers: fc.integer({ min: 1, max: 2 }),
+            bidirectional: fc.boolean(),
+            bias: fc.boolean(),
+            dropout: fc.constantFrom(0, 0.4),
+            projPick: fc.nat(),
+          }),
+          fc.constantFrom<Layout>('batched', 'batchFirst', 'unbatched', 'packed'),
+          fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          (options, layout, lengths, seed) => {
+            const used = layout === 'unbatched' ? lengths.slice(0, 1) : layout === 'packed' ? lengths : lengths.map(() => Math.max(...lengths));
+            expect(gradcheck(sequenceProblem(kind, options, layout, used, seed))).toEqual([]);
+          },
+        ),
+        { numRuns: NUM_RUNS },
+      );
+    },
+    120_000,
+  );
 
-  it.each(['rnn_cell', 'lstm_cell', 'gru_cell'] as const)('%s: batched and unbatched, with and without bias', (kind) => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 1, max: 3 }),
-        fc.boolean(),
-        fc.option(fc.integer({ min: 1, max: 3 })),
-        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-        (inputSize, hiddenSize, bias, batch, seed) => {
-          expect(gradcheck(cellProblem(kind, inputSize, hiddenSize, bias, batch, seed))).toEqual([]);
-        },
-      ),
-      { numRuns: NUM_RUNS },
-    );
-  });
+  it.each(['rnn_cell', 'lstm_cell', 'gru_cell'] as const)(
+    '%s: batched and unbatched, with and without bias',
+    (kind) => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.boolean(),
+          fc.option(fc.integer({ min: 1, max: 3 })),
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          (inputSize, hiddenSize, bias, batch, seed) => {
+            expect(gradcheck(cellProblem(kind, inputSize, hiddenSize, bias, batch, seed))).toEqual([]);
+          },
+        ),
+        { numRuns: NUM_RUNS },
+      );
+    },
+    120_000,
+  );
 });
