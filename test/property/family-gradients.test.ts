@@ -18,8 +18,8 @@ const KINDS: readonly FamilyKind[] = ['lstm', 'gru', 'rnn_cell', 'lstm_cell', 'g
 
 let bridge: TorchBridge;
 let rounding: InitRounding;
-/** Per module and dtype: cases, and the largest |ts − torch|, relative difference and ULP distance (|torch| ≥ 1e-3) over gradients. */
-const largest: Record<string, { cases: number; maxAbs: number; maxRel: number; maxUlps: number }> = {};
+/** Per module and dtype: cases, the largest |ts − torch|, relative difference and ULP distance (|torch| ≥ 1e-3) over gradients, and how many gradient elements are bit-identical. */
+const largest: Record<string, { cases: number; maxAbs: number; maxRel: number; maxUlps: number; elements: number; identical: number }> = {};
 
 beforeAll(async () => {
   bridge = await TorchBridge.start();
@@ -83,15 +83,23 @@ function withoutUnused(ts: Outcome, expected: Readonly<Record<string, Tensor>>):
   return { ...ts, tensors };
 }
 
-function record(c: FamilyCase, stats: Readonly<Record<string, { maxAbs: number; maxRel: number; maxUlps: number }>>): void {
+function record(
+  c: FamilyCase,
+  stats: Readonly<Record<string, { maxAbs: number; maxRel: number; maxUlps: number }>>,
+  ts: Readonly<Record<string, Tensor>>,
+  torch: Readonly<Record<string, Tensor>>,
+): void {
   const key = `${c.module}/${c.dtype}`;
-  const entry = (largest[key] ??= { cases: 0, maxAbs: 0, maxRel: 0, maxUlps: 0 });
+  const entry = (largest[key] ??= { cases: 0, maxAbs: 0, maxRel: 0, maxUlps: 0, elements: 0, identical: 0 });
   entry.cases++;
   for (const [name, s] of Object.entries(stats)) {
     if (tensorKind(name) !== 'gradient') continue;
     entry.maxAbs = Math.max(entry.maxAbs, s.maxAbs);
     entry.maxRel = Math.max(entry.maxRel, s.maxRel);
     entry.maxUlps = Math.max(entry.maxUlps, s.maxUlps);
+    const [mine, theirs] = [ts[name]!.data, torch[name]!.data];
+    entry.elements += theirs.length;
+    for (let j = 0; j < theirs.length; j++) if (Object.is(mine[j], theirs[j]) || mine[j] === theirs[j]) entry.identical++;
   }
 }
 
@@ -108,7 +116,7 @@ describe.each(KINDS)('%s gradients vs torch 2.13 autograd', (module) => {
         const ts = withoutUnused(runFamilyTs(k, rounding), expected.tensors);
         const comparison = compareOutcomes(ts, expected, familyLayout(k));
         expect(comparison.differences.map(formatDifference)).toEqual([]);
-        record(k, comparison.stats);
+        record(k, comparison.stats, ts.tensors, expected.tensors);
         checked++;
       }),
       { numRuns: GRAD_RUNS },
