@@ -4,7 +4,7 @@ import { StepSum, biasGradient, sigmoidBackward, tanhBackward, transpose, weight
 import type { DirectionGradients, DirectionInput } from './gated-trace.js';
 import { linear, tanhInPlace, withLinear } from './kernels.js';
 import { lstmStep } from './lstm-step.js';
-import { allocate } from './tensor.js';
+import { type FloatArray, allocate } from './tensor.js';
 
 /**
  * ∂L/∂(input rows, h_0, c_0, parameters) of one LSTM layer and direction. Reruns the recurrence
@@ -116,7 +116,7 @@ export function lstmDirectionBackward(d: DirectionInput): DirectionGradients {
   weightGradient(weightIh, gradGates, 0, input, 0, totalRows, G, inputWidth, dtype);
   const gradInput = allocate(dtype, totalRows * inputWidth);
   linear(gradInput, 0, gradGates, 0, totalRows, transpose(weights.weightIh, G, inputWidth, dtype), null, inputWidth, G);
-  let biasIh: ReturnType<typeof allocate> | null = null;
+  let biasIh: FloatArray | null = null;
   if (weights.biasIh !== null) {
     biasIh = allocate(dtype, G);
     biasGradient(biasIh, gradGates, 0, totalRows, G);
