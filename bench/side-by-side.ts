@@ -9,7 +9,7 @@ import { RNN, Tensor, manualSeed } from '../src/index.js';
 import { setWasmLinearDisabled } from '../src/linear-wasm.js';
 import { type Ort, type OrtSession, MODELS_DIR, buildOnnxModel, ensurePeers, loadOrtNode, loadOrtWeb } from './peers.js';
 
-interface Shape {
+export interface Shape {
   readonly name: string;
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -31,13 +31,13 @@ export const SHAPES: readonly Shape[] = [
 /** `tsF32`: this project with `accumulation: 'float32'` (float32 rows only; Note [float32 fast path]). */
 type Engine = 'ts' | 'tsJs' | 'tsF32' | 'torch' | 'ortNode' | 'ortWeb';
 
-/** A persistent python/bench_peer.py process. */
-class TorchTimer {
+/** A persistent torch timer process: python/bench_peer.py (the RNN) or another script of the same protocol. */
+export class TorchTimer {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly waiting: ((line: string) => void)[] = [];
 
-  constructor() {
-    this.child = spawn(resolvePython().path, [path.join(PYTHON_DIR, 'bench_peer.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(script = 'bench_peer.py') {
+    this.child = spawn(resolvePython().path, [path.join(PYTHON_DIR, script)], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr.resume();
     createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(line));
   }
@@ -54,30 +54,30 @@ class TorchTimer {
   }
 }
 
-function base64(data: Float32Array | Float64Array): string {
+export function base64(data: Float32Array | Float64Array): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 }
 
-function fromBase64(text: string, dtype: 'float32' | 'float64'): Float32Array | Float64Array {
+export function fromBase64(text: string, dtype: 'float32' | 'float64'): Float32Array | Float64Array {
   const bytes = Buffer.from(text, 'base64');
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return dtype === 'float32' ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return a.length === b.length ? max : Infinity;
 }
 
-function median(values: number[]): number | null {
+export function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function timeSync(fn: () => void, reps: number, into: number[]): void {
+export function timeSync(fn: () => void, reps: number, into: number[]): void {
   for (let i = 0; i < reps; i++) {
     const start = performance.now();
     fn();

@@ -1,55 +1,13 @@
-// The GRU step (torch's gate order r, z, n; the reset gate scales W_hn·h + b_hn) and GRUCell, one step of it.
+// GRUCell: one GRU step (src/gru-step.ts) with torch's checks, and its recorded-gradient variant.
 import { CellBase, type CellOptions } from './cell-base.js';
+import { type CellGradResult, cellBackward } from './cell-backward.js';
+import { gruDirectionBackward } from './gru-backward.js';
 import { TorchError } from './errors.js';
 import { assertTensor } from './forward-checks.js';
 import type { LayerWeights } from './forward-trace.js';
-import { linear, tanhInPlace } from './kernels.js';
-import { sigmoidInPlace } from './sigmoid.js';
-import { type FloatArray, Tensor, allocate } from './tensor.js';
-
-/**
- * One GRU step for the first `rows` batch rows, updating `h` (rows, H) in place. `inputGates` holds
- * x W_ihᵀ + b_ih (rows, 3H) from `inputOffset`, as torch precomputes it; `hiddenGates` is scratch of
- * at least rows·3H in the working dtype. Mirrors `GRUCell::operator()` in aten/src/ATen/native/RNN.cpp:
- *
- *     r  = σ((h W_hrᵀ + b_hr) + (x W_irᵀ + b_ir))
- *     z  = σ((h W_hzᵀ + b_hz) + (x W_izᵀ + b_iz))
- *     n  = tanh((x W_inᵀ + b_in) + (h W_hnᵀ + b_hn) · r)
- *     h' = (h − n) · z + n                        (= (1 − z) · n + z · h, in torch's op order)
- *
- * The reset gate multiplies the hidden projection *after* the product with W_hn, bias included, as
- * torch (and cuDNN) do; some frameworks apply it to h before. Every value torch materialises is
- * rounded to the working dtype (see Note [float32 accumulation] in kernels.ts).
- */
-export function gruStep(
-  inputGates: Readonly<FloatArray>,
-  inputOffset: number,
-  h: FloatArray,
-  rows: number,
-  hiddenSize: number,
-  weights: LayerWeights,
-  hiddenGates: FloatArray,
-): void {
-  const H = hiddenSize;
-  const round = h instanceof Float32Array ? Math.fround : (x: number): number => x;
-  linear(hiddenGates, 0, h, 0, rows, weights.weightHh, weights.biasHh, 3 * H, H);
-  for (let n = 0; n < rows; n++) {
-    const base = n * 3 * H;
-    const inputBase = inputOffset + base;
-    for (let j = 0; j < 2 * H; j++) hiddenGates[base + j] = hiddenGates[base + j]! + inputGates[inputBase + j]!;
-    sigmoidInPlace(hiddenGates, base, 2 * H);
-    for (let j = 0; j < H; j++) {
-      const reset = hiddenGates[base + j]!;
-      hiddenGates[base + 2 * H + j] = inputGates[inputBase + 2 * H + j]! + round(hiddenGates[base + 2 * H + j]! * reset);
-    }
-    tanhInPlace(hiddenGates, base + 2 * H, H);
-    for (let j = 0; j < H; j++) {
-      const update = hiddenGates[base + H + j]!;
-      const candidate = hiddenGates[base + 2 * H + j]!;
-      h[n * H + j] = round(round(h[n * H + j]! - candidate) * update) + candidate;
-    }
-  }
-}
+import { linear } from './kernels.js';
+import { Tensor, allocate } from './tensor.js';
+import { gruStep } from './gru-step.js';
 
 /**
  * A gated recurrent unit cell: one `gruStep`. Mirrors `torch.nn.GRUCell`.
@@ -90,6 +48,27 @@ export class GRUCell extends CellBase {
     h.set(h0.data);
     gruStep(inputGates, 0, h, N, H, weights, allocate(this.dtype, N * 3 * H));
     return new Tensor(h, isBatched ? [N, H] : [H]);
+  }
+
+  /**
+   * One step as {@link forward}, recorded for backpropagation. Mirrors a forward with `requires_grad`
+   * on the input, hx and the parameters.
+   * @returns `{ h, backward }`; `backward(gradH)` gives ∂input, ∂hx and ∂parameters by torch's names.
+   * @throws as {@link forward}.
+   */
+  forwardWithGrad(input: Tensor, hx?: Tensor | null): CellGradResult {
+    const h = this.forward(input, hx);
+    const x = input.ndim === 2 ? input : input.reshape([1, ...input.shape]);
+    const N = x.shape[0]!;
+    const h0 = hx === undefined || hx === null ? Tensor.zeros([N, this.hiddenSize], this.dtype) : hx;
+    const backward = cellBackward(this, input, x, [h0], [h], gruDirectionBackward);
+    return {
+      h,
+      backward: (gradH) => {
+        const { gradInput, gradStates, grads } = backward([gradH ?? null]);
+        return { gradInput, gradHx: gradStates[0]!, grads };
+      },
+    };
   }
 
   private weights(): LayerWeights {

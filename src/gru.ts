@@ -2,7 +2,11 @@
 import { TorchError, pyTypeName } from './errors.js';
 import { assertTensor, checkHiddenDtype, checkHiddenSize, checkInput } from './forward-checks.js';
 import { stepOffsets } from './forward-trace.js';
-import { gruStep } from './gru-cell.js';
+import type { RNNGradResult } from './backward.js';
+import { gatedBackward } from './gated-backward.js';
+import type { GatedTrace } from './gated-trace.js';
+import { gruDirectionBackward } from './gru-backward.js';
+import { gruStep } from './gru-step.js';
 import { indexSelect } from './index-select.js';
 import { linear } from './kernels.js';
 import { PackedSequence } from './packed-sequence.js';
@@ -49,6 +53,30 @@ export class GRU extends RecurrentBase {
    * @throws ValueError, RuntimeError, IndexError or AttributeError with torch's message.
    */
   forward<I extends Tensor | PackedSequence>(input: I, hx?: Tensor | null): GRUResult<I> {
+    return this.run(input, hx).result as GRUResult<I>;
+  }
+
+  /**
+   * Runs the network as {@link forward} does and records what backpropagation needs. Mirrors a
+   * forward with `requires_grad` on the input, hx and the parameters.
+   * @returns `{ output, hN, backward }`; `backward(gradOutput, gradHN)` gives ∂input, ∂hx and ∂parameters by torch's names.
+   * @throws as {@link forward}.
+   */
+  forwardWithGrad<I extends Tensor | PackedSequence>(input: I, hx?: Tensor | null): RNNGradResult<I> {
+    const { result, trace } = this.run(input, hx);
+    const [output, hN] = result;
+    const backward = gatedBackward(this, input, output, [hN], this.stateSizes(), trace, gruDirectionBackward);
+    return {
+      output,
+      hN,
+      backward: (gradOutput, gradHN) => {
+        const { gradInput, gradStates, grads } = backward(gradOutput ?? null, [gradHN ?? null]);
+        return { gradInput, gradHx: gradStates[0]!, grads };
+      },
+    } as RNNGradResult<I>;
+  }
+
+  private run(input: Tensor | PackedSequence, hx?: Tensor | null): { result: GRUResult<Tensor | PackedSequence>; trace: GatedTrace } {
     const D = this.numDirections;
     const NL = this.numLayers;
     const H = this.hiddenSize;
@@ -68,8 +96,8 @@ export class GRU extends RecurrentBase {
       if (h !== null) checkHiddenSize(h, [D * NL, N, H]);
       checkHiddenDtype(this, h);
       const sequence = { rows: input.data.data, batchSizes: input.batchSizes, batch: N };
-      const { rows, finals } = this.runRows(sequence, [h?.data ?? null]);
-      return [this.packedOutput(rows, input), this.finalState(finals[0]!, N, H, input.unsortedIndices, true)] as GRUResult<I>;
+      const { rows, finals, trace } = this.runRows(sequence, [h?.data ?? null]);
+      return { result: [this.packedOutput(rows, input), this.finalState(finals[0]!, N, H, input.unsortedIndices, true)], trace };
     }
     assertTensor(input);
     const layout = this.paddedLayout(input);
@@ -90,8 +118,8 @@ export class GRU extends RecurrentBase {
     // mirrors ATen FullLayer: `Expected sequence length to be larger than 0 in RNN`
     if (layout.steps === 0) throw new TorchError('RuntimeError', 'Expected sequence length to be larger than 0 in RNN');
     checkHiddenDtype(this, h);
-    const { rows, finals } = this.runRows(layout.sequence, [h?.data ?? null]);
-    return [this.paddedOutput(rows, layout), this.finalState(finals[0]!, N, H, null, layout.isBatched)] as GRUResult<I>;
+    const { rows, finals, trace } = this.runRows(layout.sequence, [h?.data ?? null]);
+    return { result: [this.paddedOutput(rows, layout), this.finalState(finals[0]!, N, H, null, layout.isBatched)], trace };
   }
 
   protected runDirection(

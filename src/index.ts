@@ -6,13 +6,14 @@ export { DEFAULT_MEMORY_LIMIT, getMemoryLimit, setMemoryLimit } from './memory.j
 export { RNN, type RNNRandomOptions, type RNNResult } from './rnn.js';
 export type { Accumulation, RNNKernelOptions } from './accumulation.js';
 export type { RNNGradResult, RNNGrads } from './backward.js';
-export { LSTM, type LSTMResult } from './lstm.js';
+export { LSTM, type LSTMGradResult, type LSTMGrads, type LSTMResult } from './lstm.js';
 export { GRU, type GRUResult } from './gru.js';
 export type { LSTMOptions, GRUOptions } from './recurrent-base.js';
 export { RNNCell, type RNNCellOptions } from './rnn-cell.js';
 export { LSTMCell } from './lstm-cell.js';
 export { GRUCell } from './gru-cell.js';
 export type { CellOptions } from './cell-base.js';
+export type { CellGradResult, CellGrads, LSTMCellGradResult, LSTMCellGrads } from './cell-backward.js';
 export {
   fromTorchKwargs,
   toTorchKwargs,

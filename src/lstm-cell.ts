@@ -1,62 +1,12 @@
-// The LSTM step (torch's gate order i, f, g, o; optional projection h = W_hr·h) and LSTMCell, one step of it.
+// LSTMCell: one LSTM step (src/lstm-step.ts) with torch's checks, and its recorded-gradient variant.
 import { CellBase, type CellOptions } from './cell-base.js';
+import { type LSTMCellGradResult, cellBackward } from './cell-backward.js';
+import { lstmDirectionBackward } from './lstm-backward.js';
 import { TorchError } from './errors.js';
 import { assertTensor } from './forward-checks.js';
-import type { LayerWeights } from './forward-trace.js';
-import { linear, tanhInPlace } from './kernels.js';
-import { sigmoidInPlace } from './sigmoid.js';
-import { type FloatArray, Tensor, allocate } from './tensor.js';
-
-/** The weights of one LSTM layer and direction: the four of {@link LayerWeights} plus W_hr (P, H) with projections. */
-export interface LSTMWeights extends LayerWeights {
-  readonly weightHr: FloatArray | null;
-}
-
-/**
- * One LSTM step for the first `rows` batch rows, updating `h` (rows, H_out) and `c` (rows, H) in
- * place. `inputGates` holds x W_ihᵀ + b_ih (rows, 4H) from `inputOffset`; `gates` (rows·4H) and
- * `cellOut` (rows·H) are scratch in the working dtype. Mirrors `LSTMCell::operator()` in
- * aten/src/ATen/native/RNN.cpp (CPU path):
- *
- *     gates = (h W_hhᵀ + b_hh) + (x W_ihᵀ + b_ih),  chunked i, f, g, o
- *     c' = σ(f) · c + σ(i) · tanh(g)
- *     h' = σ(o) · tanh(c'),  then h' W_hrᵀ when projecting (no bias)
- *
- * Each product and sum is rounded to the working dtype as torch materialises it.
- */
-export function lstmStep(
-  inputGates: Readonly<FloatArray>,
-  inputOffset: number,
-  h: FloatArray,
-  c: FloatArray,
-  rows: number,
-  hiddenSize: number,
-  outputSize: number,
-  weights: LSTMWeights,
-  gates: FloatArray,
-  cellOut: FloatArray,
-): void {
-  const H = hiddenSize;
-  const round = h instanceof Float32Array ? Math.fround : (x: number): number => x;
-  linear(gates, 0, h, 0, rows, weights.weightHh, weights.biasHh, 4 * H, outputSize);
-  for (let j = 0; j < rows * 4 * H; j++) gates[j] = gates[j]! + inputGates[inputOffset + j]!;
-  for (let n = 0; n < rows; n++) {
-    const base = n * 4 * H;
-    sigmoidInPlace(gates, base, 2 * H);
-    tanhInPlace(gates, base + 2 * H, H);
-    sigmoidInPlace(gates, base + 3 * H, H);
-    for (let j = 0; j < H; j++) {
-      const k = n * H + j;
-      // cy = (forgetgate * cx).add_(ingate * cellgate)
-      c[k] = round(gates[base + H + j]! * c[k]!) + round(gates[base + j]! * gates[base + 2 * H + j]!);
-      cellOut[k] = c[k]!;
-    }
-    tanhInPlace(cellOut, n * H, H);
-    for (let j = 0; j < H; j++) cellOut[n * H + j] = gates[base + 3 * H + j]! * cellOut[n * H + j]!;
-  }
-  if (weights.weightHr === null) h.set(cellOut.subarray(0, rows * H));
-  else linear(h, 0, cellOut, 0, rows, weights.weightHr, null, outputSize, H);
-}
+import { linear } from './kernels.js';
+import { Tensor, allocate } from './tensor.js';
+import { type LSTMWeights, lstmStep } from './lstm-step.js';
 
 /**
  * A long short-term memory cell: one `lstmStep` without projection. Mirrors `torch.nn.LSTMCell`.
@@ -119,5 +69,28 @@ export class LSTMCell extends CellBase {
     lstmStep(inputGates, 0, h, c, N, H, H, weights, allocate(this.dtype, N * 4 * H), allocate(this.dtype, N * H));
     const shape = isBatched ? [N, H] : [H];
     return [new Tensor(h, shape), new Tensor(c, shape)];
+  }
+
+  /**
+   * One step as {@link forward}, recorded for backpropagation. Mirrors a forward with `requires_grad`
+   * on the input, (hx, cx) and the parameters.
+   * @returns `{ h, c, backward }`; `backward(gradH, gradC)` gives ∂input, ∂hx, ∂cx and ∂parameters by torch's names.
+   * @throws as {@link forward}.
+   */
+  forwardWithGrad(input: Tensor, hx?: readonly [Tensor, Tensor] | null): LSTMCellGradResult {
+    const [h, c] = this.forward(input, hx);
+    const x = input.ndim === 2 ? input : input.reshape([1, ...input.shape]);
+    const N = x.shape[0]!;
+    const states =
+      hx === undefined || hx === null ? [Tensor.zeros([N, this.hiddenSize], this.dtype), Tensor.zeros([N, this.hiddenSize], this.dtype)] : [...hx];
+    const backward = cellBackward(this, input, x, states, [h, c], lstmDirectionBackward);
+    return {
+      h,
+      c,
+      backward: (gradH, gradC) => {
+        const { gradInput, gradStates, grads } = backward([gradH ?? null, gradC ?? null]);
+        return { gradInput, gradHx: gradStates[0]!, gradCx: gradStates[1]!, grads };
+      },
+    };
   }
 }

@@ -4,7 +4,10 @@ import { assertTensor, checkHiddenDtype, checkHiddenSize, checkInput } from './f
 import { stepOffsets } from './forward-trace.js';
 import { indexSelect } from './index-select.js';
 import { linear } from './kernels.js';
-import { lstmStep } from './lstm-cell.js';
+import { lstmDirectionBackward } from './lstm-backward.js';
+import { lstmStep } from './lstm-step.js';
+import { gatedBackward } from './gated-backward.js';
+import type { GatedTrace } from './gated-trace.js';
 import { PackedSequence } from './packed-sequence.js';
 import { type LSTMOptions, RecurrentBase } from './recurrent-base.js';
 import type { RNNRandomOptions } from './rnn.js';
@@ -12,6 +15,35 @@ import { type FloatArray, Tensor, allocate } from './tensor.js';
 
 /** The result of an LSTM forward pass: `[output, [h_n, c_n]]`, or `[PackedSequence, [h_n, c_n]]` for packed input. */
 export type LSTMResult<I extends Tensor | PackedSequence> = [I extends PackedSequence ? PackedSequence : Tensor, [Tensor, Tensor]];
+
+/** Gradients of a loss L with respect to everything {@link LSTM.forwardWithGrad} read. Mirrors `torch.autograd.grad` over `(input, h_0, c_0, *lstm.parameters())`. */
+export interface LSTMGrads {
+  /** ∂L/∂input, shaped like the input (for a PackedSequence: like its `data`). */
+  readonly gradInput: Tensor;
+  /** ∂L/∂h_0, shaped like h_0, in the caller's batch order; the gradient at zeros when h_0 was omitted. */
+  readonly gradHx: Tensor;
+  /** ∂L/∂c_0, shaped like c_0, as gradHx. */
+  readonly gradCx: Tensor;
+  /** ∂L/∂parameter, keyed by torch's names (`grads.weight_hr_l0`), in torch's order. */
+  readonly grads: Readonly<Record<string, Tensor>>;
+}
+
+/** A differentiable LSTM forward: `output`, `hN`, `cN` as {@link LSTM.forward} returns them, plus `backward`. */
+export interface LSTMGradResult<I extends Tensor | PackedSequence = Tensor | PackedSequence> {
+  /** (L, N, D·H_out), (N, L, D·H_out) with batchFirst, (L, D·H_out) unbatched, or a PackedSequence for packed input. */
+  readonly output: I extends PackedSequence ? PackedSequence : Tensor;
+  /** (D·num_layers, N, H_out), or (D·num_layers, H_out) unbatched. */
+  readonly hN: Tensor;
+  /** (D·num_layers, N, H), or (D·num_layers, H) unbatched. */
+  readonly cN: Tensor;
+  /**
+   * Backpropagates upstream gradients through the recorded forward. Mirrors
+   * `torch.autograd.grad((output, h_n, c_n), (input, h_0, c_0, *parameters), upstream)`, an omitted
+   * upstream gradient standing for zeros. Pure: it may be called again and accumulates nothing.
+   * @throws RuntimeError `Mismatch in shape: grad_output[0] has a shape of …` (torch's text) for a wrongly shaped gradient.
+   */
+  backward(gradOutput?: Tensor | PackedSequence | null, gradHN?: Tensor | null, gradCN?: Tensor | null): LSTMGrads;
+}
 
 /** Python's `hx[0], hx[1]` on what the caller passed: a pair, or (torch allows it) a tensor's first two rows. */
 function stateItems(hx: unknown): [unknown, unknown] {
@@ -71,6 +103,35 @@ export class LSTM extends RecurrentBase {
    * @throws ValueError, RuntimeError, IndexError or AttributeError with torch's message.
    */
   forward<I extends Tensor | PackedSequence>(input: I, hx?: readonly [Tensor, Tensor] | null): LSTMResult<I> {
+    return this.run(input, hx).result as LSTMResult<I>;
+  }
+
+  /**
+   * Runs the network as {@link forward} does and records what backpropagation needs. Mirrors a
+   * forward with `requires_grad` on the input, `(h_0, c_0)` and the parameters.
+   * @returns `{ output, hN, cN, backward }`; `backward(gradOutput, gradHN, gradCN)` gives ∂input, ∂h_0, ∂c_0 and
+   * ∂parameters by torch's names.
+   * @throws as {@link forward}.
+   */
+  forwardWithGrad<I extends Tensor | PackedSequence>(input: I, hx?: readonly [Tensor, Tensor] | null): LSTMGradResult<I> {
+    const { result, trace } = this.run(input, hx);
+    const [output, [hN, cN]] = result;
+    const backward = gatedBackward(this, input, output, [hN, cN], this.stateSizes(), trace, lstmDirectionBackward);
+    return {
+      output,
+      hN,
+      cN,
+      backward: (gradOutput, gradHN, gradCN) => {
+        const { gradInput, gradStates, grads } = backward(gradOutput ?? null, [gradHN ?? null, gradCN ?? null]);
+        return { gradInput, gradHx: gradStates[0]!, gradCx: gradStates[1]!, grads };
+      },
+    } as LSTMGradResult<I>;
+  }
+
+  private run(
+    input: Tensor | PackedSequence,
+    hx?: readonly [Tensor, Tensor] | null,
+  ): { result: LSTMResult<Tensor | PackedSequence>; trace: GatedTrace } {
     const D = this.numDirections;
     const NL = this.numLayers;
     const H = this.hiddenSize;
@@ -93,12 +154,13 @@ export class LSTM extends RecurrentBase {
       this.checkPackedInput(input.data);
       if (states !== null) this.checkStateDtypes(states, input.data.size);
       const sequence = { rows: input.data.data, batchSizes: input.batchSizes, batch: N };
-      const { rows, finals } = this.runRows(sequence, [states?.[0].data ?? null, states?.[1].data ?? null]);
+      const { rows, finals, trace } = this.runRows(sequence, [states?.[0].data ?? null, states?.[1].data ?? null]);
       const unsorted = input.unsortedIndices;
-      return [
+      const result: LSTMResult<PackedSequence> = [
         this.packedOutput(rows, input),
         [this.finalState(finals[0]!, N, P, unsorted, true), this.finalState(finals[1]!, N, H, unsorted, true)],
-      ] as LSTMResult<I>;
+      ];
+      return { result, trace };
     }
     assertTensor(input);
     const layout = this.paddedLayout(input);
@@ -130,11 +192,12 @@ export class LSTM extends RecurrentBase {
     // mirrors ATen FullLayer: `Expected sequence length to be larger than 0 in RNN`
     if (layout.steps === 0) throw new TorchError('RuntimeError', 'Expected sequence length to be larger than 0 in RNN');
     if (states !== null) this.checkStateDtypes(states, input.size);
-    const { rows, finals } = this.runRows(layout.sequence, [states?.[0].data ?? null, states?.[1].data ?? null]);
-    return [
+    const { rows, finals, trace } = this.runRows(layout.sequence, [states?.[0].data ?? null, states?.[1].data ?? null]);
+    const result: LSTMResult<Tensor> = [
       this.paddedOutput(rows, layout),
       [this.finalState(finals[0]!, N, P, null, layout.isBatched), this.finalState(finals[1]!, N, H, null, layout.isBatched)],
-    ] as LSTMResult<I>;
+    ];
+    return { result, trace };
   }
 
   /**

@@ -2,9 +2,10 @@
 import { dropoutNoise } from './dropout.js';
 import { TorchError } from './errors.js';
 import { defaultGenerator, type Generator, type InitRounding } from './generator.js';
-import type { LSTMWeights } from './lstm-cell.js';
+import type { LSTMWeights } from './lstm-step.js';
 import { indexSelect } from './index-select.js';
 import { PackedSequence } from './packed-sequence.js';
+import type { GatedTrace } from './gated-trace.js';
 import { gatedParameterShapes, parameterSuffix } from './parameter-names.js';
 import { type RNNOptions, resolveRNNOptions, rnnExtraRepr } from './rnn-options.js';
 import type { RNNRandomOptions } from './rnn.js';
@@ -171,7 +172,7 @@ export abstract class RecurrentBase {
    * (layer, direction)s, (D·num_layers, N, size_k) in packed (sorted) batch order, or null for zeros.
    * Mirrors ATen's `apply_layer_stack`: dropout(p) follows every layer but the last, in training only.
    */
-  protected runRows(sequence: SequenceRows, initial: readonly (FloatArray | null)[]): { rows: FloatArray; finals: FloatArray[] } {
+  protected runRows(sequence: SequenceRows, initial: readonly (FloatArray | null)[]): { rows: FloatArray; finals: FloatArray[]; trace: GatedTrace } {
     const D = this.numDirections;
     const NL = this.numLayers;
     const N = sequence.batch;
@@ -180,7 +181,10 @@ export abstract class RecurrentBase {
     const totalRows = sequence.batchSizes.reduce((sum, size) => sum + size, 0);
     const finals = sizes.map((size) => allocate(this.dtype, D * NL * N * size));
     let layerInput = sequence.rows;
+    const layerInputs: FloatArray[] = [];
+    const dropoutNoises: (FloatArray | null)[] = [];
     for (let layer = 0; layer < NL; layer++) {
+      layerInputs.push(layerInput);
       const inputWidth = layer === 0 ? this.inputSize : width;
       const layerOutput = allocate(this.dtype, totalRows * width);
       for (let dir = 0; dir < D; dir++) {
@@ -197,6 +201,7 @@ export abstract class RecurrentBase {
       layerInput = layerOutput;
       if (this.training && this.dropout !== 0 && layer < NL - 1) {
         const noise = dropoutNoise(this.dtype, layerOutput.length, this.dropout, this.generator);
+        dropoutNoises.push(noise);
         if (noise !== null) {
           const dropped = allocate(this.dtype, layerOutput.length);
           for (let j = 0; j < dropped.length; j++) dropped[j] = layerOutput[j]! * noise[j]!;
@@ -204,7 +209,9 @@ export abstract class RecurrentBase {
         }
       }
     }
-    return { rows: layerInput, finals };
+    // The trace only keeps references to arrays the forward made anyway; backward recomputes the gates.
+    const trace: GatedTrace = { batchSizes: sequence.batchSizes, batch: N, layerInputs, dropoutNoises, initial };
+    return { rows: layerInput, finals, trace };
   }
 
   /** The weights of (layer, dir); weightHr is null without projections. */

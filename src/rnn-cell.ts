@@ -1,5 +1,6 @@
 // RNNCell: one Elman step, h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh), with torch's checks.
 import { CellBase, type CellOptions } from './cell-base.js';
+import { type CellGradResult, cellBackward, rnnCellBackward } from './cell-backward.js';
 import { TorchError, pyRepr } from './errors.js';
 import { assertTensor } from './forward-checks.js';
 import { linear, reluInPlace, tanhInPlace } from './kernels.js';
@@ -35,6 +36,27 @@ export class RNNCell extends CellBase {
   protected override extraRepr(): string {
     // RNNCellBase.extra_repr formats the stored value with str(): `nonlinearity=relu`, no quotes.
     return super.extraRepr() + (this.nonlinearity !== 'tanh' ? `, nonlinearity=${this.nonlinearity}` : '');
+  }
+
+  /**
+   * One step as {@link forward}, recorded for backpropagation. Mirrors a forward with `requires_grad`
+   * on the input, hx and the parameters.
+   * @returns `{ h, backward }`; `backward(gradH)` gives ∂input, ∂hx and ∂parameters by torch's names.
+   * @throws as {@link forward}.
+   */
+  forwardWithGrad(input: Tensor, hx?: Tensor | null): CellGradResult {
+    const h = this.forward(input, hx);
+    const x = input.ndim === 2 ? input : input.reshape([1, ...input.shape]);
+    const N = x.shape[0]!;
+    const h0 = hx === undefined || hx === null ? Tensor.zeros([N, this.hiddenSize], this.dtype) : hx;
+    const backward = cellBackward(this, input, x, [h0], [h], rnnCellBackward(this.nonlinearity as 'tanh' | 'relu'));
+    return {
+      h,
+      backward: (gradH) => {
+        const { gradInput, gradStates, grads } = backward([gradH ?? null]);
+        return { gradInput, gradHx: gradStates[0]!, grads };
+      },
+    };
   }
 
   /**

@@ -34,6 +34,7 @@ const FRESH_CLONE: Record<string, 'needs no torch' | 'sets up torch itself' | 'o
   'bench:tanh': 'one line: run pnpm setup:python',
   'bench:pool': 'one line: run pnpm setup:python',
   'bench:shards': 'one line: run pnpm setup:python',
+  'bench:family': 'one line: run pnpm setup:python',
 };
 
 // The commands behind the "one line" scripts, run with an interpreter that does not exist: the same
@@ -43,6 +44,7 @@ const ONE_LINERS: Record<string, string[]> = {
   'bench:tanh': ['bench/tanh-parity.ts'],
   'bench:pool': ['bench/pool.ts'],
   'bench:shards': ['bench/shards.ts'],
+  'bench:family': ['bench/family.ts'],
   'golden:drift': ['harness/golden-cli.ts', 'drift'],
 };
 

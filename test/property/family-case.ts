@@ -36,6 +36,8 @@ export interface FamilyCase {
   /** LSTM / LSTMCell's c_0; given only together with hx. */
   readonly cx: Tensor | null;
   readonly packed: { readonly lengths: readonly number[]; readonly enforceSorted: boolean } | null;
+  /** Upstream gradients (output for LSTM / GRU, h_n, LSTM's c_n), or null for a forward-only case. */
+  readonly grad?: { readonly output: Tensor | null; readonly hN: Tensor | null; readonly cN: Tensor | null } | null;
 }
 
 type Module = LSTM | GRU | RNNCell | LSTMCell | GRUCell;
@@ -67,6 +69,10 @@ function forwardTs(c: FamilyCase, initRounding: InitRounding): Record<string, Te
   for (const [name, p] of module.namedParameters()) tensors[`weights.${name}`] = p.clone();
   module.train(c.training);
   if (c.forwardSeed !== null) manualSeed(BigInt(c.forwardSeed));
+  if (c.grad !== undefined && c.grad !== null) {
+    Object.assign(tensors, gradientsTs(c, module, c.grad));
+    return tensors;
+  }
   if (module instanceof RNNCell || module instanceof GRUCell) {
     tensors.h_n = module.forward(c.input, c.hx);
     return tensors;
@@ -99,6 +105,55 @@ function forwardTs(c: FamilyCase, initRounding: InitRounding): Record<string, Te
   return tensors;
 }
 
+/** The forward through `forwardWithGrad`, then backward: outputs and gradients under the worker's names. */
+function gradientsTs(c: FamilyCase, module: Module, grad: NonNullable<FamilyCase['grad']>): Record<string, Tensor> {
+  const tensors: Record<string, Tensor> = {};
+  let grads: { gradInput: Tensor; gradHx: Tensor; gradCx?: Tensor; grads: Readonly<Record<string, Tensor>> };
+  if (module instanceof RNNCell || module instanceof GRUCell) {
+    const run = module.forwardWithGrad(c.input, c.hx);
+    tensors.h_n = run.h;
+    grads = run.backward(grad.hN);
+  } else if (module instanceof LSTMCell) {
+    const run = module.forwardWithGrad(c.input, c.hx === null ? null : [c.hx, c.cx!]);
+    tensors.h_n = run.h;
+    tensors.c_n = run.c;
+    grads = run.backward(grad.hN, grad.cN);
+  } else {
+    const input =
+      c.packed === null
+        ? c.input
+        : packPaddedSequence(c.input, c.packed.lengths, { batchFirst: module.batchFirst, enforceSorted: c.packed.enforceSorted });
+    const run = module instanceof LSTM ? module.forwardWithGrad(input, c.hx === null ? null : [c.hx, c.cx!]) : module.forwardWithGrad(input, c.hx);
+    if ('cN' in run) tensors.c_n = run.cN;
+    tensors.h_n = run.hN;
+    grads = module instanceof LSTM && 'cN' in run ? run.backward(grad.output, grad.hN, grad.cN) : run.backward(grad.output, grad.hN);
+    const { output } = run;
+    if (output instanceof PackedSequence) {
+      tensors['packed.data'] = output.data;
+      tensors['packed.batch_sizes'] = integers(output.batchSizes);
+      if (output.sortedIndices !== null) tensors['packed.sorted_indices'] = integers(output.sortedIndices);
+      if (output.unsortedIndices !== null) tensors['packed.unsorted_indices'] = integers(output.unsortedIndices);
+      const [padded, lengths] = padPackedSequence(output, { batchFirst: module.batchFirst });
+      tensors.padded = padded;
+      tensors['padded.lengths'] = integers(lengths);
+      // torch differentiates the padded input it was given: the packed rows' gradient goes back to
+      // their padded positions, zeros in the padding.
+      const [gradInput] = padPackedSequence(new PackedSequence(grads.gradInput, output.batchSizes, output.sortedIndices, output.unsortedIndices), {
+        batchFirst: module.batchFirst,
+        totalLength: c.input.shape[module.batchFirst ? 1 : 0]!,
+      });
+      grads = { ...grads, gradInput };
+    } else {
+      tensors.output = output;
+    }
+  }
+  tensors['grad.input'] = grads.gradInput;
+  if (c.hx !== null) tensors['grad.hx'] = grads.gradHx;
+  if (c.cx !== null && grads.gradCx !== undefined) tensors['grad.cx'] = grads.gradCx;
+  for (const [name, g] of Object.entries(grads.grads)) tensors[`grad.${name}`] = g;
+  return tensors;
+}
+
 /** Runs the case in TS: a TorchError is the error outcome; anything else is our bug (`JS:` type), never a match. */
 export function runFamilyTs(c: FamilyCase, initRounding: InitRounding): Outcome {
   const { result, warnings } = catchWarnings((): { tensors: Record<string, Tensor> } | { error: { type: string; message: string } } => {
@@ -128,15 +183,27 @@ export function toFamilyWire(c: FamilyCase, id: string): WireCase {
     ...(c.hx === null ? {} : { hx: encodeTensor(c.hx) }),
     ...(c.cx === null ? {} : { cx: encodeTensor(c.cx) }),
     ...(c.packed === null ? {} : { packed: { lengths: c.packed.lengths as PyValue[], enforce_sorted: c.packed.enforceSorted } }),
+    ...(c.grad === undefined || c.grad === null
+      ? {}
+      : {
+          grad: {
+            ...(c.grad.output === null ? {} : { output: encodeTensor(c.grad.output) }),
+            ...(c.grad.hN === null ? {} : { h_n: encodeTensor(c.grad.hN) }),
+            ...(c.grad.cN === null ? {} : { c_n: encodeTensor(c.grad.cN) }),
+          },
+        }),
     want: { state_dict: true },
   };
 }
 
-/** torch's answer as an Outcome, with LSTM's c_n; null when the worker gave none. */
+/** torch's answer as an Outcome, with LSTM's c_n and ∂c_0; null when the worker gave none. */
 export function familyOutcomeFromWire(result: CaseResult): Outcome | null {
   const outcome = outcomeFromWire(result);
-  if (outcome === null || result.c_n === undefined) return outcome;
-  return { ...outcome, tensors: { ...outcome.tensors, c_n: decodeTensor(result.c_n) } };
+  if (outcome === null) return outcome;
+  const tensors = { ...outcome.tensors };
+  if (result.c_n !== undefined) tensors.c_n = decodeTensor(result.c_n);
+  if (result.grads?.cx) tensors['grad.cx'] = decodeTensor(result.grads.cx);
+  return { ...outcome, tensors };
 }
 
 /** What compare.ts needs to scale budgets and locate a mismatch; tolerant of invalid options. */
