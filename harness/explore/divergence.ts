@@ -10,13 +10,14 @@ import type { DivergencePoint } from './report-schema.js';
 const MAX_POINTS_PER_TENSOR = 400;
 
 /**
- * Scans the tensors a failure's comparison named (values and non-finite differences) element by
- * element. The comparison itself keeps only the first bad element; the report's picture needs all.
+ * Scans the tensors a failure's comparison named (values, non-finite and rounding-point differences)
+ * element by element against torch's. The comparison itself keeps only the first bad element; the
+ * report's picture needs all.
  */
 export function divergenceOf(failure: CaseFailure): DivergencePoint[] {
   const layout = layoutOf(failure.case);
   const names = new Set<string>();
-  for (const d of failure.comparison.differences) if (d.kind === 'values' || d.kind === 'non-finite') names.add(d.tensor);
+  for (const d of failure.comparison.differences) if (d.kind === 'values' || d.kind === 'non-finite' || d.kind === 'rounding-point') names.add(d.tensor);
   const points: DivergencePoint[] = [];
   for (const name of names) {
     const ts = failure.ts.tensors[name];
