@@ -17,7 +17,8 @@ const MAX_POINTS_PER_TENSOR = 400;
 export function divergenceOf(failure: CaseFailure): DivergencePoint[] {
   const layout = layoutOf(failure.case);
   const names = new Set<string>();
-  for (const d of failure.comparison.differences) if (d.kind === 'values' || d.kind === 'non-finite' || d.kind === 'rounding-point') names.add(d.tensor);
+  for (const d of failure.comparison.differences)
+    if (d.kind === 'values' || d.kind === 'non-finite' || d.kind === 'rounding-point') names.add(d.tensor);
   const points: DivergencePoint[] = [];
   for (const name of names) {
     const ts = failure.ts.tensors[name];
