@@ -14,7 +14,7 @@ import { type ParityReportDoc, parityReportSchema } from './explore/report-schem
 import { type ReportPart, markdownReport, mergeReports } from './explore/merge.js';
 import { type Shard, parseShard, shardName } from './explore/shard.js';
 import { unexercisedExportsProblem } from './explore/export-coverage-rule.js';
-import { campaignCaseId, caseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
+import { campaignCaseId, describeCase, fixtureFromDoc } from './golden/fixture.js';
 import { isApiCase } from './api/api-case.js';
 import { loadApiFixtures, newApiFixture, saveApiFixture } from './golden/api-fixture.js';
 import { type CaseFailure, type ShrinkStart, isApiFailure } from './explore/failures.js';

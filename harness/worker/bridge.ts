@@ -9,7 +9,6 @@ import type {
   Handshake,
   PythonError,
   RequestBody,
-  RunResponse,
   UnansweredStatus,
   PyValue,
   WireApiCase,

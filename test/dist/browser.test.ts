@@ -1,7 +1,7 @@
 // The built library in a real browser: headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core) runs test/dist/scenario.ts against dist/ bundled for the page, and every result
 // must equal Node's, byte for byte. See "Cross-engine contract" in README.md.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -1,6 +1,6 @@
 // Reports from real campaigns against torch: the JSON validates against its schema, failures come first,
 // and the HTML report renders its Chart.js plots in headless Chromium (screenshot taken).
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
