@@ -1,8 +1,6 @@
 // The harness has teeth: each bug planted in one seam of the RNN is found by a short campaign and shrunk small.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PackedSequence, RNN, type RNNGradResult, type RNNOptions } from '../../../src/index.js';
-import { indexSelect } from '../../../src/index-select.js';
-import type { Tensor } from '../../../src/tensor.js';
+import { RNN, type RNNOptions } from '../../../src/index.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
 import { type CampaignReport, runCampaign } from '../../../harness/explore/campaign.js';
 import { caseSize, formatCaseSize } from '../../../harness/explore/case-simplifications.js';
@@ -24,37 +22,16 @@ class SeedThroughDouble extends RNN {
 }
 
 /**
- * Bugs the random stream does not reach within the budget, but a golden corpus case does (the
- * gradient ones: about 1 random case in 1,300 is packed with unsorted lengths and gradients; the
- * baseline's "packed gradients" fixture is). The campaign finds them in its corpus replay, and the
- * domain shrinker shrinks what fast-check could not.
+ * Bugs planted where a golden corpus case reaches them first: the campaign finds them in its corpus
+ * replay, and the domain shrinker shrinks what fast-check could not. The seed bug is out of random
+ * reach (random RNN cases draw seeds below 2³¹, the corpus has 2⁶⁴ − 1); the gradient bugs are in the
+ * random set too (planted-bugs.ts), reached there by the campaign's packed-unsorted gradient supplement.
  */
 const corpusBugs: Record<string, new (options: RNNOptions) => RNN> = {
   'seed past 2⁵³ rounded through a double': SeedThroughDouble,
-  // Gradients of packed input with unsorted lengths: the batch permutation forgotten on the way back.
-  'grad of h_n not permuted into sorted order (unsorted packed input)': class extends RNN {
-    override forwardWithGrad<I extends Tensor | PackedSequence>(input: I, hx?: Tensor | null): RNNGradResult<I> {
-      const run = super.forwardWithGrad(input, hx);
-      const unsorted = input instanceof PackedSequence ? input.unsortedIndices : null;
-      if (unsorted === null) return run;
-      // backward permutes grad h_n by sorted_indices; handing it the inverse first cancels that.
-      return { ...run, backward: (gradOutput, gradHN) => run.backward(gradOutput, gradHN == null ? gradHN : indexSelect(gradHN, 1, unsorted)) };
-    }
-  },
-  'grad of hx left in sorted order (unsorted packed input)': class extends RNN {
-    override forwardWithGrad<I extends Tensor | PackedSequence>(input: I, hx?: Tensor | null): RNNGradResult<I> {
-      const run = super.forwardWithGrad(input, hx);
-      const sorted = input instanceof PackedSequence ? input.sortedIndices : null;
-      if (sorted === null) return run;
-      return {
-        ...run,
-        backward: (gradOutput, gradHN) => {
-          const grads = run.backward(gradOutput, gradHN);
-          return { ...grads, gradHx: indexSelect(grads.gradHx, 1, sorted) };
-        },
-      };
-    }
-  },
+  'grad of h_n not permuted into sorted order (unsorted packed input)':
+    plantedBugs['grad of h_n not permuted into sorted order (unsorted packed input)']!,
+  'grad of hx left in sorted order (unsorted packed input)': plantedBugs['grad of hx left in sorted order (unsorted packed input)']!,
 };
 
 /** One line per planted bug: cases to find, shrink steps (fast-check's + the domain shrinker's), final size. */
@@ -88,7 +65,7 @@ describe('planted bugs', () => {
     expect(shrunk.batch).toBeLessThanOrEqual(2);
   });
 
-  it.each(Object.entries(corpusBugs))('shrinks a failure only a corpus case reaches, from that case: %s', async (name, Buggy) => {
+  it.each(Object.entries(corpusBugs))('shrinks a failure the corpus replay reaches first, from that corpus case: %s', async (name, Buggy) => {
     const { fixtures } = new GoldenStore(new DirectoryBackend(GOLDEN_DIR)).loadAll(['baseline']);
     const examples = fixtures.map((f) => f.fixture.case);
     const report = await runCampaign({

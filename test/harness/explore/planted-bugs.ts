@@ -1,5 +1,6 @@
 // Classic RNN bugs and skipped float32 rounding points, each planted in one protected seam of the library's RNN: the harness's teeth (planted-bugs.test.ts, pool.test.ts).
-import { RNN, type FloatArray, type RNNOptions } from '../../../src/index.js';
+import { PackedSequence, RNN, type FloatArray, type RNNGradResult, type RNNOptions } from '../../../src/index.js';
+import { indexSelect } from '../../../src/index-select.js';
 import { reluInPlace, type ActivationKernel } from '../../../src/kernels.js';
 import type { LayerWeights } from '../../../src/forward-trace.js';
 import type { Tensor } from '../../../src/tensor.js';
@@ -72,6 +73,30 @@ export const plantedBugs: Record<string, new (options: RNNOptions) => RNN> = {
   'recurrent projection and sum kept in float64': class extends RNN {
     protected override scratch(length: number): FloatArray {
       return new Float64Array(length);
+    }
+  },
+  // Gradients of packed input with unsorted lengths: the batch permutation forgotten on the way back.
+  'grad of h_n not permuted into sorted order (unsorted packed input)': class extends RNN {
+    override forwardWithGrad<I extends Tensor | PackedSequence>(input: I, hx?: Tensor | null): RNNGradResult<I> {
+      const run = super.forwardWithGrad(input, hx);
+      const unsorted = input instanceof PackedSequence ? input.unsortedIndices : null;
+      if (unsorted === null) return run;
+      // backward permutes grad h_n by sorted_indices; handing it the inverse first cancels that.
+      return { ...run, backward: (gradOutput, gradHN) => run.backward(gradOutput, gradHN == null ? gradHN : indexSelect(gradHN, 1, unsorted)) };
+    }
+  },
+  'grad of hx left in sorted order (unsorted packed input)': class extends RNN {
+    override forwardWithGrad<I extends Tensor | PackedSequence>(input: I, hx?: Tensor | null): RNNGradResult<I> {
+      const run = super.forwardWithGrad(input, hx);
+      const sorted = input instanceof PackedSequence ? input.sortedIndices : null;
+      if (sorted === null) return run;
+      return {
+        ...run,
+        backward: (gradOutput, gradHN) => {
+          const grads = run.backward(gradOutput, gradHN);
+          return { ...grads, gradHx: indexSelect(grads.gradHx, 1, sorted) };
+        },
+      };
     }
   },
 };
