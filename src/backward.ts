@@ -360,21 +360,10 @@ export function differentiable(
 
   const backward = (gradOutput?: Tensor | PackedSequence | null, gradHN?: Tensor | null): RNNGrads => {
     const gradOutputTensor = gradOutput instanceof PackedSequence ? gradOutput.data : (gradOutput ?? null);
-    // mirrors torch.autograd.backward's validate_outputs over the (output, h_n) pairs given a gradient
-    let index = 0;
-    for (const [grad, target] of [
+    checkGradientShapes([
       [gradOutputTensor, outputTensor],
       [gradHN ?? null, hN],
-    ] as const) {
-      if (grad === null) continue;
-      if (grad.ndim !== target.ndim || grad.shape.some((s, i) => s !== target.shape[i])) {
-        throw new TorchError(
-          'RuntimeError',
-          `Mismatch in shape: grad_output[${index}] has a shape of ${grad.sizeRepr()} and output[${index}] has a shape of ${target.sizeRepr()}.`,
-        );
-      }
-      index++;
-    }
+    ]);
     // torch casts an upstream gradient of another dtype to the output's dtype.
     const toRows = (grad: Tensor): FloatArray => {
       const cast = grad.dtype === dtype ? grad : grad.to(dtype);
@@ -421,4 +410,22 @@ function selectBatch(tensor: Tensor, indices: readonly number[]): Tensor {
     indices.forEach((index, n) => out.set(tensor.data.subarray((s * N + index) * H, (s * N + index + 1) * H), (s * N + n) * H));
   }
   return new Tensor(out, [S, N, H]);
+}
+
+/**
+ * Mirrors torch.autograd.backward's validate_outputs over the (gradient, output) pairs given a
+ * gradient: a shape mismatch is torch's RuntimeError, numbered among the given gradients.
+ */
+export function checkGradientShapes(pairs: readonly (readonly [Tensor | null, Tensor])[]): void {
+  let index = 0;
+  for (const [grad, target] of pairs) {
+    if (grad === null) continue;
+    if (grad.ndim !== target.ndim || grad.shape.some((s, i) => s !== target.shape[i])) {
+      throw new TorchError(
+        'RuntimeError',
+        `Mismatch in shape: grad_output[${index}] has a shape of ${grad.sizeRepr()} and output[${index}] has a shape of ${target.sizeRepr()}.`,
+      );
+    }
+    index++;
+  }
 }

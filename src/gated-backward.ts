@@ -1,5 +1,5 @@
 // Backpropagation through a recorded LSTM or GRU forward: layers top to bottom, the user's layouts mapped to rows and back.
-import { TorchError } from './errors.js';
+import { checkGradientShapes } from './backward.js';
 import type { DirectionBackward, GatedTrace } from './gated-trace.js';
 import { indexSelect } from './index-select.js';
 import { PackedSequence } from './packed-sequence.js';
@@ -54,18 +54,7 @@ export function gatedBackward(
 
   return (gradOutput, gradFinals) => {
     const gradOutputTensor = gradOutput instanceof PackedSequence ? gradOutput.data : gradOutput;
-    // mirrors torch.autograd.backward's validate_outputs over the (output, *finals) pairs given a gradient
-    let index = 0;
-    for (const [grad, target] of [[gradOutputTensor, outputTensor] as const, ...finals.map((f, k) => [gradFinals[k] ?? null, f] as const)]) {
-      if (grad === null) continue;
-      if (grad.ndim !== target.ndim || grad.shape.some((s, i) => s !== target.shape[i])) {
-        throw new TorchError(
-          'RuntimeError',
-          `Mismatch in shape: grad_output[${index}] has a shape of ${grad.sizeRepr()} and output[${index}] has a shape of ${target.sizeRepr()}.`,
-        );
-      }
-      index++;
-    }
+    checkGradientShapes([[gradOutputTensor, outputTensor] as const, ...finals.map((f, k) => [gradFinals[k] ?? null, f] as const)]);
     const gradOutputRows = gradOutputTensor === null ? null : swapsBatch ? swapLeadingAxes(cast(gradOutputTensor)).data : cast(gradOutputTensor).data;
     const gradFinalRows = finals.map((_, k) => {
       const grad = gradFinals[k] ?? null;

@@ -5,8 +5,7 @@ import type { ApiResult } from '../api/api-result.js';
 import type { ApiTarget } from '../api/api-target.js';
 import { formatDifference } from '../parity/difference.js';
 import type { TorchBridge } from '../worker/bridge.js';
-import type { UnansweredStatus } from '../worker/protocol.js';
-import type { ApiCaseFailure, WorkerFailure } from './failures.js';
+import { type ApiCaseFailure, type UnansweredCase, unansweredCase } from './failures.js';
 
 /**
  * Runs API cases: the worker request goes out first, TS answers meanwhile, and every answered case is
@@ -18,7 +17,7 @@ export async function checkApiBatch(
   cases: readonly ApiCase[],
   targets: readonly ApiTarget[],
   observe: (c: ApiCase, exports: readonly string[], torch: ApiResult) => void = () => {},
-  onWorkerFailure: (failure: Pick<WorkerFailure, 'case' | 'status' | 'error' | 'stderrTail'>) => void = () => {},
+  onWorkerFailure: (failure: UnansweredCase) => void = () => {},
 ): Promise<{ failures: ApiCaseFailure[] }> {
   const failures: ApiCaseFailure[] = [];
   const runnable: ApiCase[] = [];
@@ -38,18 +37,12 @@ export async function checkApiBatch(
   runnable.forEach((c, i) => {
     const torch = apiResultFromWire(results[i]!);
     if (torch === null) {
-      const result = results[i]!;
-      onWorkerFailure({
-        case: c,
-        status: result.status as UnansweredStatus,
-        error: `${result.error?.type}: ${result.error?.message}`,
-        stderrTail: result.stderr_tail ?? [],
-      });
+      onWorkerFailure(unansweredCase(c, results[i]!));
       return;
     }
-    observe(c, targetNamed(targets, c.target).exports, torch);
-    const ts = tsResults[i]!;
     const target = targetNamed(targets, c.target);
+    observe(c, target.exports, torch);
+    const ts = tsResults[i]!;
     const differences = target.judge?.(ts, torch, c.args) ?? judgeApi(ts, torch);
     if (differences.length > 0) failures.push({ case: c, torch, ts, differences, report: differences.map(formatDifference) });
   });

@@ -58,3 +58,23 @@ export interface WorkerFailure {
   readonly quarantinedBy: string | null;
   readonly stderrTail: readonly string[];
 }
+
+/** What a batch check knows of an unanswered case; the campaign adds the phase and quarantine rule. */
+export type UnansweredCase = Pick<WorkerFailure, 'case' | 'status' | 'error' | 'stderrTail'>;
+
+/** The worker's result for a case it did not answer (crash, timeout, protocol error), as an {@link UnansweredCase}. */
+export function unansweredCase(
+  c: CampaignCase,
+  result: {
+    readonly status: string;
+    readonly error?: { readonly type: string; readonly message: string } | null;
+    readonly stderr_tail?: readonly string[];
+  },
+): UnansweredCase {
+  return {
+    case: c,
+    status: result.status as UnansweredStatus,
+    error: `${result.error?.type}: ${result.error?.message}`,
+    stderrTail: result.stderr_tail ?? [],
+  };
+}

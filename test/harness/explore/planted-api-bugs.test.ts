@@ -1,20 +1,16 @@
 // The campaign has teeth beyond the recurrence: each bug planted in one API surface (through a target's library seam) is found by random exploration alone and shrunk.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import * as library from '../../../src/index.js';
-import { type InitRounding, PackedSequence, type PackPaddedOptions, RNN, type RNNOptions, type Tensor } from '../../../src/index.js';
+import { PackedSequence, type PackPaddedOptions, RNN, type RNNOptions, type Tensor } from '../../../src/index.js';
 import { numel } from '../../../src/tensor.js';
-import type { ApiTarget } from '../../../harness/api/api-target.js';
-import { apiTargets } from '../../../harness/api/targets.js';
 import { loadStateDictTarget } from '../../../harness/api/targets/load-state-dict.js';
 import { manualSeedTarget } from '../../../harness/api/targets/manual-seed.js';
 import { packPaddedTarget } from '../../../harness/api/targets/pack-padded.js';
 import { padPackedTarget } from '../../../harness/api/targets/pad-packed.js';
 import { padSequenceTarget } from '../../../harness/api/targets/pad-sequence.js';
 import { resetParametersTarget } from '../../../harness/api/targets/reset-parameters.js';
-import { runCampaign } from '../../../harness/explore/campaign.js';
-import { isApiFailure } from '../../../harness/explore/failures.js';
-import { referenceInitRounding } from '../../../harness/parity/parity-case.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
+import { type PlantedApiBug, expectFoundAndShrunk } from './planted-api-bug.js';
 
 /** The batch axis of a padded input reordered: row b of the result is row order[b] of the input. */
 function permuteBatch(input: Tensor, order: readonly number[], batchFirst: boolean): Tensor {
@@ -46,10 +42,6 @@ function stableSortPack(input: Tensor, lengths: readonly number[], options: Pack
 }
 
 /** One bug: the target it lives behind, and that target built on a broken library. */
-interface PlantedApiBug {
-  readonly target: string;
-  readonly build: (rounding: InitRounding) => ApiTarget;
-}
 
 const plantedApiBugs: Record<string, PlantedApiBug> = {
   'pad_packed_sequence ignores a NaN padding_value': {
@@ -139,26 +131,5 @@ describe('planted API bugs (live torch)', () => {
     await bridge.stop();
   });
 
-  it.each(Object.entries(plantedApiBugs))(
-    'finds and shrinks: %s',
-    async (name, bug) => {
-      const rounding = referenceInitRounding(bridge.handshake);
-      const targets = apiTargets(rounding).map((t) => (t.name === bug.target ? bug.build(rounding) : t));
-      // No examples: random exploration alone (the corpus replay is off).
-      const report = await runCampaign({ bridge, seed: 20261128, budgetMs: 20_000, shrinkBudgetMs: 30_000, minCases: 1, apiTargets: targets });
-      expect(report.passed).toBe(false);
-      const failure = report.failures[0]!;
-      if (!isApiFailure(failure)) throw new Error(`the API bug was reported on an RNN case: ${failure.report[0]}`);
-      expect(failure.case.target).toBe(bug.target);
-      const target = targets.find((t) => t.name === bug.target)!;
-      const size = target.size?.(failure.case.args) ?? JSON.stringify(target.wireArgs(failure.case.args)).length;
-      console.log(
-        `${name}: ${report.casesExplored} cases to find, ${report.fastCheck?.shrinks} shrinks → size ${size}`,
-        JSON.stringify(target.wireArgs(failure.case.args)),
-        failure.report[0],
-      );
-      expect(report.failures).toHaveLength(1);
-    },
-    120_000,
-  );
+  it.each(Object.entries(plantedApiBugs))('finds and shrinks: %s', (name, bug) => expectFoundAndShrunk(bridge, name, bug), 120_000);
 });

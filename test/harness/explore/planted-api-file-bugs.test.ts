@@ -2,18 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as library from '../../../src/index.js';
 import { type NestedArray, SafetensorsError, Tensor, TorchError } from '../../../src/index.js';
-import type { ApiTarget } from '../../../harness/api/api-target.js';
-import { apiTargets } from '../../../harness/api/targets.js';
 import { safetensorsReadTarget } from '../../../harness/api/targets/safetensors-read.js';
 import { safetensorsWriteTarget } from '../../../harness/api/targets/safetensors-write.js';
 import { stateDictFromJsonTarget } from '../../../harness/api/targets/state-dict-from-json.js';
 import { stateDictJsonTarget } from '../../../harness/api/targets/state-dict-json.js';
 import { stripStateDictPrefixTarget } from '../../../harness/api/targets/strip-state-dict-prefix.js';
 import { tensorFromNestedTarget } from '../../../harness/api/targets/tensor-from-nested.js';
-import { runCampaign } from '../../../harness/explore/campaign.js';
-import { isApiFailure } from '../../../harness/explore/failures.js';
-import { referenceInitRounding } from '../../../harness/parity/parity-case.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
+import { type PlantedApiBug, expectFoundAndShrunk } from './planted-api-bug.js';
 
 /** The file with every `"dtype":"…"` tag upper-cased in place (same length, so the header length still holds). */
 function upperCaseTags(bytes: Uint8Array): Uint8Array {
@@ -65,12 +61,6 @@ function fromNestedUnchecked(nested: NestedArray, dtype: library.DType = 'float3
 }
 
 /** One bug: the target it lives behind, and that target built on a broken library. */
-interface PlantedApiBug {
-  readonly target: string;
-  readonly build: () => ApiTarget;
-  /** Exploration budget; default 20 s. Verify's own 45 s where the bug needs more cases than a loaded 20 s gives. */
-  readonly budgetMs?: number;
-}
 
 const plantedApiFileBugs: Record<string, PlantedApiBug> = {
   'readSafetensors matches dtype tags case-insensitively': {
@@ -143,33 +133,5 @@ describe('planted API bugs in files and factories (live torch)', () => {
     expect(fromNestedUnchecked([[1, 2], [3]]).shape).toEqual([2, 2]);
   });
 
-  it.each(Object.entries(plantedApiFileBugs))(
-    'finds and shrinks: %s',
-    async (name, bug) => {
-      const rounding = referenceInitRounding(bridge.handshake);
-      const targets = apiTargets(rounding).map((t) => (t.name === bug.target ? bug.build() : t));
-      // No examples: random exploration alone (the corpus replay is off).
-      const report = await runCampaign({
-        bridge,
-        seed: 20261128,
-        budgetMs: bug.budgetMs ?? 20_000,
-        shrinkBudgetMs: 30_000,
-        minCases: 1,
-        apiTargets: targets,
-      });
-      expect(report.passed).toBe(false);
-      const failure = report.failures[0]!;
-      if (!isApiFailure(failure)) throw new Error(`the API bug was reported on an RNN case: ${failure.report[0]}`);
-      expect(failure.case.target).toBe(bug.target);
-      const target = targets.find((t) => t.name === bug.target)!;
-      const size = target.size?.(failure.case.args) ?? JSON.stringify(target.wireArgs(failure.case.args)).length;
-      console.log(
-        `${name}: ${report.casesExplored} cases to find, ${report.fastCheck?.shrinks} shrinks → size ${size}`,
-        JSON.stringify(target.wireArgs(failure.case.args)).slice(0, 400),
-        failure.report[0],
-      );
-      expect(report.failures).toHaveLength(1);
-    },
-    120_000,
-  );
+  it.each(Object.entries(plantedApiFileBugs))('finds and shrinks: %s', (name, bug) => expectFoundAndShrunk(bridge, name, bug), 120_000);
 });
