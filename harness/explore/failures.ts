@@ -7,11 +7,8 @@ import type { Outcome, Shadow } from '../parity/outcome.js';
 import type { ParityCase } from '../parity/parity-case.js';
 import type { UnansweredStatus } from '../worker/protocol.js';
 
-/** Where a failure was first seen: drawn at random, a corpus case replayed first (its index in `examples`), or answered after the budget. */
-export type ShrinkStart =
-  | { readonly kind: 'random exploration' }
-  | { readonly kind: 'corpus'; readonly example: number }
-  | { readonly kind: 'after budget' };
+/** Where a failure was first seen: drawn at random, or a corpus case replayed first (its index in `examples`). */
+export type ShrinkStart = { readonly kind: 'random exploration' } | { readonly kind: 'corpus'; readonly example: number };
 
 /** One case TS and torch disagreed on, with everything needed to store it as a fixture. */
 export interface CaseFailure {
@@ -42,8 +39,8 @@ export function isApiFailure(failure: CampaignFailure): failure is ApiCaseFailur
   return 'kind' in failure.case && failure.case.kind === 'api';
 }
 
-/** When in a campaign a case was run: while exploring, while shrinking, or answered after the budget closed. */
-export type CampaignPhase = 'exploration' | 'shrinking' | 'after-budget';
+/** When in a campaign a case was run: while exploring (answered before or after the budget closed), or while shrinking. */
+export type CampaignPhase = 'exploration' | 'shrinking';
 
 /**
  * A case torch could not answer: the worker crashed, hung, garbled its reply (and was restarted), or

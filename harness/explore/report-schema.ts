@@ -45,7 +45,7 @@ const caseSize = z.object({ layers: count, directions: count, hidden: count, inp
 
 /** The domain shrinker's account of the first failure (harness/explore/shrink-case.ts). */
 const shrink = z.object({
-  startedFrom: z.string().describe('"random exploration", "corpus example <i>" or "after budget"'),
+  startedFrom: z.string().describe('"random exploration" or "corpus example <i>"'),
   casesToFind: count.describe('exploration cases run until the first failure, corpus examples included'),
   fastCheckShrinks: count,
   domainSteps: count,
@@ -58,7 +58,7 @@ const shrink = z.object({
 
 const unanswered = z.object({
   status: z.enum(['worker-crash', 'timeout', 'protocol-error', 'worker-fault']),
-  phase: z.enum(['exploration', 'shrinking', 'after-budget']),
+  phase: z.enum(['exploration', 'shrinking']),
   error: z.string(),
   quarantined_by: z.string().nullable(),
   kwargs: z.record(z.string(), z.unknown()).describe('{} for an API case'),

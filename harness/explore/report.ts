@@ -108,7 +108,7 @@ function failedLine(report: MarkdownReport): string {
   const f = report.fastCheck;
   const found =
     f === null
-      ? `FAILED: ${report.failures.length} mismatching case(s) answered after the budget closed:`
+      ? `FAILED: ${report.failures.length} mismatching case(s):`
       : `FAILED after ${f.numRuns} runs and ${f.shrinks} shrinks (replay: --seed ${f.seed} --path ${f.path}):`;
   return report.shrink == null ? found : `${found}\n  ${shrinkLine(report.shrink)}`;
 }

@@ -140,7 +140,7 @@ export const fixtureDocSchema = z.strictObject({
   fast_check: z.strictObject({ seed: z.int(), path: z.string(), num_runs: z.int().positive() }).nullable(),
   /**
    * A campaign fixture shrunk by the domain shrinker: where the failure was first seen ("random
-   * exploration", "after budget", or "fixture <id>" for a corpus case) and the simplifications kept.
+   * exploration" or "fixture <id>" for a corpus case) and the simplifications kept.
    * Absent in fixtures recorded before it existed, and in baseline fixtures.
    */
   shrunk_from: z.strictObject({ start: z.string().min(1), steps: z.array(z.string()) }).optional(),

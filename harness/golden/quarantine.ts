@@ -61,7 +61,7 @@ const recordSchema = z.strictObject({
   id: z.string(),
   status: unansweredStatus,
   error: z.string(),
-  phase: z.enum(['exploration', 'shrinking', 'after-budget']),
+  phase: z.enum(['exploration', 'shrinking']),
   quarantined_by: z.string().nullable(),
   stderr_tail: z.array(z.string()),
   seed: z.int(),
