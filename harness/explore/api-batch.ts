@@ -4,7 +4,7 @@ import { judgeApi } from '../api/api-judge.js';
 import type { ApiResult } from '../api/api-result.js';
 import type { ApiTarget } from '../api/api-target.js';
 import { formatDifference } from '../parity/difference.js';
-import type { TorchBridge } from '../worker/bridge.js';
+import type { CaseRunner } from '../parity/case-pool.js';
 import { type ApiCaseFailure, type UnansweredCase, unansweredCase } from './failures.js';
 
 /**
@@ -13,7 +13,7 @@ import { type ApiCaseFailure, type UnansweredCase, unansweredCase } from './fail
  * of its case, never an exception out of the campaign.
  */
 export async function checkApiBatch(
-  bridge: TorchBridge,
+  on: Pick<CaseRunner, 'runApi'>,
   cases: readonly ApiCase[],
   targets: readonly ApiTarget[],
   observe: (c: ApiCase, exports: readonly string[], torch: ApiResult) => void = () => {},
@@ -31,7 +31,7 @@ export async function checkApiBatch(
       failures.push({ case: c, torch: result, ts: result, differences: [{ kind: 'harness-error', message }], report: [`harness error: ${message}`] });
     }
   }
-  const torchPromise = bridge.runApi(runnable.map((c, i) => toWireApiCase(c, String(i), targets)));
+  const torchPromise = on.runApi(runnable.map((c, i) => toWireApiCase(c, String(i), targets)));
   const tsResults = runnable.map((c) => runApiTs(c, targets));
   const results = await torchPromise;
   runnable.forEach((c, i) => {

@@ -313,8 +313,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     // API cases and RNN cases of one batch go to the worker as two requests, both in flight at once.
     const apiCases = cases.filter(isApiCase);
     const rnnCases = cases.filter((c): c is ParityCase => !isApiCase(c));
-    const apiCheck =
-      apiCases.length === 0 ? null : checkApiBatch(runner.bridge, apiCases, targets, inShrinkPhase ? () => {} : observeApi, onWorkerFailure);
+    const apiCheck = apiCases.length === 0 ? null : checkApiBatch(runner, apiCases, targets, inShrinkPhase ? () => {} : observeApi, onWorkerFailure);
     const rnnCheck = rnnCases.length === 0 ? null : checkBatch(runner, rnnCases, factory, inShrinkPhase ? () => {} : observe, onWorkerFailure);
     const failures: CampaignFailure[] = [...((await rnnCheck)?.failures ?? []), ...((await apiCheck)?.failures ?? [])];
     account.unanswered += unansweredHere;

@@ -1,6 +1,6 @@
 // Case pool: runs a batch of parity cases on N torch workers and the TS side in worker threads, answers in case order.
 import { TorchBridge, type BridgeOptions } from '../worker/bridge.js';
-import type { CaseResult, Handshake, UnansweredStatus } from '../worker/protocol.js';
+import type { ApiCaseResult, CaseResult, Handshake, UnansweredStatus, WireApiCase } from '../worker/protocol.js';
 import type { Outcome } from './outcome.js';
 import { type ParityCase, type RNNFactory, referenceInitRounding, runTs, toWireCase } from './parity-case.js';
 import { type ThreadFactory, loadFactory } from './thread-factory.js';
@@ -22,6 +22,8 @@ export interface BatchRun {
 export interface CaseRunner {
   /** `roundingReference` says which cases also ask torch's worker for the rounding-point reference. */
   run(cases: readonly ParityCase[], roundingReference?: (c: ParityCase) => boolean): Promise<BatchRun>;
+  /** torch's answers to API cases (op `api`), in case order, from whichever worker is free. */
+  runApi(cases: readonly WireApiCase[]): Promise<ApiCaseResult[]>;
   readonly bridge: TorchBridge;
   readonly factory: RNNFactory;
   /** Torch workers replaced after a crash, hang or garbage, over every worker. */
@@ -41,6 +43,7 @@ export function singleWorker(bridge: TorchBridge, factory: RNNFactory): CaseRunn
     get unanswered() {
       return bridge.unanswered;
     },
+    runApi: (cases) => bridge.runApi(cases),
     async run(cases, roundingReference = () => false) {
       const torch = bridge.run(cases.map((c, i) => toWireCase(c, String(i), { roundingReference: roundingReference(c) })));
       const ts = cases.map((c) => runTs(c, factory));
@@ -158,6 +161,11 @@ export class CasePool implements CaseRunner {
     }
     const torch = (await Promise.all(torchChunks)).flat();
     return { torch, ts };
+  }
+
+  /** API cases go to the first free worker, as RNN chunks do; one request, so they come back in order. */
+  runApi(cases: readonly WireApiCase[]): Promise<ApiCaseResult[]> {
+    return this.torchQueue.submit((bridge) => bridge.runApi(cases));
   }
 
   /** SIGKILLs every worker at once (a stop request: the process exits right after, taking the threads with it). */

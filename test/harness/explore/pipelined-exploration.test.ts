@@ -24,6 +24,7 @@ async function campaignAt(depth: number, runs: number, factory: RNNFactory): Pro
     factory,
     restarts: 0,
     unanswered: worker.unanswered,
+    runApi: (batch) => worker.runApi(batch),
     run: (batch, roundingReference) => {
       cases.push(...batch.map((c) => caseId(c)));
       return worker.run(batch, roundingReference);

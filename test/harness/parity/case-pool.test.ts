@@ -34,6 +34,7 @@ function recording(pool: CaseRunner, seen: string[]): CaseRunner {
     get unanswered() {
       return pool.unanswered;
     },
+    runApi: (cases) => pool.runApi(cases),
     run: (cases, roundingReference) => {
       seen.push(...cases.map((c) => caseId(c)));
       return pool.run(cases, roundingReference);
