@@ -20,6 +20,9 @@ interface LinearExports {
   readonly linear_f32acc: LinearExports['linear_f32'];
   readonly outer_f32: (out: number, g: number, p: number, rows: number, M: number, K: number, ldg: number, ldp: number, accumulate: number) => void;
   readonly outer_f64: LinearExports['outer_f32'];
+  /** tanh in place over n values at a byte address (wasm/tanh-wat.ts). */
+  readonly tanh_f64: (ptr: number, n: number) => void;
+  readonly tanh_f32: LinearExports['tanh_f64'];
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib has no DOM, so it is declared locally). */
@@ -112,6 +115,16 @@ export function withWasmBlock<T>(exports: LinearExports, bytes: number, body: (p
   } finally {
     top = mark;
   }
+}
+
+/**
+ * The byte address of `bytes` (16-aligned) of free space above the stack top, for one kernel call's
+ * operands: valid until the next push or growth, so callers copy in, call and copy out at once.
+ */
+export function wasmScratch(exports: LinearExports, bytes: number): number {
+  const ptr = align16(top);
+  ensure(exports, ptr + bytes);
+  return ptr;
 }
 
 /** Views of the whole memory as it is now (a kernel call in between may have grown and detached older ones). */

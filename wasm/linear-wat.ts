@@ -14,6 +14,8 @@
 // every multiply and add rounded to float32 (f32x4.mul, f32x4.add; still no FMA), sums in k order.
 // Its lanes are again four different output units, so it equals its JS reference bit for bit.
 
+import { tanhWat } from './tanh-wat.js';
+
 /** `f32`/`f64`: float64 accumulation of float32/float64 operands; `f32acc`: float32 accumulation. */
 export type KernelDType = 'f32' | 'f64' | 'f32acc';
 
@@ -192,7 +194,7 @@ function outerKernel(dtype: 'f32' | 'f64'): string {
   return lines.join('\n');
 }
 
-/** The whole module: one exported, growable memory and the five kernels. */
+/** The whole module: one exported, growable memory, the five affine-map kernels and tanh (wasm/tanh-wat.ts). */
 export function linearWat(): string {
   return [
     '(module',
@@ -202,6 +204,7 @@ export function linearWat(): string {
     kernel('f32acc'),
     outerKernel('f32'),
     outerKernel('f64'),
+    tanhWat(),
     ')',
     '',
   ].join('\n');
