@@ -348,12 +348,13 @@ export type ActivationKernel = (values: FloatArray, offset: number, length: numb
 
 /**
  * y = tanh(x) by the project's own arithmetic, identical in every JS engine. See Note [deterministic tanh].
- * float64 runs in WebAssembly where it can (src/tanh-wasm.ts, the same bits two values per vector);
- * float32 stays in JS, whose Math.tanh-decided fast path is as quick as the vectorised double-double.
+ * In WebAssembly where it runs (src/tanh-wasm.ts: the same bits, two values per vector, float32
+ * decided as in Note [float32 tanh in WebAssembly]), else the JS loops below.
  */
 export function tanhInPlace(values: FloatArray, offset: number, length: number): void {
+  if (tanhInPlaceWasm(values, offset, length)) return;
   if (values instanceof Float32Array) tanhInPlaceF32(values, offset, length);
-  else if (!tanhInPlaceWasm(values, offset, length)) tanhInPlaceF64(values, offset, length);
+  else tanhInPlaceF64(values, offset, length);
 }
 
 // One loop per array type, so each stays monomorphic.

@@ -10,19 +10,13 @@
 // on those lanes computes values that are then discarded (no trap: float SIMD never traps, and
 // i32x4.trunc_sat_f64x2_s_zero saturates). 2^q, a table lookup in JS, is built from its exponent bits:
 // the same double. The constants are written as their bit patterns, so no decimal parsing stands
-// between the JS literal and the WebAssembly constant. float32 arrays get round₃₂(tanhF64(x)), which
-// is what tanhF32 returns (Note [float32 tanh fast path]); f32x4.demote_f64x2_zero rounds to nearest
-// even, as Math.fround does. test/unit/tanh-wasm.test.ts holds both to the JS functions.
+// between the JS literal and the WebAssembly constant. float32 arrays get tanhF32's values through
+// `$tanh2_f32` (wasm/tanh-f32-wat.ts, Note [float32 tanh in WebAssembly]), whose undecided lanes fall
+// back to `$tanh2` rounded once on store (f32x4.demote_f64x2_zero rounds to nearest even, as
+// Math.fround does). test/unit/tanh-wasm.test.ts holds both loops to the JS functions.
 
-const f64Scratch = new Float64Array(1);
-const u64Scratch = new BigUint64Array(f64Scratch.buffer);
-
-/** An f64x2 constant with `value` in both lanes, written by its bits. */
-export function f64x2Const(value: number): string {
-  f64Scratch[0] = value;
-  const bits = `0x${u64Scratch[0]!.toString(16).padStart(16, '0')}`;
-  return `(v128.const i64x2 ${bits} ${bits})`;
-}
+import { type WatBody, tanhF32Body } from './tanh-f32-wat.js';
+import { f64x2Const } from './wat-const.js';
 
 // The constants of src/tanh.ts and src/exp-reduced.ts, spelled as there (the same JS literals).
 const SATURATED = 22;
@@ -182,18 +176,55 @@ function tanhBody(): Body {
   return body;
 }
 
+/** tanhF64 on the f64x2 local $x, as a {@link WatBody}. */
+function tanhF64Body(): WatBody {
+  const body = tanhBody();
+  return { locals: [...body.locals].filter((name) => name !== 'y'), lines: body.lines, result: '(local.get $y)' };
+}
+
 /**
- * `$tanh2` (v128 → v128, internal) and the array loops: tanh_f64(ptr, n) and tanh_f32(ptr, n) in
- * place over n values at byte address ptr, two per vector, a last odd value alone.
+ * Every distinct v128.const of `body` read from a local set once, before the caller's loop: V8
+ * materialises a 128-bit constant through a general register at each use, several instructions where
+ * a register or stack slot read is one. The values are the same, so the results are too.
+ */
+function hoistConstants(body: WatBody, prefix: string): { body: WatBody; setup: string[] } {
+  const constants = new Map<string, string>();
+  const rename = (text: string): string =>
+    text.replace(/\(v128\.const i64x2 [0-9a-fx]+ [0-9a-fx]+\)/g, (constant) => {
+      let name = constants.get(constant);
+      if (name === undefined) {
+        name = `${prefix}${constants.size}`;
+        constants.set(constant, name);
+      }
+      return `(local.get $${name})`;
+    });
+  const lines = body.lines.map(rename);
+  const result = rename(body.result);
+  const setup = [...constants].map(([constant, name]) => `  (local.set $${name} ${constant})`);
+  return { body: { locals: [...body.locals, ...constants.values()], lines, result }, setup };
+}
+
+function localDeclarations(names: Iterable<string>): string {
+  return [...names].map((name) => `(local $${name} v128)`).join(' ');
+}
+
+/** A function `(param $x v128) (result v128)` evaluating `body` once. */
+function pairFunction(name: string, body: WatBody): string {
+  return [
+    `(func ${name} (param $x v128) (result v128)`,
+    `  (local $y v128) ${localDeclarations(body.locals.filter((local) => local !== 'y'))}`,
+    ...body.lines.map((line) => line.slice(2)),
+    `  ${body.result})`,
+  ].join('\n');
+}
+
+/**
+ * `$tanh2` and `$tanh2_f32` (v128 → v128, internal) and the array loops: tanh_f64(ptr, n) and
+ * tanh_f32(ptr, n) in place over n values at byte address ptr, two per vector with the evaluation
+ * written into the loop (constants hoisted out of it), a last odd value through the function.
  */
 export function tanhWat(): string {
-  const body = tanhBody();
-  const locals = [...body.locals].filter((name) => name !== 'y');
-  const lines: string[] = [];
-  lines.push('(func $tanh2 (param $x v128) (result v128)');
-  lines.push(`  (local $y v128) ${locals.map((name) => `(local $${name} v128)`).join(' ')}`);
-  lines.push(...body.lines.map((line) => line.slice(2)));
-  lines.push('  (local.get $y))');
+  const lines: string[] = [pairFunction('$tanh2', tanhF64Body()), pairFunction('$tanh2_f32', tanhF32Body())];
   for (const dtype of ['f64', 'f32'] as const) {
     const size = dtype === 'f64' ? 8 : 4;
     // a pair of values as f64x2, and back
@@ -205,15 +236,19 @@ export function tanhWat(): string {
       dtype === 'f64'
         ? `(f64.store (local.get $p) (f64x2.extract_lane 0 ${value}))`
         : `(f32.store (local.get $p) (f32.demote_f64 (f64x2.extract_lane 0 ${value})))`;
+    const { body, setup } = hoistConstants(dtype === 'f64' ? tanhF64Body() : tanhF32Body(), 'c');
     lines.push(`(func $tanh_${dtype} (export "tanh_${dtype}") (param $p i32) (param $n i32)`);
-    lines.push('  (local $end i32)');
+    lines.push(`  (local $end i32) (local $x v128) (local $y v128) ${localDeclarations(body.locals.filter((local) => local !== 'y'))}`);
+    lines.push(...setup);
     lines.push(`  (local.set $end (i32.add (local.get $p) (i32.mul (i32.and (local.get $n) (i32.const -2)) (i32.const ${size}))))`);
     lines.push('  (block $done (loop $pairs');
     lines.push('    (br_if $done (i32.ge_u (local.get $p) (local.get $end)))');
-    lines.push(`    ${storePair(`(call $tanh2 ${loadPair})`)}`);
+    lines.push(`    (local.set $x ${loadPair})`);
+    lines.push(...body.lines.map((line) => `  ${line}`));
+    lines.push(`    ${storePair(body.result)}`);
     lines.push(`    (local.set $p (i32.add (local.get $p) (i32.const ${2 * size})))`);
     lines.push('    (br $pairs)))');
-    lines.push(`  (if (i32.and (local.get $n) (i32.const 1)) (then ${storeOne(`(call $tanh2 ${loadOne})`)}))`);
+    lines.push(`  (if (i32.and (local.get $n) (i32.const 1)) (then ${storeOne(`(call ${dtype === 'f64' ? '$tanh2' : '$tanh2_f32'} ${loadOne})`)}))`);
     lines.push(')');
   }
   return lines.join('\n');
