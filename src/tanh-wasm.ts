@@ -1,6 +1,7 @@
 // tanh over a typed array in the WebAssembly module (wasm/tanh-wat.ts): the values of tanhF64 and
 // tanhF32 (src/tanh.ts) bit for bit, two per f64x2 vector instead of one double-double chain at a time.
-import { wasmKernels, wasmScratch, wasmViews } from './linear-wasm.js';
+import { memoryView32, memoryView64, wasmKernels, wasmScratch } from './linear-wasm.js';
+import { range } from './typed-range.js';
 import type { FloatArray } from './tensor.js';
 
 /**
@@ -13,18 +14,14 @@ export function tanhInPlaceWasm(values: FloatArray, offset: number, length: numb
   if (length === 0) return true;
   if (values instanceof Float32Array) {
     const ptr = wasmScratch(exports, length * 4);
-    const { f32 } = wasmViews(exports);
-    const at = ptr >> 2;
-    f32.set(values.subarray(offset, offset + length), at);
+    memoryView32(ptr, length).set(range(values, offset, offset + length));
     exports.tanh_f32(ptr, length);
-    values.set(f32.subarray(at, at + length), offset);
+    values.set(memoryView32(ptr, length), offset);
   } else {
     const ptr = wasmScratch(exports, length * 8);
-    const { f64 } = wasmViews(exports);
-    const at = ptr >> 3;
-    f64.set(values.subarray(offset, offset + length), at);
+    memoryView64(ptr, length).set(range(values, offset, offset + length));
     exports.tanh_f64(ptr, length);
-    values.set(f64.subarray(at, at + length), offset);
+    values.set(memoryView64(ptr, length), offset);
   }
   return true;
 }
