@@ -46,20 +46,37 @@ const div = (a: string, b: string): string => `(f64x2.div ${a} ${b})`;
 const neg = (a: string): string => `(f64x2.neg ${a})`;
 const k = f64x2Const;
 
-/** productError(a, b, p) of src/exp-reduced.ts: ah·bh − p + ah·bl + al·bh + al·bl, left to right. */
-function productError(body: Body, tag: string, a: string, b: string, p: string): string {
+/** Veltkamp's split of a value into high and low halves, as local reads: [hi, lo]. */
+type Split = readonly [string, string];
+
+/** The split of productError's first lines (sa = SPLIT·a, ah = sa − (sa − a), al = a − ah). */
+function split(body: Body, tag: string, a: string): Split {
   const sa = body.set(`${tag}_sa`, mul(k(SPLIT), a));
   const ah = body.set(`${tag}_ah`, sub(sa, sub(sa, a)));
-  const al = body.set(`${tag}_al`, sub(a, ah));
-  const sb = body.set(`${tag}_sb`, mul(k(SPLIT), b));
-  const bh = body.set(`${tag}_bh`, sub(sb, sub(sb, b)));
-  const bl = body.set(`${tag}_bl`, sub(b, bh));
+  return [ah, body.set(`${tag}_al`, sub(a, ah))];
+}
+
+/** The split of a constant, evaluated here by the same JS operations: the same two doubles. */
+function splitConstant(a: number): Split {
+  const sa = SPLIT * a;
+  const ah = sa - (sa - a);
+  return [k(ah), k(a - ah)];
+}
+
+/**
+ * productError(a, b, p) of src/exp-reduced.ts: ah·bh − p + ah·bl + al·bh + al·bl, left to right.
+ * A split is a pure function of its operand, so an operand met in several products (s, s², t, the
+ * constant 1/6) is split once and its halves reused: the same values, fewer operations.
+ */
+function productError(body: Body, tag: string, a: string | Split, b: string | Split, p: string): string {
+  const [ah, al] = typeof a === 'string' ? split(body, `${tag}a`, a) : a;
+  const [bh, bl] = typeof b === 'string' ? split(body, `${tag}b`, b) : b;
   return body.set(`${tag}_pe`, add(add(add(sub(mul(ah, bh), p), mul(ah, bl)), mul(al, bh)), mul(al, bl)));
 }
 
 /** residual(a, r) of src/tanh.ts: 1 − p − productError(a, r, p) with p = a·r. */
-function residual(body: Body, tag: string, a: string, r: string): string {
-  const p = body.set(`${tag}_p`, mul(a, r));
+function residual(body: Body, tag: string, a: string, r: string | Split, rValue: string): string {
+  const p = body.set(`${tag}_p`, mul(a, rValue));
   const pe = productError(body, tag, a, r, p);
   return body.set(`${tag}_res`, sub(sub(k(1), p), pe));
 }
@@ -94,9 +111,11 @@ function reducedExp(body: Body, x: string): [string, string, string] {
   sx = body.set('sx', sum);
   // s², s⁴ as double-doubles, s⁸
   const s2x = body.set('s2x', mul(sx, sx));
-  const s2y = body.set('s2y', add(mul(add(sx, sx), sy), productError(body, 'e1', sx, sx, s2x)));
+  const sxSplit = split(body, 'sx', sx);
+  const s2y = body.set('s2y', add(mul(add(sx, sx), sy), productError(body, 'e1', sxSplit, sxSplit, s2x)));
   const s4x = body.set('s4x', mul(s2x, s2x));
-  const s4y = body.set('s4y', add(mul(add(s2x, s2x), s2y), productError(body, 'e2', s2x, s2x, s4x)));
+  const s2xSplit = split(body, 's2x', s2x);
+  const s4y = body.set('s4y', add(mul(add(s2x, s2x), s2y), productError(body, 'e2', s2xSplit, s2xSplit, s4x)));
   const s8 = body.set('s8', mul(s4x, s4x));
   // P(s) by Estrin's scheme, the literals of src/exp-reduced.ts
   const c98 = body.set('c98', add(mul(sx, k(0.1602472219709932072e-9)), k(0.2092255183563157007e-8)));
@@ -117,13 +136,13 @@ function reducedExp(body: Body, x: string): [string, string, string] {
   const poly = body.set('poly', add(mul(s8, c98), add(mul(s4x, c7654), c3210)));
   // t = 0.5 + s/6, then t = 1 + t·s twice, then t + s⁴·P(s)
   let m = body.set('m', mul(sx, k(C6)));
-  let my = body.set('my', add(mul(sy, k(C6)), productError(body, 'e3', sx, k(C6), m)));
+  let my = body.set('my', add(mul(sy, k(C6)), productError(body, 'e3', sxSplit, splitConstant(C6), m)));
   let a = body.set('a', add(k(0.5), m));
   let tx = body.set('tx', a);
   let ty = body.set('ty', add(add(sub(k(0.5), a), m), my));
   for (let i = 0; i < 2; i++) {
     m = body.set('m', mul(tx, sx));
-    my = body.set('my', add(mul(tx, sy), add(mul(ty, sx), productError(body, `e4${i}`, tx, sx, m))));
+    my = body.set('my', add(mul(tx, sy), add(mul(ty, sx), productError(body, `e4${i}`, tx, sxSplit, m))));
     a = body.set('a', add(k(1), m));
     ty = body.set('ty', add(add(sub(k(1), a), m), my));
     tx = body.set('tx', a);
@@ -152,7 +171,7 @@ function tanhBody(): Body {
   // e = 1/d (ddrec)
   const r = body.set('r', div(k(1), dx));
   const ex = r;
-  const ey = body.set('ey', mul(r, add(mul(neg(dy), r), residual(body, 'q1', dx, r))));
+  const ey = body.set('ey', mul(r, add(mul(neg(dy), r), residual(body, 'q1', dx, r, r))));
   // n = d − e, m = d + e
   let sum = body.set('sum', sub(dx, ex));
   let v = body.set('v', sub(sum, dx));
@@ -165,8 +184,9 @@ function tanhBody(): Body {
   // n / m, rounded once
   const t = body.set('t', div(k(1), mx));
   const q = body.set('q', mul(nx, t));
-  const w = productError(body, 'q2', t, nx, q);
-  const z = body.set('z', add(mul(neg(mLow), t), residual(body, 'q3', mx, t)));
+  const tSplit = split(body, 't', t);
+  const w = productError(body, 'q2', tSplit, nx, q);
+  const z = body.set('z', add(mul(neg(mLow), t), residual(body, 'q3', mx, tSplit, t)));
   const result = body.set('res', add(q, add(mul(q, z), add(mul(ny, t), w))));
   // x < 0 ? −result : result; then |x| < 2⁻²⁷ → x; then !(|x| ≤ 22) → NaN ? x : ±1
   const signed = body.set('signed', `(v128.bitselect ${neg(result)} ${result} (f64x2.lt ${x} ${k(0)}))`);
