@@ -3,6 +3,7 @@ import { type Accumulation, linearJsF32Accumulating } from './accumulation.js';
 import { type PreparedLinear, withPreparedLinear } from './linear-wasm.js';
 import type { FloatArray } from './tensor.js';
 import { tanhF32, tanhF64 } from './tanh.js';
+import { tanhInPlaceWasm } from './tanh-wasm.js';
 
 // Note [float32 accumulation]
 // torch materialises x·Wᵀ + b as a float32 tensor, but how it sums inside the GEMM depends on the
@@ -345,8 +346,13 @@ export type ActivationKernel = (values: FloatArray, offset: number, length: numb
 // nn.RNN — saturates only where a correctly rounded tanh does (9.0108 / 19.0615): it is MKL VML's
 // tanh, not SLEEF's. See Note [deterministic tanh] (src/tanh.ts) for what we compute now.
 
-/** y = tanh(x) by the project's own arithmetic, identical in every JS engine. See Note [deterministic tanh]. */
+/**
+ * y = tanh(x) by the project's own arithmetic, identical in every JS engine. See Note [deterministic tanh].
+ * In WebAssembly where it runs (src/tanh-wasm.ts: the same bits, two values per vector, float32
+ * decided as in Note [float32 tanh in WebAssembly]), else the JS loops below.
+ */
 export function tanhInPlace(values: FloatArray, offset: number, length: number): void {
+  if (tanhInPlaceWasm(values, offset, length)) return;
   if (values instanceof Float32Array) tanhInPlaceF32(values, offset, length);
   else tanhInPlaceF64(values, offset, length);
 }

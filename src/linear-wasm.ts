@@ -2,6 +2,7 @@
 // wasm/linear-wat.ts), owns its growable memory, and copies operands in and out.
 import { type Accumulation, linearJsF32Accumulating } from './accumulation.js';
 import type { FloatArray } from './tensor.js';
+import { range } from './typed-range.js';
 import { LINEAR_WASM_HEX } from './wasm/linear-bytes.js';
 
 // Note [WASM linear memory]
@@ -20,6 +21,9 @@ interface LinearExports {
   readonly linear_f32acc: LinearExports['linear_f32'];
   readonly outer_f32: (out: number, g: number, p: number, rows: number, M: number, K: number, ldg: number, ldp: number, accumulate: number) => void;
   readonly outer_f64: LinearExports['outer_f32'];
+  /** tanh in place over n values at a byte address (wasm/tanh-wat.ts). */
+  readonly tanh_f64: (ptr: number, n: number) => void;
+  readonly tanh_f32: LinearExports['tanh_f64'];
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib has no DOM, so it is declared locally). */
@@ -97,7 +101,40 @@ function ensure(exports: LinearExports, end: number): void {
     buffer = memory.buffer;
     f32 = new Float32Array(buffer);
     f64 = new Float64Array(buffer);
+    views32.clear();
+    views64.clear();
   }
+}
+
+// Note [memory views]
+// Copying a kernel's result out of WebAssembly memory needs a typed view of exactly that range. The
+// per-step calls of a recurrence ask for the same few ranges again and again, so views are kept by
+// byte address (and dropped when the memory grows, which detaches them) rather than made anew by
+// `subarray` at every call.
+const views32 = new Map<number, Float32Array>();
+const views64 = new Map<number, Float64Array>();
+const MAX_VIEWS = 64;
+
+/** A Float32Array over `length` values at byte address `ptr` of the current memory. See Note [memory views]. */
+export function memoryView32(ptr: number, length: number): Float32Array {
+  let view = views32.get(ptr);
+  if (view === undefined || view.length !== length) {
+    if (views32.size >= MAX_VIEWS) views32.clear();
+    view = new Float32Array(buffer!, ptr, length);
+    views32.set(ptr, view);
+  }
+  return view;
+}
+
+/** A Float64Array over `length` values at byte address `ptr` of the current memory. See Note [memory views]. */
+export function memoryView64(ptr: number, length: number): Float64Array {
+  let view = views64.get(ptr);
+  if (view === undefined || view.length !== length) {
+    if (views64.size >= MAX_VIEWS) views64.clear();
+    view = new Float64Array(buffer!, ptr, length);
+    views64.set(ptr, view);
+  }
+  return view;
 }
 
 /** Pushes `bytes` (16-aligned) on the memory stack for the duration of `body`, which gets the block's byte address. */
@@ -112,6 +149,16 @@ export function withWasmBlock<T>(exports: LinearExports, bytes: number, body: (p
   } finally {
     top = mark;
   }
+}
+
+/**
+ * The byte address of `bytes` (16-aligned) of free space above the stack top, for one kernel call's
+ * operands: valid until the next push or growth, so callers copy in, call and copy out at once.
+ */
+export function wasmScratch(exports: LinearExports, bytes: number): number {
+  const ptr = align16(top);
+  ensure(exports, ptr + bytes);
+  return ptr;
 }
 
 /** Views of the whole memory as it is now (a kernel call in between may have grown and detached older ones). */
@@ -211,13 +258,13 @@ function applyPrepared(
   ensure(exports, outPtr + rows * units * size);
   const count = rows * features;
   if (isF32) {
-    f32.set((x as Float32Array).subarray(xOffset, xOffset + count), xPtr >> 2);
+    f32.set(range(x as Float32Array, xOffset, xOffset + count), xPtr >> 2);
     exports.linear_f32(outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded);
-    (out as Float32Array).set(f32.subarray(outPtr >> 2, (outPtr >> 2) + rows * units), outOffset);
+    (out as Float32Array).set(memoryView32(outPtr, rows * units), outOffset);
   } else {
-    f64.set((x as Float64Array).subarray(xOffset, xOffset + count), xPtr >> 3);
+    f64.set(range(x as Float64Array, xOffset, xOffset + count), xPtr >> 3);
     exports.linear_f64(outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded);
-    (out as Float64Array).set(f64.subarray(outPtr >> 3, (outPtr >> 3) + rows * units), outOffset);
+    (out as Float64Array).set(memoryView64(outPtr, rows * units), outOffset);
   }
 }
 
@@ -257,9 +304,9 @@ function withPreparedF32Accumulating<T>(
         const xPtr = align16(top);
         const outPtr = align16(xPtr + ((rows + 3) & ~3) * features * 4);
         ensure(exports, outPtr + rows * units * 4);
-        f32.set(x.subarray(xOffset, xOffset + rows * features), xPtr >> 2);
+        f32.set(range(x, xOffset, xOffset + rows * features), xPtr >> 2);
         exports.linear_f32acc(outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded);
-        out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + rows * units), outOffset);
+        out.set(memoryView32(outPtr, rows * units), outOffset);
       },
     };
     return { value: body(map) };

@@ -12,6 +12,7 @@ import { PackedSequence } from './packed-sequence.js';
 import { checkMemory } from './memory.js';
 import { parameterSuffix, rnnParameterCount, rnnParameterShapes } from './parameter-names.js';
 import { loadStateDictInto } from './state-dict.js';
+import { range } from './typed-range.js';
 import { type RNNOptions, type ResolvedRNNOptions, resolveRNNOptions, rnnExtraRepr } from './rnn-options.js';
 import { type DType, type FloatArray, Tensor, allocate, itemSize, swapLeadingAxes } from './tensor.js';
 
@@ -384,8 +385,9 @@ export class RNN {
           // h_t = act((h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih)), each bracket rounded as torch stores it
           recurrence.apply(recurrent, 0, state, 0, rows);
           this.activateStep(recurrent, projected, offset * H, rows * H, activate);
-          state.set(recurrent.subarray(0, rows * H));
-          if (width === H) layerOutput.set(recurrent.subarray(0, rows * H), offset * width);
+          const h = range(recurrent, 0, rows * H);
+          state.set(h);
+          if (width === H) layerOutput.set(h, offset * width);
           else for (let n = 0; n < rows; n++) layerOutput.set(recurrent.subarray(n * H, (n + 1) * H), (offset + n) * width + column);
         }
       },

@@ -19,6 +19,9 @@
 // both towards torch here: no clamp to ±1 at 18.714973875 (SLEEF's threshold; torch gives 1 − 2⁻⁵³ up
 // to 19.06), and |x| < 2⁻²⁷ returns x (the correctly rounded value; tanh x = x − x³/3 + …).
 // float32 is float64's result rounded once (Note [float32 tanh fast path]).
+// wasm/tanh-wat.ts writes out this same operation sequence for f64x2 lanes (src/tanh-wasm.ts, what the
+// activation loops run where WebAssembly SIMD does; float32 by Note [float32 tanh in WebAssembly]);
+// edit both together (test/unit/tanh-wasm.test.ts compares them).
 // bench/tanh-parity.ts measures the share of 10⁶ inputs per dtype equal to torch.tanh bit for bit.
 
 import { expOfRemainder, productError, reducedExp } from './exp-reduced.js';

@@ -15,6 +15,7 @@ const COUNT = 200_000;
 const EVALUATE = `
   import { tanhF32, tanhF64 } from ${JSON.stringify(path.join(ROOT, 'src', 'tanh.ts'))};
   import { sigmoidInPlace } from ${JSON.stringify(path.join(ROOT, 'src', 'sigmoid.ts'))};
+  import { tanhInPlaceWasm } from ${JSON.stringify(path.join(ROOT, 'src', 'tanh-wasm.ts'))};
   globalThis.activations = (count) => {
     let state = 2463534242;
     const next = () => { state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0; return state / 2 ** 32; };
@@ -26,7 +27,12 @@ const EVALUATE = `
     const s64 = Float64Array.from(x);
     sigmoidInPlace(s32, 0, count);
     sigmoidInPlace(s64, 0, count);
+    const w32 = Float32Array.from(x32);
+    const w64 = Float64Array.from(x);
+    const ran = tanhInPlaceWasm(w32, 0, count) && tanhInPlaceWasm(w64, 0, count);
     return {
+      tanhWasmF64: ran ? hex(w64) : 'no WebAssembly SIMD',
+      tanhWasmF32: ran ? hex(w32) : 'no WebAssembly SIMD',
       tanhF64: hex(x.map(tanhF64)),
       tanhF32: hex(x32.map(tanhF32)),
       sigmoidF32: hex(s32),
@@ -48,7 +54,7 @@ async function bundle(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-type Results = Record<'tanhF64' | 'tanhF32' | 'sigmoidF32' | 'sigmoidF64', string>;
+type Results = Record<'tanhF64' | 'tanhF32' | 'tanhWasmF64' | 'tanhWasmF32' | 'sigmoidF32' | 'sigmoidF64', string>;
 
 /** Elements whose bits differ, for hex strings of `bytes`-wide elements. */
 function differing(a: string, b: string, bytes: number): number {
@@ -85,6 +91,14 @@ describe('activations in headless Chromium vs Node', () => {
     expect(inPage.tanhF64.length).toBe(COUNT * 16);
     expect(differing(inPage.tanhF64, inNode.tanhF64, 8)).toBe(0);
     expect(differing(inPage.tanhF32, inNode.tanhF32, 4)).toBe(0);
+  });
+
+  it("the WebAssembly tanh (src/tanh-wasm.ts) gives the JS functions' bits in the page and in Node", () => {
+    for (const results of [inPage, inNode]) {
+      expect(results.tanhWasmF64.length).toBe(COUNT * 16);
+      expect(differing(results.tanhWasmF64, results.tanhF64, 8)).toBe(0);
+      expect(differing(results.tanhWasmF32, results.tanhF32, 4)).toBe(0);
+    }
   });
 
   it(`sigmoid gives the same bits on ${COUNT} float64 and ${COUNT} float32 inputs`, () => {
