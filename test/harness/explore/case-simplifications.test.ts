@@ -24,6 +24,35 @@ describe('case simplifications', () => {
     );
   });
 
+  it.each(['lstm', 'gru', 'rnn_cell', 'lstm_cell', 'gru_cell'] as const)(
+    'take %s cases apart too: every simplification runs, keeps the module, and the sizes shrink',
+    (module) => {
+      let shrinkable = 0;
+      fc.assert(
+        fc.property(validCase({ maxLayers: 3, maxSeqLen: 4, largeSizes: false, modules: { [module]: 1 } }), (c) => {
+          const before = caseSize(c);
+          const all = simplifications(c);
+          if (before.hidden > 1 && before.batch > 0 && (c.kwargs.proj_size ?? 0) === 0) {
+            expect(all.map((s) => s.name)).toContain('hidden 1');
+            shrinkable++;
+          }
+          for (const s of all) {
+            expect(s.case.module).toBe(module);
+            const outcome = runTs(s.case);
+            expect(outcome.error, `${s.name}: ${outcome.error?.message}`).toBeNull();
+            const after = caseSize(s.case);
+            expect(after.layers).toBeLessThanOrEqual(before.layers);
+            expect(after.hidden).toBeLessThanOrEqual(before.hidden);
+            expect(after.seqLen).toBeLessThanOrEqual(before.seqLen);
+            expect(after.batch).toBeLessThanOrEqual(before.batch);
+          }
+        }),
+        { numRuns: 80, seed: 20261128 },
+      );
+      expect(shrinkable).toBeGreaterThan(0);
+    },
+  );
+
   it('offer the big steps for a big case: one layer, one direction, unpacked, no gradients, no hx, batch 1', () => {
     const big = fc.sample(
       validCase({ maxLayers: 3, maxSeqLen: 4, largeSizes: false }).filter(
