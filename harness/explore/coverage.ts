@@ -36,7 +36,16 @@ export const DIMENSIONS: Readonly<Record<string, readonly string[]>> = {
 export function dimensionsOfModule(kind: ModuleKind): Readonly<Record<string, readonly string[]>> {
   const { module: _, proj, nonlinearity, bidirectional, batch_first, layers, layout, mode, ...common } = DIMENSIONS;
   const own = { module: [kind], ...common };
-  if (kind === 'rnn') return { ...own, nonlinearity: nonlinearity!, bidirectional: bidirectional!, batch_first: batch_first!, layers: layers!, layout: layout!, mode: mode! };
+  if (kind === 'rnn')
+    return {
+      ...own,
+      nonlinearity: nonlinearity!,
+      bidirectional: bidirectional!,
+      batch_first: batch_first!,
+      layers: layers!,
+      layout: layout!,
+      mode: mode!,
+    };
   const sequence = { ...own, bidirectional: bidirectional!, batch_first: batch_first!, layers: layers!, layout: layout!, mode: mode! };
   if (kind === 'lstm') return { ...sequence, proj: proj! };
   if (kind === 'gru') return sequence;

@@ -1,15 +1,5 @@
 // Family run: how the TS side builds and runs a ParityCase of LSTM, GRU or one of the three cells, producing the RNN's Outcome tensor names plus c_n.
-import {
-  GRU,
-  GRUCell,
-  LSTM,
-  LSTMCell,
-  PackedSequence,
-  RNNCell,
-  Tensor,
-  packPaddedSequence,
-  padPackedSequence,
-} from '../../src/index.js';
+import { GRU, GRUCell, LSTM, LSTMCell, PackedSequence, RNNCell, Tensor, packPaddedSequence, padPackedSequence } from '../../src/index.js';
 import type { ModuleKind } from '../worker/protocol.js';
 
 /** The modules beside the Elman RNN, in the worker's spelling (python/PROTOCOL.md `module`). */
@@ -123,7 +113,9 @@ export function runFamily(c: FamilyRunInput, module: FamilyModule): Record<strin
     return tensors;
   }
   const packed =
-    c.packed === null ? null : packPaddedSequence(c.input, c.packed.lengths, { batchFirst: module.batchFirst, enforceSorted: c.packed.enforceSorted });
+    c.packed === null
+      ? null
+      : packPaddedSequence(c.input, c.packed.lengths, { batchFirst: module.batchFirst, enforceSorted: c.packed.enforceSorted });
   const input = packed ?? c.input;
   let output: Tensor | PackedSequence;
   let grads: { gradInput: Tensor; gradHx: Tensor; gradCx?: Tensor; grads: Readonly<Record<string, Tensor>> } | null = null;

@@ -188,9 +188,7 @@ export function shadowOf(c: ParityCase): ParityCase {
     hx: widen(c.hx),
     ...(c.cx === undefined ? {} : { cx: widen(c.cx) }),
     grad:
-      c.grad === null
-        ? null
-        : { output: widen(c.grad.output), hN: widen(c.grad.hN), ...(c.grad.cN === undefined ? {} : { cN: widen(c.grad.cN) }) },
+      c.grad === null ? null : { output: widen(c.grad.output), hN: widen(c.grad.hN), ...(c.grad.cN === undefined ? {} : { cN: widen(c.grad.cN) }) },
   };
 }
 
@@ -366,7 +364,15 @@ export function layoutOf(c: ParityCase): CaseLayout {
   const batchFirst = k.batch_first === true;
   if (isCellKind(moduleKindOf(c))) {
     // A cell is one step of one layer: (N, H) or unbatched (H).
-    return { hiddenSize: int(k.hidden_size, 1), numLayers: 1, directions: 1, batchFirst: false, batched: c.input.ndim === 2, batchSizes: null, seqLen: 1 };
+    return {
+      hiddenSize: int(k.hidden_size, 1),
+      numLayers: 1,
+      directions: 1,
+      batchFirst: false,
+      batched: c.input.ndim === 2,
+      batchSizes: null,
+      seqLen: 1,
+    };
   }
   const batched = c.packed !== null || c.input.ndim === 3;
   const seqLen = c.packed !== null ? Math.max(1, ...c.packed.lengths) : ((batched && batchFirst ? c.input.shape[1] : c.input.shape[0]) ?? 1);
