@@ -32,6 +32,10 @@ describe('parameters and reprs', () => {
       'RNNCell(2, 3, bias=False, nonlinearity=relu)',
     );
     expect(String(new LSTMCell({ inputSize: 2, hiddenSize: 3, bias: false }))).toBe('LSTMCell(2, 3, bias=False)');
+    // torch stores nonlinearity=None as given (the default applies only when omitted) and fails in forward.
+    const none = new RNNCell({ inputSize: 2, hiddenSize: 3, nonlinearity: null } as never);
+    expect(String(none)).toBe('RNNCell(2, 3, nonlinearity=None)');
+    expect(() => none.forward(Tensor.zeros([2]))).toThrow('Unknown nonlinearity: None');
     expect(new GRUCell({ inputSize: 2, hiddenSize: 3 }).namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}`)).toEqual([
       'weight_ih:9x2',
       'weight_hh:9x3',
