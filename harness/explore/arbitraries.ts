@@ -69,12 +69,13 @@ export interface CaseSpecConstraints {
 }
 
 // Note [module weights]
-// One case in two is nn.RNN, whose corners (relu kinks, rounding points, packed-unsorted gradients)
-// the harness was built on; the other half is shared by LSTM, GRU and the three cells, one in ten
-// each, so verify's 45 s campaign (about 4,000 cases here) gives each several hundred cases while the
-// RNN stays the majority.
+// Four cases in nine are nn.RNN, whose corners (relu kinks, rounding points, packed-unsorted
+// gradients) the harness was built on; LSTM, GRU and the three cells get one in nine each. At 5 : 1
+// verify's 45 s campaign (about 3,700 cases here, 2,600 of them module cases beside the API cases)
+// gave each family module about 250 cases; at 4 : 1 each gets about 290 and the RNN stays the most
+// drawn by far.
 /** How often each module is drawn. See Note [module weights]. */
-export const MODULE_WEIGHTS: Readonly<Record<ModuleKind, number>> = { rnn: 5, lstm: 1, gru: 1, rnn_cell: 1, lstm_cell: 1, gru_cell: 1 };
+export const MODULE_WEIGHTS: Readonly<Record<ModuleKind, number>> = { rnn: 4, lstm: 1, gru: 1, rnn_cell: 1, lstm_cell: 1, gru_cell: 1 };
 
 /** A module kind by weight; shrinks towards nn.RNN, the first. */
 export function moduleKind(weights: Readonly<Partial<Record<ModuleKind, number>>> = MODULE_WEIGHTS): fc.Arbitrary<ModuleKind> {
@@ -445,6 +446,13 @@ const CELL_SKIPPED_MUTATIONS: ReadonlySet<string> = new Set([
   'bias=null',
 ]);
 
+/**
+ * Mutations LSTM and GRU cases skip: torch builds them with hidden_size=True (4·True and 3·True are
+ * int gate sizes) and prints `True` in later messages (`Expected hidden[0] size (1, 1, True)`), where
+ * the library, which takes True as 1, prints 1.
+ */
+const GATED_SKIPPED_MUTATIONS: ReadonlySet<string> = new Set(['hidden_size=true']);
+
 /** Forward mutations: each input or hx torch 2.13 rejects. */
 export const forwardMutations: readonly [string, Mutation][] = [
   ['1-D input', (c) => ({ ...c, input: reshaped(c.input, [c.input.shape.at(-1) ?? 1]) })],
@@ -488,8 +496,14 @@ function hxWith(c: ParityCase, dim: number, delta: number): Tensor {
 export function invalidCase(): fc.Arbitrary<ParityCase> {
   const all = [...constructorMutations, ...forwardMutations];
   const forCells = all.filter(([name]) => !CELL_SKIPPED_MUTATIONS.has(name));
-  // A cell draws from its own list (same pick, modulo its length), so every case stays invalid.
-  const apply = (c: ParityCase, pick: number): ParityCase => (isCellKind(c.module ?? 'rnn') ? forCells[pick % forCells.length]! : all[pick]!)[1](c);
+  const forGated = all.filter(([name]) => !GATED_SKIPPED_MUTATIONS.has(name));
+  // A family module draws from its own list (same pick, modulo its length), so every case stays invalid.
+  const listOf = (module: ParityCase['module']): readonly [string, Mutation][] =>
+    module === undefined || module === 'rnn' ? all : isCellKind(module) ? forCells : forGated;
+  const apply = (c: ParityCase, pick: number): ParityCase => {
+    const list = listOf(c.module);
+    return list[pick % list.length]![1](c);
+  };
   return (
     fc
       .tuple(
