@@ -186,6 +186,10 @@ export function simplifications(c: ParityCase): Simplification[] {
     add('last step dropped', (q) => keepSteps(q, 0, L - 1));
     add('first step dropped', (q) => keepSteps(q, 1, L));
   }
+  if (p.projSize > 1) {
+    add('proj_size 1', (q) => shrinkProj(q, 1));
+    if (p.projSize > 2) add('proj_size − 1', (q) => shrinkProj(q, p.projSize - 1));
+  }
   // With projections hidden_size stays above proj_size (torch: `proj_size has to be smaller than hidden_size`).
   const smallestHidden = p.projSize + 1;
   if (p.hiddenSize > smallestHidden) {
@@ -640,6 +644,29 @@ function shrinkInput(p: Parts, features: number): void {
         );
   }
   p.inputSize = features;
+}
+
+/** LSTM's proj_size → `proj`, keeping the first `proj` rows of weight_hr and the matching columns of h, the output and the recurrent weights. */
+function shrinkProj(p: Parts, proj: number): void {
+  const P = p.projSize;
+  const D = p.directions;
+  const columns = (row: number[]): number[] => Array.from({ length: D }, (_, d) => row.slice(d * P, d * P + proj)).flat();
+  const states = (grid: Grid | null): Grid | null => (grid === null ? null : grid.map((rows) => rows.map((row) => row.slice(0, proj))));
+  p.hx = states(p.hx);
+  p.gradHN = states(p.gradHN);
+  if (p.gradOutput !== null) p.gradOutput = p.gradOutput.map((step) => step.map(columns));
+  if (p.weights !== null) {
+    for (const [name, rows] of p.weights) {
+      if (name.startsWith('weight_hr')) p.weights.set(name, rows.slice(0, proj));
+      else if (name.startsWith('weight_hh'))
+        p.weights.set(
+          name,
+          rows.map((row) => row.slice(0, proj)),
+        );
+      else if (name.startsWith('weight_ih') && layerOf(name) > 0) p.weights.set(name, rows.map(columns));
+    }
+  }
+  p.projSize = proj;
 }
 
 function addZeroBiases(p: Parts): void {

@@ -1,4 +1,4 @@
-// The harness has teeth: each bug planted in one seam of the RNN is found by a short campaign and shrunk small.
+// The harness has teeth: each bug planted in one seam of the RNN, LSTM or GRU is found by a short campaign and shrunk small.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RNN, type RNNOptions } from '../../../src/index.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
@@ -6,6 +6,7 @@ import { type CampaignReport, runCampaign } from '../../../harness/explore/campa
 import { caseSize, formatCaseSize } from '../../../harness/explore/case-simplifications.js';
 import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from '../../../harness/golden/store.js';
 import { plantedBugs } from './planted-bugs.js';
+import { plantedFamilyBugFactory, plantedFamilyBugs } from './planted-family-bugs.js';
 import { isApiFailure } from '../../../harness/explore/failures.js';
 
 /**
@@ -59,6 +60,28 @@ describe('planted bugs', () => {
     if (isApiFailure(failure)) throw new Error(`an RNN bug was reported on an API case: ${failure.report[0]}`);
     const shrunk = caseSize(failure.case);
     console.log(describeFind(_, report), '|', report.failures[0]!.report[0]);
+    expect(shrunk.layers).toBeLessThanOrEqual(2);
+    expect(shrunk.hidden).toBeLessThanOrEqual(3);
+    expect(shrunk.seqLen).toBeLessThanOrEqual(3);
+    expect(shrunk.batch).toBeLessThanOrEqual(2);
+  });
+
+  it.each(Object.entries(plantedFamilyBugs))('finds and shrinks a family bug: %s', async (name, bug) => {
+    const report = await runCampaign({
+      bridge,
+      seed: 20261128,
+      budgetMs: 30_000,
+      shrinkBudgetMs: 60_000,
+      minCases: 1,
+      factory: plantedFamilyBugFactory(name),
+    });
+    expect(report.passed).toBe(false);
+    expect(report.shrink?.startedFrom).toBe('random exploration');
+    const failure = report.failures[0]!;
+    if (isApiFailure(failure)) throw new Error(`a ${bug.kind} bug was reported on an API case: ${failure.report[0]}`);
+    console.log(describeFind(name, report), '|', failure.report[0]);
+    expect(failure.case.module).toBe(bug.kind);
+    const shrunk = caseSize(failure.case);
     expect(shrunk.layers).toBeLessThanOrEqual(2);
     expect(shrunk.hidden).toBeLessThanOrEqual(3);
     expect(shrunk.seqLen).toBeLessThanOrEqual(3);
