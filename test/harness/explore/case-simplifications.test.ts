@@ -1,9 +1,17 @@
 // Every simplification of a valid case is itself a valid, consistent case, and strictly simpler.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseSize, simplifications } from '../../../harness/explore/case-simplifications.js';
+import { type CaseSize, caseSize, simplifications } from '../../../harness/explore/case-simplifications.js';
 import { invalidCase, validCase } from '../../../harness/explore/arbitraries.js';
 import { runTs } from '../../../harness/parity/parity-case.js';
+
+/** A simplification never grows a case along any of the sizes the planted-bug test bounds. */
+function expectNoLarger(after: CaseSize, before: CaseSize): void {
+  expect(after.layers).toBeLessThanOrEqual(before.layers);
+  expect(after.hidden).toBeLessThanOrEqual(before.hidden);
+  expect(after.seqLen).toBeLessThanOrEqual(before.seqLen);
+  expect(after.batch).toBeLessThanOrEqual(before.batch);
+}
 
 describe('case simplifications', () => {
   it('turn a valid case only into cases TS runs without an error, never larger', () => {
@@ -13,11 +21,7 @@ describe('case simplifications', () => {
         for (const s of simplifications(c)) {
           const outcome = runTs(s.case);
           expect(outcome.error, `${s.name}: ${outcome.error?.message}`).toBeNull();
-          const after = caseSize(s.case);
-          expect(after.layers).toBeLessThanOrEqual(before.layers);
-          expect(after.hidden).toBeLessThanOrEqual(before.hidden);
-          expect(after.seqLen).toBeLessThanOrEqual(before.seqLen);
-          expect(after.batch).toBeLessThanOrEqual(before.batch);
+          expectNoLarger(caseSize(s.case), before);
         }
       }),
       { numRuns: 150, seed: 20261128 },
@@ -40,11 +44,7 @@ describe('case simplifications', () => {
             expect(s.case.module).toBe(module);
             const outcome = runTs(s.case);
             expect(outcome.error, `${s.name}: ${outcome.error?.message}`).toBeNull();
-            const after = caseSize(s.case);
-            expect(after.layers).toBeLessThanOrEqual(before.layers);
-            expect(after.hidden).toBeLessThanOrEqual(before.hidden);
-            expect(after.seqLen).toBeLessThanOrEqual(before.seqLen);
-            expect(after.batch).toBeLessThanOrEqual(before.batch);
+            expectNoLarger(caseSize(s.case), before);
           }
         }),
         { numRuns: 80, seed: 20261128 },

@@ -1,6 +1,6 @@
 // Classic LSTM and GRU bugs, each planted in one protected seam of the library's LSTM or GRU: the harness's teeth for the family (planted-bugs.test.ts).
 import { GRU, LSTM, type LSTMGradResult, type LSTMResult, type PackedSequence, type Tensor } from '../../../src/index.js';
-import { stepOffsets } from '../../../src/forward-trace.js';
+import type { LayerWeights } from '../../../src/forward-trace.js';
 import { linear, tanhInPlace } from '../../../src/kernels.js';
 import type { LSTMWeights } from '../../../src/lstm-step.js';
 import type { GRUOptions, LSTMOptions } from '../../../src/recurrent-base.js';
@@ -29,18 +29,12 @@ function permuted(w: LSTMWeights, order: readonly number[]): LSTMWeights {
 }
 
 /** torch's GRU step with the reset gate applied to h before W_hn (Keras' reset_after=False), not to W_hn·h + b_hn after. */
-function gruStepResetBefore(
-  inputGates: Readonly<FloatArray>,
-  inputOffset: number,
-  h: FloatArray,
-  rows: number,
-  H: number,
-  w: LSTMWeights,
-  scratch: FloatArray,
-): void {
+function gruStepResetBefore(inputGates: Readonly<FloatArray>, inputOffset: number, h: FloatArray, rows: number, H: number, w: LayerWeights): void {
   const round = h instanceof Float32Array ? Math.fround : (x: number): number => x;
-  const resetH = allocate(h instanceof Float32Array ? 'float32' : 'float64', rows * H);
-  const hiddenNew = allocate(h instanceof Float32Array ? 'float32' : 'float64', rows * H);
+  const dtype = h instanceof Float32Array ? 'float32' : 'float64';
+  const scratch = allocate(dtype, rows * 2 * H);
+  const resetH = allocate(dtype, rows * H);
+  const hiddenNew = allocate(dtype, rows * H);
   linear(scratch, 0, h, 0, rows, w.weightHh.subarray(0, 2 * H * H), w.biasHh?.subarray(0, 2 * H) ?? null, 2 * H, H);
   for (let n = 0; n < rows; n++) {
     for (let j = 0; j < 2 * H; j++) scratch[n * 2 * H + j] = scratch[n * 2 * H + j]! + inputGates[inputOffset + n * 3 * H + j]!;
@@ -105,31 +99,8 @@ const gruBugs: Record<string, new (options: GRUOptions) => GRU> = {
     }
   },
   'GRU reset gate applied to h before W_hn (not to W_hn·h + b_hn after)': class extends GRU {
-    // GRU.runDirection with the step swapped for the buggy one.
-    protected override runDirection(
-      layer: number,
-      dir: number,
-      layerInput: FloatArray,
-      inputWidth: number,
-      batchSizes: readonly number[],
-      states: FloatArray[],
-      layerOutput: FloatArray,
-    ): void {
-      const H = this.hiddenSize;
-      const width = this.numDirections * H;
-      const weights = this.layerWeights(layer, dir);
-      const totalRows = layerInput.length / inputWidth;
-      const inputGates = allocate(this.dtype, totalRows * 3 * H);
-      linear(inputGates, 0, layerInput, 0, totalRows, weights.weightIh, weights.biasIh, 3 * H, inputWidth);
-      const scratch = allocate(this.dtype, (batchSizes[0] ?? 0) * 2 * H);
-      const offsets = stepOffsets(batchSizes);
-      const h = states[0]!;
-      for (const t of this.stepOrder(dir, batchSizes.length)) {
-        const rows = batchSizes[t]!;
-        const offset = offsets[t]!;
-        gruStepResetBefore(inputGates, offset * 3 * H, h, rows, H, weights, scratch);
-        for (let n = 0; n < rows; n++) layerOutput.set(h.subarray(n * H, (n + 1) * H), (offset + n) * width + dir * H);
-      }
+    protected override step(inputGates: Readonly<FloatArray>, inputOffset: number, h: FloatArray, rows: number, weights: LayerWeights): void {
+      gruStepResetBefore(inputGates, inputOffset, h, rows, this.hiddenSize, weights);
     }
   },
 };
