@@ -1,7 +1,7 @@
 // class GRU: torch's gated recurrent unit over sequences, layers and directions. Mirrors torch.nn.GRU.
 import { TorchError, pyTypeName } from './errors.js';
 import { assertTensor, checkHiddenDtype, checkHiddenSize, checkInput } from './forward-checks.js';
-import { stepOffsets } from './forward-trace.js';
+import { type LayerWeights, stepOffsets } from './forward-trace.js';
 import type { RNNGradResult } from './backward.js';
 import { gatedBackward } from './gated-backward.js';
 import type { GatedTrace } from './gated-trace.js';
@@ -144,8 +144,23 @@ export class GRU extends RecurrentBase {
     for (const t of this.stepOrder(dir, batchSizes.length)) {
       const rows = batchSizes[t]!;
       const offset = offsets[t]!;
-      gruStep(inputGates, offset * 3 * H, h, rows, H, weights, hiddenGates);
+      this.step(inputGates, offset * 3 * H, h, rows, weights, hiddenGates);
       for (let n = 0; n < rows; n++) layerOutput.set(h.subarray(n * H, (n + 1) * H), (offset + n) * width + dir * H);
     }
+  }
+
+  /**
+   * One step of the recurrence (`gruStep`): the seam the planted-bug test breaks (a reset gate applied
+   * before W_hn, as other frameworks do), so the harness proves it would see torch's placement lost.
+   */
+  protected step(
+    inputGates: Readonly<FloatArray>,
+    inputOffset: number,
+    h: FloatArray,
+    rows: number,
+    weights: LayerWeights,
+    hiddenGates: FloatArray,
+  ): void {
+    gruStep(inputGates, inputOffset, h, rows, this.hiddenSize, weights, hiddenGates);
   }
 }

@@ -29,7 +29,9 @@ export class RNNCell extends CellBase {
    */
   constructor(options: RNNCellOptions) {
     super('RNNCell', 1, options, ['nonlinearity']);
-    const nonlinearity: unknown = options.nonlinearity ?? 'tanh';
+    // Python's default applies only to an omitted argument: `nonlinearity=None` is stored as None and
+    // torch's forward then raises `Unknown nonlinearity: None` (found by the campaign's rnn_cell cases).
+    const nonlinearity: unknown = options.nonlinearity === undefined ? 'tanh' : options.nonlinearity;
     this.nonlinearity = typeof nonlinearity === 'string' ? nonlinearity : pyRepr(nonlinearity);
   }
 

@@ -224,7 +224,10 @@ export function resolveRNNOptions(options: Readonly<RNNOptions>, kind: Recurrent
     // forward time; as with bidirectional, we refuse it up front.
     throw new TorchError('TypeError', 'num_layers should be of type int, got: bool');
   }
-  if (typeof hiddenSize === 'boolean') {
+  // nn.RNN's gate_size is hidden_size itself, and torch.empty((True, input_size)) refuses a bool at
+  // pos 0; LSTM's and GRU's are 4 * hidden_size and 3 * hidden_size, ints, and the arg parser checks
+  // only a size list's first element, so torch builds them with hidden_size 1 (found by the campaign).
+  if (typeof hiddenSize === 'boolean' && kind === 'RNN') {
     throw new TorchError('TypeError', "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type bool at pos 0");
   }
   // LSTM's parameter loop: weight_hh (4H, proj_size) rejects a fractional size, weight_hr (proj_size, H) a bool.

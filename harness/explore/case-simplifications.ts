@@ -1,6 +1,8 @@
 // The domain's simplifications of one valid ParityCase, each a consistent smaller case, most reducing first.
 import { PackedSequence, Tensor, packPaddedSequence, padPackedSequence, type DType } from '../../src/index.js';
 import type { ParityCase } from '../parity/parity-case.js';
+import { isCellKind } from '../parity/family-run.js';
+import type { ModuleKind } from '../worker/protocol.js';
 
 /** A case's size, as the issue's promise reads it (≤ 2 layers, hidden ≤ 3, seq ≤ 3, batch ≤ 2). */
 export interface CaseSize {
@@ -26,9 +28,15 @@ type Grid = number[][][];
  * A valid case taken apart along torch's axes, so every simplification is an edit of plain arrays
  * and the case is rebuilt with consistent shapes: input, upstream gradient of the output (padded,
  * zeros past each length) and hx / grad h_n are sequence-first and batched here whatever the case's
- * layout; weights are row-major (rows, columns) per parameter name.
+ * layout; weights are row-major (rows, columns) per parameter name. A cell is one step of one layer:
+ * its input is x[0] and its states have one row. Parameters have `gates` blocks of hidden_size rows
+ * (torch's chunks: LSTM's i, f, g, o; GRU's r, z, n); with LSTM's proj_size P the output, h and the
+ * recurrent columns are P wide and c is hidden_size wide.
  */
 interface Parts {
+  module: ModuleKind;
+  gates: number;
+  projSize: number;
   inputSize: number;
   hiddenSize: number;
   numLayers: number;
@@ -45,25 +53,51 @@ interface Parts {
   unbatched: boolean;
   /** (L, N, H_in) */
   x: Grid;
-  /** (D·layers, N, H) */
+  /** (D·layers, N, H_out) */
   hx: Grid | null;
+  /** LSTM's c_0: (D·layers, N, H) */
+  cx: Grid | null;
   lengths: number[] | null;
   enforceSorted: boolean;
   hasGrad: boolean;
   /** (L, N, D·H), zeros past each packed length */
   gradOutput: Grid | null;
-  /** (D·layers, N, H) */
+  /** (D·layers, N, H_out) */
   gradHN: Grid | null;
+  /** LSTM's grad c_n: (D·layers, N, H) */
+  gradCN: Grid | null;
   wantWeights: boolean;
 }
 
-const KWARG_KEYS = new Set(['input_size', 'hidden_size', 'num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional']);
+const KWARG_KEYS = new Set([
+  'input_size',
+  'hidden_size',
+  'num_layers',
+  'nonlinearity',
+  'bias',
+  'batch_first',
+  'dropout',
+  'bidirectional',
+  'proj_size',
+]);
+
+/** torch's gate chunks per module (`num_chunks` in RNNCellBase / `gate_size` in RNNBase). */
+const GATES: Readonly<Record<ModuleKind, number>> = { rnn: 1, lstm: 4, gru: 3, rnn_cell: 1, lstm_cell: 4, gru_cell: 3 };
+
+/** Width of output and h: proj_size when projecting, else hidden_size. */
+function outWidth(p: Pick<Parts, 'projSize' | 'hiddenSize'>): number {
+  return p.projSize || p.hiddenSize;
+}
 
 /** The size of any case (tolerant of invalid ones, like the planted-bug test's measure). */
 export function caseSize(c: ParityCase): CaseSize {
+  const positive = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 1);
+  if (isCellKind(c.module ?? 'rnn')) {
+    const batch = c.input.ndim === 2 ? (c.input.shape[0] ?? 0) : 1;
+    return { layers: 1, directions: 1, hidden: positive(c.kwargs.hidden_size), inputSize: positive(c.kwargs.input_size), seqLen: 1, batch };
+  }
   const batchFirst = c.kwargs.batch_first === true;
   const batched = c.input.ndim === 3;
-  const positive = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 1);
   return {
     layers: positive(c.kwargs.num_layers ?? 1),
     directions: c.kwargs.bidirectional === true ? 2 : 1,
@@ -111,20 +145,27 @@ export function simplifications(c: ParityCase): Simplification[] {
   if (p.hasGrad) {
     add('no gradients', (q) => {
       q.hasGrad = false;
-      q.gradOutput = q.gradHN = null;
+      q.gradOutput = q.gradHN = q.gradCN = null;
     });
-    if (p.gradOutput !== null && p.gradHN !== null) {
-      add('gradient of output only', (q) => {
-        q.gradHN = null;
-      });
-      add('gradient of h_n only', (q) => {
-        q.gradOutput = null;
-      });
+    const given = [p.gradOutput, p.gradHN, p.gradCN].filter((g) => g !== null).length;
+    if (given > 1) {
+      if (p.gradOutput !== null)
+        add('gradient of output only', (q) => {
+          q.gradHN = q.gradCN = null;
+        });
+      if (p.gradHN !== null)
+        add('gradient of h_n only', (q) => {
+          q.gradOutput = q.gradCN = null;
+        });
+      if (p.gradCN !== null)
+        add('gradient of c_n only', (q) => {
+          q.gradOutput = q.gradHN = null;
+        });
     }
   }
   if (p.hx !== null)
     add('no hx', (q) => {
-      q.hx = null;
+      q.hx = q.cx = null;
     });
   if (N > 1) {
     add('batch 1', (q) => keepBatch(q, [0]));
@@ -145,10 +186,16 @@ export function simplifications(c: ParityCase): Simplification[] {
     add('last step dropped', (q) => keepSteps(q, 0, L - 1));
     add('first step dropped', (q) => keepSteps(q, 1, L));
   }
-  if (p.hiddenSize > 1) {
-    add('hidden 1', (q) => shrinkHidden(q, 1));
-    if (p.hiddenSize > 2) add('hidden − 1', (q) => shrinkHidden(q, p.hiddenSize - 1));
-    if (p.hiddenSize > 4) add('hidden halved', (q) => shrinkHidden(q, Math.ceil(p.hiddenSize / 2)));
+  if (p.projSize > 1) {
+    add('proj_size 1', (q) => shrinkProj(q, 1));
+    if (p.projSize > 2) add('proj_size − 1', (q) => shrinkProj(q, p.projSize - 1));
+  }
+  // With projections hidden_size stays above proj_size (torch: `proj_size has to be smaller than hidden_size`).
+  const smallestHidden = p.projSize + 1;
+  if (p.hiddenSize > smallestHidden) {
+    add(`hidden ${smallestHidden}`, (q) => shrinkHidden(q, smallestHidden));
+    if (p.hiddenSize > smallestHidden + 1) add('hidden − 1', (q) => shrinkHidden(q, p.hiddenSize - 1));
+    if (p.hiddenSize > 4 && Math.ceil(p.hiddenSize / 2) > smallestHidden) add('hidden halved', (q) => shrinkHidden(q, Math.ceil(p.hiddenSize / 2)));
   }
   if (p.inputSize > 1) {
     add('input size 1', (q) => shrinkInput(q, 1));
@@ -207,8 +254,10 @@ export function simplifications(c: ParityCase): Simplification[] {
   for (const [label, key] of [
     ['input', 'x'],
     ['hx', 'hx'],
+    ['cx', 'cx'],
     ['grad output', 'gradOutput'],
     ['grad h_n', 'gradHN'],
+    ['grad c_n', 'gradCN'],
   ] as const) {
     const grid = p[key];
     if (grid === null) continue;
@@ -234,7 +283,12 @@ export function simplifications(c: ParityCase): Simplification[] {
 
 function partsOf(c: ParityCase): Parts | null {
   const k = c.kwargs;
+  const module = c.module ?? 'rnn';
+  const cell = isCellKind(module);
   if (Object.keys(k).some((key) => !KWARG_KEYS.has(key))) return null;
+  // Only the keywords the module takes: anything else is an error case, whose kwargs are the point.
+  const own = new Set(Object.keys(kwargsOfParts({ module, projSize: 0, directions: 1 } as Parts)));
+  if (Object.keys(k).some((key) => !own.has(key))) return null;
   const int = (v: unknown, fallback: number | null): number | null =>
     v === undefined ? fallback : typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 4096 ? v : null;
   const inputSize = int(k.input_size, null);
@@ -248,22 +302,38 @@ function partsOf(c: ParityCase): Parts | null {
   const dropout = k.dropout === undefined ? 0 : k.dropout;
   if (inputSize === null || hiddenSize === null || numLayers === null || bias === null || batchFirst === null || bidirectional === null) return null;
   if ((nonlinearity !== 'tanh' && nonlinearity !== 'relu') || typeof dropout !== 'number' || !(dropout >= 0 && dropout <= 1)) return null;
+  const projSize = k.proj_size === undefined ? 0 : k.proj_size;
+  if (typeof projSize !== 'number' || !Number.isInteger(projSize) || projSize < 0 || projSize >= hiddenSize) return null;
+  if (cell && (numLayers !== 1 || bidirectional || batchFirst || dropout !== 0)) return null;
   const D = bidirectional ? 2 : 1;
-  const tensors = [c.input, c.hx, c.grad?.output, c.grad?.hN].filter((t): t is Tensor => t !== null && t !== undefined);
+  const tensors = [c.input, c.hx, c.cx, c.grad?.output, c.grad?.hN, c.grad?.cN].filter((t): t is Tensor => t !== null && t !== undefined);
   if (tensors.some((t) => t.dtype !== c.dtype)) return null;
-  const unbatched = c.input.ndim === 2;
-  if (!unbatched && c.input.ndim !== 3) return null;
-  const input = unbatched ? c.input.reshape([c.input.shape[0]!, 1, c.input.shape[1]!]) : batchFirst ? swap01(c.input) : c.input;
+  // A cell's input is one step: (N, H_in), or (H_in) unbatched; taken here as (1, N, H_in).
+  const unbatched = c.input.ndim === (cell ? 1 : 2);
+  if (!unbatched && c.input.ndim !== (cell ? 2 : 3)) return null;
+  const input = cell
+    ? c.input.reshape([1, unbatched ? 1 : c.input.shape[0]!, c.input.shape.at(-1)!])
+    : unbatched
+      ? c.input.reshape([c.input.shape[0]!, 1, c.input.shape[1]!])
+      : batchFirst
+        ? swap01(c.input)
+        : c.input;
   const [L, N, width] = input.shape as [number, number, number];
-  if (L < 1 || N < 1 || width !== inputSize) return null;
-  const stateShape = [D * numLayers, N, hiddenSize];
-  const state = (t: Tensor | null): Grid | null | undefined => {
-    if (t === null) return null;
-    const batchedState = unbatched && t.ndim === 2 ? t.reshape([t.shape[0]!, 1, t.shape[1]!]) : t;
-    return sameShape(batchedState.shape, stateShape) ? toGrid(batchedState) : undefined;
+  if (L < 1 || N < 1 || width !== inputSize || (cell && c.packed !== null)) return null;
+  const state = (t: Tensor | null | undefined, features: number): Grid | null | undefined => {
+    if (t === null || t === undefined) return null;
+    const batchedState = cell
+      ? t.reshape([1, unbatched ? 1 : (t.shape[0] ?? 0), t.shape.at(-1) ?? 0])
+      : unbatched && t.ndim === 2
+        ? t.reshape([t.shape[0]!, 1, t.shape[1]!])
+        : t;
+    if (cell && t.ndim !== (unbatched ? 1 : 2)) return undefined;
+    return sameShape(batchedState.shape, [D * numLayers, N, features]) ? toGrid(batchedState) : undefined;
   };
-  const hx = state(c.hx);
-  if (hx === undefined) return null;
+  const outputWidth = projSize || hiddenSize;
+  const hx = state(c.hx, outputWidth);
+  const cx = state(c.cx, hiddenSize);
+  if (hx === undefined || cx === undefined || (cx !== null && hx === null)) return null;
   let lengths: number[] | null = null;
   if (c.packed !== null) {
     lengths = [...c.packed.lengths];
@@ -272,21 +342,26 @@ function partsOf(c: ParityCase): Parts | null {
   }
   let gradOutput: Grid | null = null;
   let gradHN: Grid | null = null;
+  let gradCN: Grid | null = null;
   if (c.grad !== null) {
     if (c.grad.output !== null) {
+      if (cell) return null;
       const padded = paddedGrad(c, c.grad.output, lengths, batchFirst, unbatched, L);
-      if (padded === null || !sameShape(padded.shape, [L, N, D * hiddenSize])) return null;
+      if (padded === null || !sameShape(padded.shape, [L, N, D * outputWidth])) return null;
       gradOutput = toGrid(padded);
     }
-    const g = state(c.grad.hN);
-    if (g === undefined) return null;
+    const g = state(c.grad.hN, outputWidth);
+    const gc = state(c.grad.cN, hiddenSize);
+    if (g === undefined || gc === undefined) return null;
     gradHN = g;
-    if (gradOutput === null && gradHN === null) return null;
+    gradCN = gc;
+    if (gradOutput === null && gradHN === null && gradCN === null) return null;
   }
+  const gates = GATES[module];
   let weights: Map<string, number[][]> | null = null;
   if ('stateDict' in c.init) {
     weights = new Map();
-    const expected = parameterShapes(inputSize, hiddenSize, numLayers, D, bias);
+    const expected = parameterShapes({ module, gates, inputSize, hiddenSize, projSize, numLayers, directions: D, bias });
     if (Object.keys(c.init.stateDict).length !== expected.size) return null;
     for (const [name, shape] of expected) {
       const t = c.init.stateDict[name];
@@ -295,6 +370,9 @@ function partsOf(c: ParityCase): Parts | null {
     }
   }
   return {
+    module,
+    gates,
+    projSize,
     inputSize,
     hiddenSize,
     numLayers,
@@ -311,11 +389,13 @@ function partsOf(c: ParityCase): Parts | null {
     unbatched,
     x: toGrid(input),
     hx,
+    cx,
     lengths,
     enforceSorted: c.packed?.enforceSorted ?? true,
     hasGrad: c.grad !== null,
     gradOutput,
     gradHN,
+    gradCN,
     wantWeights: c.wantWeights,
   };
 }
@@ -325,47 +405,45 @@ function caseOfParts(p: Parts): ParityCase | null {
   const L = p.x.length;
   if (L === 0 || N === 0) return null;
   const D = p.directions;
-  const kwargs: Record<string, string | number | boolean> = {
-    input_size: p.inputSize,
-    hidden_size: p.hiddenSize,
-    num_layers: p.numLayers,
-    nonlinearity: p.nonlinearity,
-    bias: p.bias,
-    batch_first: p.batchFirst,
-    dropout: p.dropout,
-    bidirectional: D === 2,
-  };
+  const cell = isCellKind(p.module);
+  const kwargs = kwargsOfParts(p);
   const layout = (grid: Grid, features: number): Tensor => {
     const t = fromGrid(grid, [L, N, features], p.dtype);
+    if (cell) return p.unbatched ? t.reshape([features]) : t.reshape([N, features]);
     if (p.unbatched) return t.reshape([L, features]);
     return p.batchFirst ? swap01(t) : t;
   };
-  const stateTensor = (grid: Grid): Tensor => {
-    const t = fromGrid(grid, [D * p.numLayers, N, p.hiddenSize], p.dtype);
-    return p.unbatched ? t.reshape([D * p.numLayers, p.hiddenSize]) : t;
+  const stateTensor = (grid: Grid, features: number): Tensor => {
+    const t = fromGrid(grid, [D * p.numLayers, N, features], p.dtype);
+    if (cell) return p.unbatched ? t.reshape([features]) : t.reshape([N, features]);
+    return p.unbatched ? t.reshape([D * p.numLayers, features]) : t;
   };
   let gradOutput: Tensor | null = null;
   if (p.hasGrad && p.gradOutput !== null) {
-    const padded = layout(p.gradOutput, D * p.hiddenSize);
+    const padded = layout(p.gradOutput, D * outWidth(p));
     gradOutput =
       p.lengths === null ? padded : packPaddedSequence(padded, p.lengths, { batchFirst: p.batchFirst, enforceSorted: p.enforceSorted }).data;
   }
-  const gradHN = p.hasGrad && p.gradHN !== null ? stateTensor(p.gradHN) : null;
-  if (p.hasGrad && gradOutput === null && gradHN === null) return null;
+  const gradHN = p.hasGrad && p.gradHN !== null ? stateTensor(p.gradHN, outWidth(p)) : null;
+  const gradCN = p.hasGrad && p.gradCN !== null ? stateTensor(p.gradCN, p.hiddenSize) : null;
+  if (p.hasGrad && gradOutput === null && gradHN === null && gradCN === null) return null;
+  const lstm = p.module === 'lstm' || p.module === 'lstm_cell';
   const init =
     p.weights === null
       ? { seed: p.seed ?? '0' }
       : { stateDict: Object.fromEntries([...p.weights].map(([name, rows]) => [name, fromRows(rows, p.dtype, name.startsWith('bias'))])) };
   return {
+    ...(p.module === 'rnn' ? {} : { module: p.module }),
     kwargs,
     dtype: p.dtype,
     init,
     training: p.training,
     forwardSeed: p.training && p.dropout > 0 ? (p.forwardSeed ?? '1') : null,
     input: layout(p.x, p.inputSize),
-    hx: p.hx === null ? null : stateTensor(p.hx),
+    hx: p.hx === null ? null : stateTensor(p.hx, outWidth(p)),
+    ...(p.cx === null ? {} : { cx: stateTensor(p.cx, p.hiddenSize) }),
     packed: p.lengths === null ? null : { lengths: [...p.lengths], enforceSorted: p.enforceSorted },
-    grad: p.hasGrad ? { output: gradOutput, hN: gradHN } : null,
+    grad: p.hasGrad ? { output: gradOutput, hN: gradHN, ...(lstm ? { cN: gradCN } : {}) } : null,
     wantWeights: p.wantWeights,
   };
 }
@@ -388,17 +466,60 @@ function paddedGrad(c: ParityCase, grad: Tensor, lengths: number[] | null, batch
   }
 }
 
-function parameterShapes(inputSize: number, hidden: number, layers: number, D: number, bias: boolean): Map<string, number[]> {
+/** torch's kwargs of the parts, only those the module takes (the cells: sizes, bias, RNNCell's nonlinearity). */
+function kwargsOfParts(p: Parts): Record<string, string | number | boolean> {
+  const sizes = { input_size: p.inputSize, hidden_size: p.hiddenSize };
+  if (p.module === 'rnn_cell') return { ...sizes, bias: p.bias, nonlinearity: p.nonlinearity };
+  if (isCellKind(p.module)) return { ...sizes, bias: p.bias };
+  const sequence = {
+    ...sizes,
+    num_layers: p.numLayers,
+    bias: p.bias,
+    batch_first: p.batchFirst,
+    dropout: p.dropout,
+    bidirectional: p.directions === 2,
+  };
+  if (p.module === 'lstm') return { ...sequence, proj_size: p.projSize };
+  if (p.module === 'gru') return sequence;
+  const { input_size, hidden_size, num_layers } = sequence;
+  // nn.RNN's own order, as the arbitraries write it.
+  return {
+    input_size,
+    hidden_size,
+    num_layers,
+    nonlinearity: p.nonlinearity,
+    bias: p.bias,
+    batch_first: p.batchFirst,
+    dropout: p.dropout,
+    bidirectional: p.directions === 2,
+  };
+}
+
+/** Parameter shapes in torch's names: G·H rows per weight and bias, LSTM's weight_hr (P, H); a cell's names have no suffix. */
+function parameterShapes(s: {
+  module: ModuleKind;
+  gates: number;
+  inputSize: number;
+  hiddenSize: number;
+  projSize: number;
+  numLayers: number;
+  directions: number;
+  bias: boolean;
+}): Map<string, number[]> {
   const shapes = new Map<string, number[]>();
-  for (let layer = 0; layer < layers; layer++) {
-    for (let dir = 0; dir < D; dir++) {
-      const suffix = `l${layer}${dir === 1 ? '_reverse' : ''}`;
-      shapes.set(`weight_ih_${suffix}`, [hidden, layer === 0 ? inputSize : D * hidden]);
-      shapes.set(`weight_hh_${suffix}`, [hidden, hidden]);
-      if (bias) {
-        shapes.set(`bias_ih_${suffix}`, [hidden]);
-        shapes.set(`bias_hh_${suffix}`, [hidden]);
+  const H = s.hiddenSize;
+  const out = s.projSize || H;
+  const rows = s.gates * H;
+  for (let layer = 0; layer < s.numLayers; layer++) {
+    for (let dir = 0; dir < s.directions; dir++) {
+      const suffix = isCellKind(s.module) ? '' : `_l${layer}${dir === 1 ? '_reverse' : ''}`;
+      shapes.set(`weight_ih${suffix}`, [rows, layer === 0 ? s.inputSize : s.directions * out]);
+      shapes.set(`weight_hh${suffix}`, [rows, out]);
+      if (s.bias) {
+        shapes.set(`bias_ih${suffix}`, [rows]);
+        shapes.set(`bias_hh${suffix}`, [rows]);
       }
+      if (s.projSize > 0) shapes.set(`weight_hr${suffix}`, [s.projSize, H]);
     }
   }
   return shapes;
@@ -411,15 +532,19 @@ function keepLayers(p: Parts, layers: number): void {
   const D = p.directions;
   p.numLayers = layers;
   if (p.hx !== null) p.hx = p.hx.slice(0, layers * D);
+  if (p.cx !== null) p.cx = p.cx.slice(0, layers * D);
   if (p.gradHN !== null) p.gradHN = p.gradHN.slice(0, layers * D);
+  if (p.gradCN !== null) p.gradCN = p.gradCN.slice(0, layers * D);
   if (p.weights !== null) for (const name of [...p.weights.keys()]) if (layerOf(name) >= layers) p.weights.delete(name);
 }
 
 function oneDirection(p: Parts): void {
-  const H = p.hiddenSize;
+  const H = outWidth(p);
   const keep = (grid: Grid | null): Grid | null => (grid === null ? null : grid.filter((_, row) => row % 2 === 0));
   p.hx = keep(p.hx);
+  p.cx = keep(p.cx);
   p.gradHN = keep(p.gradHN);
+  p.gradCN = keep(p.gradCN);
   if (p.gradOutput !== null) p.gradOutput = p.gradOutput.map((step) => step.map((row) => row.slice(0, H)));
   if (p.weights !== null) {
     for (const name of [...p.weights.keys()]) {
@@ -443,8 +568,10 @@ function keepBatch(p: Parts, keep: readonly number[]): void {
   const pick = (grid: Grid | null): Grid | null => (grid === null ? null : grid.map((rows) => keep.map((n) => rows[n]!)));
   p.x = pick(p.x)!;
   p.hx = pick(p.hx);
+  p.cx = pick(p.cx);
   p.gradOutput = pick(p.gradOutput);
   p.gradHN = pick(p.gradHN);
+  p.gradCN = pick(p.gradCN);
   if (p.lengths !== null) p.lengths = keep.map((n) => p.lengths![n]!);
 }
 
@@ -465,26 +592,41 @@ function setLengths(p: Parts, lengths: number[]): void {
   if (p.gradOutput !== null) p.gradOutput = p.gradOutput.map((step, t) => step.map((row, n) => (t < lengths[n]! ? row : row.map(() => 0))));
 }
 
+/**
+ * hidden_size → `hidden`, keeping the first `hidden` units of every gate block. With projections the
+ * output, h and recurrent columns stay proj_size wide; only c, the gate rows and weight_hr's columns shrink.
+ */
 function shrinkHidden(p: Parts, hidden: number): void {
   const H = p.hiddenSize;
   const D = p.directions;
-  const columns = (row: number[]): number[] => Array.from({ length: D }, (_, d) => row.slice(d * H, d * H + hidden)).flat();
+  const projecting = p.projSize > 0;
+  const columns = (row: number[]): number[] => (projecting ? row : Array.from({ length: D }, (_, d) => row.slice(d * H, d * H + hidden)).flat());
+  const gateRows = (rows: number[][]): number[][] => Array.from({ length: p.gates }, (_, g) => rows.slice(g * H, g * H + hidden)).flat();
   const states = (grid: Grid | null): Grid | null => (grid === null ? null : grid.map((rows) => rows.map((row) => row.slice(0, hidden))));
-  p.hx = states(p.hx);
-  p.gradHN = states(p.gradHN);
+  if (!projecting) {
+    p.hx = states(p.hx);
+    p.gradHN = states(p.gradHN);
+  }
+  p.cx = states(p.cx);
+  p.gradCN = states(p.gradCN);
   if (p.gradOutput !== null) p.gradOutput = p.gradOutput.map((step) => step.map(columns));
   if (p.weights !== null) {
     for (const [name, rows] of p.weights) {
-      if (name.startsWith('bias')) p.weights.set(name, [rows[0]!.slice(0, hidden)]);
+      if (name.startsWith('bias')) p.weights.set(name, [Array.from({ length: p.gates }, (_, g) => rows[0]!.slice(g * H, g * H + hidden)).flat()]);
+      else if (name.startsWith('weight_hr'))
+        p.weights.set(
+          name,
+          rows.map((row) => row.slice(0, hidden)),
+        );
       else if (name.startsWith('weight_hh'))
         p.weights.set(
           name,
-          rows.slice(0, hidden).map((row) => row.slice(0, hidden)),
+          gateRows(rows).map((row) => (projecting ? row : row.slice(0, hidden))),
         );
       else
         p.weights.set(
           name,
-          rows.slice(0, hidden).map((row) => (layerOf(name) > 0 ? columns(row) : row)),
+          gateRows(rows).map((row) => (layerOf(name) > 0 ? columns(row) : row)),
         );
     }
   }
@@ -504,6 +646,29 @@ function shrinkInput(p: Parts, features: number): void {
   p.inputSize = features;
 }
 
+/** LSTM's proj_size → `proj`, keeping the first `proj` rows of weight_hr and the matching columns of h, the output and the recurrent weights. */
+function shrinkProj(p: Parts, proj: number): void {
+  const P = p.projSize;
+  const D = p.directions;
+  const columns = (row: number[]): number[] => Array.from({ length: D }, (_, d) => row.slice(d * P, d * P + proj)).flat();
+  const states = (grid: Grid | null): Grid | null => (grid === null ? null : grid.map((rows) => rows.map((row) => row.slice(0, proj))));
+  p.hx = states(p.hx);
+  p.gradHN = states(p.gradHN);
+  if (p.gradOutput !== null) p.gradOutput = p.gradOutput.map((step) => step.map(columns));
+  if (p.weights !== null) {
+    for (const [name, rows] of p.weights) {
+      if (name.startsWith('weight_hr')) p.weights.set(name, rows.slice(0, proj));
+      else if (name.startsWith('weight_hh'))
+        p.weights.set(
+          name,
+          rows.map((row) => row.slice(0, proj)),
+        );
+      else if (name.startsWith('weight_ih') && layerOf(name) > 0) p.weights.set(name, rows.map(columns));
+    }
+  }
+  p.projSize = proj;
+}
+
 function addZeroBiases(p: Parts): void {
   p.bias = true;
   if (p.weights === null) return;
@@ -511,9 +676,9 @@ function addZeroBiases(p: Parts): void {
   for (const [name, rows] of p.weights) {
     weights.set(name, rows);
     if (name.startsWith('weight_hh')) {
-      const suffix = name.slice('weight_hh_'.length);
-      weights.set(`bias_ih_${suffix}`, [new Array<number>(p.hiddenSize).fill(0)]);
-      weights.set(`bias_hh_${suffix}`, [new Array<number>(p.hiddenSize).fill(0)]);
+      const suffix = name.slice('weight_hh'.length);
+      weights.set(`bias_ih${suffix}`, [new Array<number>(p.gates * p.hiddenSize).fill(0)]);
+      weights.set(`bias_hh${suffix}`, [new Array<number>(p.gates * p.hiddenSize).fill(0)]);
     }
   }
   p.weights = weights;
@@ -524,8 +689,10 @@ function toFloat32(p: Parts): void {
   p.dtype = 'float32';
   p.x = round(p.x)!;
   p.hx = round(p.hx);
+  p.cx = round(p.cx);
   p.gradOutput = round(p.gradOutput);
   p.gradHN = round(p.gradHN);
+  p.gradCN = round(p.gradCN);
   if (p.weights !== null)
     for (const [name, rows] of p.weights)
       p.weights.set(
@@ -534,7 +701,7 @@ function toFloat32(p: Parts): void {
       );
 }
 
-function mapGrid(p: Parts, key: 'x' | 'hx' | 'gradOutput' | 'gradHN', f: (value: number, flat: number) => number): void {
+function mapGrid(p: Parts, key: 'x' | 'hx' | 'cx' | 'gradOutput' | 'gradHN' | 'gradCN', f: (value: number, flat: number) => number): void {
   const grid = p[key];
   if (grid === null) return;
   let i = 0;
@@ -596,8 +763,10 @@ function cloneParts(p: Parts): Parts {
     weights: p.weights === null ? null : new Map([...p.weights].map(([name, rows]) => [name, rows.map((row) => [...row])])),
     x: grid(p.x)!,
     hx: grid(p.hx),
+    cx: grid(p.cx),
     lengths: p.lengths === null ? null : [...p.lengths],
     gradOutput: grid(p.gradOutput),
     gradHN: grid(p.gradHN),
+    gradCN: grid(p.gradCN),
   };
 }

@@ -15,6 +15,8 @@ import { decodeTensor } from '../worker/wire-tensor.js';
  */
 export async function localiseFailure(bridge: TorchBridge, failure: CaseFailure, factory: RNNFactory): Promise<string | null> {
   const c = failure.case;
+  // The worker separates layers of nn.RNN only (want.layers, python/PROTOCOL.md); family cases are not localised.
+  if ((c.module ?? 'rnn') !== 'rnn') return null;
   if (failure.torch.error !== null || c.packed !== null || (c.training && Number(c.kwargs.dropout ?? 0) > 0)) return null;
   const [result] = await bridge.run([{ ...toWireCase(c, 'localise'), want: { layers: true } }]);
   if (result?.layers === undefined) return null;

@@ -7,6 +7,7 @@ import { API_TARGETS } from '../api/targets.js';
 import { type CaseFailure, type WorkerFailure, isApiFailure } from './failures.js';
 import { type ParityReportDoc, SCHEMA_VERSION } from './report-schema.js';
 import { formatCaseSize } from './case-simplifications.js';
+import { moduleValueCoverage } from './coverage.js';
 
 /**
  * What the Markdown report reads: a campaign's report, or a merged one rebuilt from parity-report.json
@@ -22,6 +23,15 @@ function exp(value: number): string {
   return value === 0 ? '0' : value.toExponential(2);
 }
 
+/** Valid cases per module and how many of the (module, dimension value) pairs they covered, the missing ones named. */
+function moduleLine(c: MarkdownReport['coverage']): string {
+  const { covered, total, missing } = moduleValueCoverage(c);
+  const perModule = Object.entries(c.values.module ?? {})
+    .map(([m, n]) => `${m} ${n}`)
+    .join(', ');
+  return `${covered}/${total} (valid cases: ${perModule})${missing.length === 0 ? '' : `, missing ${missing.slice(0, 8).join('; ')}`}`;
+}
+
 /** Lines shared by the terminal summary and the Markdown report. */
 function headline(report: MarkdownReport): string[] {
   const c = report.coverage;
@@ -29,7 +39,7 @@ function headline(report: MarkdownReport): string[] {
     `torch ${report.torch.torch_version} (${report.torch.blas_info ?? 'unknown BLAS'}, ${report.torch.num_threads} thread, ${report.torch.cpu_capability}, init ${report.torch.init_fingerprint.model}, dropout ${report.torch.dropout_model}${report.exactDropout ? ', masks compared exactly' : ': train-mode dropout not comparable, run in eval'})`,
     `seed ${report.seed}${report.shard === null ? '' : ` (shard ${report.shard.index}/${report.shard.count})`}: ${report.casesExplored} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.casesPerSecond.toFixed(0)} cases/s, ${report.batches} batches)`,
     accountingLine(report),
-    `coverage: ${c.validCases} valid + ${c.errorCases} error cases; values ${c.valuesCovered}/${c.valuesTotal}, pairs ${c.pairsCovered}/${c.pairsTotal}; error categories ${Object.keys(c.errorCategories).length}`,
+    `coverage: ${c.validCases} valid + ${c.errorCases} error cases; values ${c.valuesCovered}/${c.valuesTotal}, pairs ${c.pairsCovered}/${c.pairsTotal}; modules × values ${moduleLine(c)}; error categories ${Object.keys(c.errorCategories).length}`,
     apiCoverageLine(c.api),
     `API targets: ${
       Object.entries(c.api.targets)

@@ -71,6 +71,8 @@ const decimalSeed = z.string().regex(/^\d+$/, 'a seed is a non-negative decimal 
 
 /** The case: `nn.RNN(**kwargs, dtype=dtype)`, its parameters, and the forward (and backward) call. */
 export const caseDocSchema = z.strictObject({
+  /** The torch module (python/PROTOCOL.md `module`); absent in every nn.RNN case. */
+  module: z.enum(['rnn', 'lstm', 'gru', 'rnn_cell', 'lstm_cell', 'gru_cell']).optional(),
   /** torch's keyword arguments, valid or not; floats JSON cannot carry are `{"$float": "nan"}` as on the wire. */
   kwargs: z.record(z.string(), z.json()),
   dtype: z.enum(['float32', 'float64']),
@@ -81,8 +83,10 @@ export const caseDocSchema = z.strictObject({
   forward_seed: decimalSeed.nullable(),
   input: tensorDocSchema,
   hx: tensorDocSchema.nullable(),
+  /** LSTM / LSTMCell's c_0 (only with hx); absent elsewhere. */
+  cx: tensorDocSchema.optional(),
   packed: z.strictObject({ lengths: z.array(z.int()), enforce_sorted: z.boolean() }).nullable(),
-  grad: z.strictObject({ output: tensorDocSchema.nullable(), h_n: tensorDocSchema.nullable() }).nullable(),
+  grad: z.strictObject({ output: tensorDocSchema.nullable(), h_n: tensorDocSchema.nullable(), c_n: tensorDocSchema.optional() }).nullable(),
   want_weights: z.boolean(),
   /** The TS side's `accumulation` option; absent in every case that keeps the default ('float64'). */
   accumulation: z.enum(['float64', 'float32']).optional(),

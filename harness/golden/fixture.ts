@@ -126,6 +126,7 @@ export function caseToDoc(c: ParityCase): CaseDoc {
   const kwargs: Record<string, JsonValue> = {};
   for (const [name, value] of Object.entries(c.kwargs)) if (value !== undefined) kwargs[name] = kwargToJson(value, name);
   return {
+    ...(c.module === undefined || c.module === 'rnn' ? {} : { module: c.module }),
     kwargs,
     dtype: c.dtype,
     init: 'seed' in c.init ? { seed: c.init.seed } : { state_dict: tensorsToDoc(c.init.stateDict) },
@@ -133,11 +134,16 @@ export function caseToDoc(c: ParityCase): CaseDoc {
     forward_seed: c.forwardSeed,
     input: tensorToDoc(c.input),
     hx: c.hx === null ? null : tensorToDoc(c.hx),
+    ...(c.cx == null ? {} : { cx: tensorToDoc(c.cx) }),
     packed: c.packed === null ? null : { lengths: [...c.packed.lengths], enforce_sorted: c.packed.enforceSorted },
     grad:
       c.grad === null
         ? null
-        : { output: c.grad.output === null ? null : tensorToDoc(c.grad.output), h_n: c.grad.hN === null ? null : tensorToDoc(c.grad.hN) },
+        : {
+            output: c.grad.output === null ? null : tensorToDoc(c.grad.output),
+            h_n: c.grad.hN === null ? null : tensorToDoc(c.grad.hN),
+            ...(c.grad.cN == null ? {} : { c_n: tensorToDoc(c.grad.cN) }),
+          },
     want_weights: c.wantWeights,
     ...(c.accumulation === undefined ? {} : { accumulation: c.accumulation }),
   };
@@ -147,6 +153,7 @@ export function caseToDoc(c: ParityCase): CaseDoc {
 export function caseFromDoc(doc: CaseDoc): ParityCase {
   const init: ParityInit = doc.init.seed !== undefined ? { seed: doc.init.seed } : { stateDict: tensorsFromDoc(doc.init.state_dict ?? {}) };
   return {
+    ...(doc.module === undefined ? {} : { module: doc.module }),
     kwargs: Object.fromEntries(Object.entries(doc.kwargs).map(([name, value]) => [name, kwargFromJson(value)])),
     dtype: doc.dtype,
     init,
@@ -154,6 +161,7 @@ export function caseFromDoc(doc: CaseDoc): ParityCase {
     forwardSeed: doc.forward_seed,
     input: tensorFromDoc(doc.input),
     hx: doc.hx === null ? null : tensorFromDoc(doc.hx),
+    ...(doc.cx === undefined ? {} : { cx: tensorFromDoc(doc.cx) }),
     packed: doc.packed === null ? null : { lengths: doc.packed.lengths, enforceSorted: doc.packed.enforce_sorted },
     grad:
       doc.grad === null
@@ -161,6 +169,7 @@ export function caseFromDoc(doc: CaseDoc): ParityCase {
         : {
             output: doc.grad.output === null ? null : tensorFromDoc(doc.grad.output),
             hN: doc.grad.h_n === null ? null : tensorFromDoc(doc.grad.h_n),
+            ...(doc.grad.c_n === undefined ? {} : { cN: tensorFromDoc(doc.grad.c_n) }),
           },
     wantWeights: doc.want_weights,
     ...(doc.accumulation === undefined ? {} : { accumulation: doc.accumulation }),
@@ -314,6 +323,16 @@ export function recordedTorch(fixture: Fixture): string {
   return fixture.provenance.worker.torch_version;
 }
 
+/** torch's class name of each module kind (python/PROTOCOL.md `module`). */
+const TORCH_CLASS: Readonly<Record<NonNullable<ParityCase['module']>, string>> = {
+  rnn: 'RNN',
+  lstm: 'LSTM',
+  gru: 'GRU',
+  rnn_cell: 'RNNCell',
+  lstm_cell: 'LSTMCell',
+  gru_cell: 'GRUCell',
+};
+
 /**
  * A one-line description of a case in torch's words, e.g.
  * `RNN(3, 2, num_layers=2, bidirectional=True) float32 eval; input float32 (2, 3, 3), hx (4, 2, 2)`.
@@ -331,15 +350,18 @@ export function describeCase(c: ParityCase): string {
   }
   for (const [name, value] of Object.entries(rest)) if (value !== undefined) args.push(`${name}=${pyRepr(value)}`);
   const shape = (t: Tensor): string => `(${t.shape.join(', ')}${t.shape.length === 1 ? ',' : ''})`;
-  const parts = [`RNN(${args.join(', ')}) ${c.dtype} ${c.training ? 'train' : 'eval'}`];
+  const parts = [`${TORCH_CLASS[c.module ?? 'rnn']}(${args.join(', ')}) ${c.dtype} ${c.training ? 'train' : 'eval'}`];
   const io = [`input ${c.input.dtype === c.dtype ? '' : `${c.input.dtype} `}${shape(c.input)}`];
   if (c.hx !== null) io.push(`hx ${c.hx.dtype === c.dtype ? '' : `${c.hx.dtype} `}${shape(c.hx)}`);
+  if (c.cx != null) io.push(`cx ${c.cx.dtype === c.dtype ? '' : `${c.cx.dtype} `}${shape(c.cx)}`);
   if (c.packed !== null) io.push(`packed lengths [${c.packed.lengths.join(', ')}]${c.packed.enforceSorted ? '' : ' unsorted'}`);
   parts.push(io.join(', '));
   if ('seed' in c.init) parts.push(`init seed ${c.init.seed}`);
   if (c.forwardSeed !== null) parts.push(`forward seed ${c.forwardSeed}`);
   if (c.wantWeights) parts.push('weights');
   if (c.grad !== null)
-    parts.push(`grad of ${[c.grad.output === null ? null : 'output', c.grad.hN === null ? null : 'h_n'].filter((x) => x !== null).join(' + ')}`);
+    parts.push(
+      `grad of ${[c.grad.output === null ? null : 'output', c.grad.hN === null ? null : 'h_n', c.grad.cN == null ? null : 'c_n'].filter((x) => x !== null).join(' + ')}`,
+    );
   return parts.join('; ');
 }

@@ -14,6 +14,7 @@ export interface TensorData {
 
 /** A {@link ParityCase} with every tensor as {@link TensorData}; the kwargs are plain data already. */
 export interface CaseData {
+  readonly module?: ParityCase['module'];
   readonly kwargs: ParityCase['kwargs'];
   readonly dtype: ParityCase['dtype'];
   readonly init: { readonly seed: string; readonly seedDtype?: ParityCase['dtype'] } | { readonly stateDict: Readonly<Record<string, TensorData>> };
@@ -21,8 +22,9 @@ export interface CaseData {
   readonly forwardSeed: string | null;
   readonly input: TensorData;
   readonly hx: TensorData | null;
+  readonly cx?: TensorData | null;
   readonly packed: ParityCase['packed'];
-  readonly grad: { readonly output: TensorData | null; readonly hN: TensorData | null } | null;
+  readonly grad: { readonly output: TensorData | null; readonly hN: TensorData | null; readonly cN?: TensorData | null } | null;
   readonly wantWeights: boolean;
   readonly accumulation?: ParityCase['accumulation'];
 }
@@ -56,24 +58,36 @@ function mapRecord<A, B>(record: Readonly<Record<string, A>>, convert: (a: A) =>
 
 /** The case as plain data. */
 export function caseData(c: ParityCase): CaseData {
+  const { cx, ...rest } = c;
   return {
-    ...c,
+    ...rest,
     init: 'seed' in c.init ? { ...c.init } : { stateDict: mapRecord(c.init.stateDict, tensorData) },
     input: tensorData(c.input),
     hx: optional(c.hx, tensorData),
-    grad: optional(c.grad, (g) => ({ output: optional(g.output, tensorData), hN: optional(g.hN, tensorData) })),
+    ...(cx === undefined ? {} : { cx: optional(cx, tensorData) }),
+    grad: optional(c.grad, (g) => ({
+      output: optional(g.output, tensorData),
+      hN: optional(g.hN, tensorData),
+      ...(g.cN === undefined ? {} : { cN: optional(g.cN, tensorData) }),
+    })),
   };
 }
 
 /** The case again, from {@link caseData}'s form. */
 export function caseOfData(d: CaseData): ParityCase {
   const init: ParityInit = 'seed' in d.init ? { ...d.init } : { stateDict: mapRecord(d.init.stateDict, tensorOf) };
+  const { cx, ...rest } = d;
   return {
-    ...d,
+    ...rest,
     init,
     input: tensorOf(d.input),
     hx: optional(d.hx, tensorOf),
-    grad: optional(d.grad, (g) => ({ output: optional(g.output, tensorOf), hN: optional(g.hN, tensorOf) })),
+    ...(cx === undefined ? {} : { cx: optional(cx, tensorOf) }),
+    grad: optional(d.grad, (g) => ({
+      output: optional(g.output, tensorOf),
+      hN: optional(g.hN, tensorOf),
+      ...(g.cN === undefined ? {} : { cN: optional(g.cN, tensorOf) }),
+    })),
   };
 }
 

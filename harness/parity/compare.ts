@@ -92,7 +92,7 @@ export function compareOutcomes(actual: Outcome, expected: Outcome, layout: Case
     for (const [name, tensor] of Object.entries(actual.tensors)) {
       const reference = expected.tensors[name];
       if (reference === undefined) {
-        differences.push({ kind: 'missing', tensor: name, side: 'torch' });
+        if (!unreachedParameter(name, tensor)) differences.push({ kind: 'missing', tensor: name, side: 'torch' });
         continue;
       }
       const result = compareTensor(
@@ -109,6 +109,15 @@ export function compareOutcomes(actual: Outcome, expected: Outcome, layout: Case
     }
   }
   return { equal: differences.length === 0, differences, stats };
+}
+
+// Note [unreached parameters]
+// torch.autograd.grad(..., allow_unused=True) reports None for a parameter the differentiated outputs
+// do not reach: LSTM's weight_hr of the last layer when only ∂c_n is given (c_n is computed before the
+// projection). The library returns zeros there (README, "LSTM, GRU and the cells"); the worker sends
+// no tensor for None. So a parameter gradient torch left out and TS gives as all zeros is the same answer.
+function unreachedParameter(name: string, tensor: Tensor): boolean {
+  return name.startsWith('grad.') && name !== 'grad.input' && name !== 'grad.hx' && name !== 'grad.cx' && tensor.data.every((v) => v === 0);
 }
 
 function sameError(a: ErrorOutcome | null, b: ErrorOutcome | null): boolean {

@@ -16,8 +16,9 @@ import {
 import { Generator, manualSeed, type InitRounding } from '../../src/generator.js';
 import type { Accumulation } from '../../src/accumulation.js';
 import type { CaseLayout, ErrorOutcome, Outcome } from './outcome.js';
-import type { CaseResult, Handshake, PyValue, RnnKwargs, WireCase } from '../worker/protocol.js';
+import type { CaseResult, Handshake, ModuleKind, PyValue, RnnKwargs, WireCase } from '../worker/protocol.js';
 import { decodeIntegers, decodeTensor, encodeTensor } from '../worker/wire-tensor.js';
+import { type FamilyFactory, type FamilyKind, type FamilyModule, defaultFamilyFactory, isCellKind, runFamily } from './family-run.js';
 
 /**
  * Parameter values: torch's init after `manual_seed(seed)` (a decimal string), or explicit tensors.
@@ -27,11 +28,18 @@ import { decodeIntegers, decodeTensor, encodeTensor } from '../worker/wire-tenso
 export type ParityInit = { readonly seed: string; readonly seedDtype?: DType } | { readonly stateDict: Readonly<Record<string, Tensor>> };
 
 /**
- * One case: build `nn.RNN(**kwargs, dtype)`, set its parameters, run forward on `input` (packed with
- * `lengths` if given) from `hx`, optionally backward from upstream gradients. `kwargs` keep torch's
- * spelling and may be invalid on purpose, for error parity.
+ * One case: build `nn.RNN(**kwargs, dtype)` (or the family module `module` names), set its parameters,
+ * run forward on `input` (packed with `lengths` if given) from `hx` (and LSTM's `cx`), optionally
+ * backward from upstream gradients. `kwargs` keep torch's spelling and may be invalid on purpose, for
+ * error parity.
  */
 export interface ParityCase {
+  /**
+   * The torch module, in the worker's spelling (python/PROTOCOL.md `module`): `lstm`, `gru`,
+   * `rnn_cell`, `lstm_cell`, `gru_cell`; absent means `rnn`, so every case and fixture written before
+   * the family existed is unchanged. Cells take no `packed` and no `grad.output`.
+   */
+  readonly module?: ModuleKind;
   readonly kwargs: Readonly<TorchRNNKwargs>;
   readonly dtype: DType;
   readonly init: ParityInit;
@@ -40,8 +48,11 @@ export interface ParityCase {
   readonly forwardSeed: string | null;
   readonly input: Tensor;
   readonly hx: Tensor | null;
+  /** LSTM / LSTMCell's c_0, only with `hx` (torch's state tuple `(h_0, c_0)`); absent or null otherwise. */
+  readonly cx?: Tensor | null;
   readonly packed: { readonly lengths: readonly number[]; readonly enforceSorted: boolean } | null;
-  readonly grad: { readonly output: Tensor | null; readonly hN: Tensor | null } | null;
+  /** Upstream gradients: of the output, of h_n, and of LSTM's c_n (`cN`, absent or null elsewhere). */
+  readonly grad: { readonly output: Tensor | null; readonly hN: Tensor | null; readonly cN?: Tensor | null } | null;
   /** Ask for the parameters after init (exact comparison of seeded init). */
   readonly wantWeights: boolean;
   /**
@@ -51,11 +62,23 @@ export interface ParityCase {
   readonly accumulation?: Accumulation;
 }
 
-/** Builds the module under test; the planted-bug tests pass a subclass with one seam broken. */
-export type RNNFactory = (options: RNNOptions) => RNN;
+/**
+ * Builds the module under test; the planted-bug tests pass a subclass with one seam broken. Family
+ * cases (LSTM, GRU, cells) are built by `family` when the factory has it (planted family bugs), else by
+ * the library's own classes.
+ */
+export interface RNNFactory {
+  (options: RNNOptions): RNN;
+  readonly family?: FamilyFactory;
+}
 
 /** The library's own RNN, unmodified. */
 export const defaultFactory: RNNFactory = (options) => new RNN(options);
+
+/** The module kind of a case: `rnn` when absent. */
+export function moduleKindOf(c: Pick<ParityCase, 'module'>): ModuleKind {
+  return c.module ?? 'rnn';
+}
 
 /**
  * How the reference torch rounds `uniform_` (spec §3.3), from its handshake fingerprint; 'fused' (the
@@ -68,7 +91,9 @@ export function referenceInitRounding(handshake: Pick<Handshake, 'init_fingerpri
 /** The module under test built as the reference torch initialises: its `uniform_` rounding. */
 export function referenceFactory(handshake: Pick<Handshake, 'init_fingerprint'>): RNNFactory {
   const initRounding = referenceInitRounding(handshake);
-  return (options) => new RNN({ ...options, initRounding });
+  return Object.assign((options: RNNOptions) => new RNN({ ...options, initRounding }), {
+    family: ((kind, options) => defaultFamilyFactory(kind, { ...options, initRounding })) satisfies FamilyFactory,
+  });
 }
 
 /** The case as the worker's protocol carries it (python/PROTOCOL.md). */
@@ -79,6 +104,7 @@ export function toWireCase(c: ParityCase, id: string, options: { readonly roundi
       : { state_dict: Object.fromEntries(Object.entries(c.init.stateDict).map(([name, t]) => [name, encodeTensor(t)])) };
   return {
     id,
+    ...(moduleKindOf(c) === 'rnn' ? {} : { module: moduleKindOf(c) }),
     kwargs: wireKwargs(c.kwargs),
     dtype: c.dtype,
     init,
@@ -86,6 +112,7 @@ export function toWireCase(c: ParityCase, id: string, options: { readonly roundi
     ...(c.forwardSeed === null ? {} : { forward_seed: c.forwardSeed }),
     input: encodeTensor(c.input),
     ...(c.hx === null ? {} : { hx: encodeTensor(c.hx) }),
+    ...(c.cx == null ? {} : { cx: encodeTensor(c.cx) }),
     ...(c.packed === null ? {} : { packed: { lengths: c.packed.lengths as PyValue[], enforce_sorted: c.packed.enforceSorted } }),
     ...(c.grad === null
       ? {}
@@ -93,6 +120,7 @@ export function toWireCase(c: ParityCase, id: string, options: { readonly roundi
           grad: {
             ...(c.grad.output === null ? {} : { output: encodeTensor(c.grad.output) }),
             ...(c.grad.hN === null ? {} : { h_n: encodeTensor(c.grad.hN) }),
+            ...(c.grad.cN == null ? {} : { c_n: encodeTensor(c.grad.cN) }),
           },
         }),
     ...(c.wantWeights || options.roundingReference === true
@@ -158,14 +186,23 @@ export function shadowOf(c: ParityCase): ParityCase {
     init,
     input: c.input.to('float64'),
     hx: widen(c.hx),
-    grad: c.grad === null ? null : { output: widen(c.grad.output), hN: widen(c.grad.hN) },
+    ...(c.cx === undefined ? {} : { cx: widen(c.cx) }),
+    grad:
+      c.grad === null ? null : { output: widen(c.grad.output), hN: widen(c.grad.hN), ...(c.grad.cN === undefined ? {} : { cN: widen(c.grad.cN) }) },
   };
 }
+
+// Note [oneDNN projection warning]
+// torch 2.13 warns `LSTM with projections is not supported with oneDNN. Using default implementation.`
+// (ATen's TORCH_WARN_ONCE in aten/src/ATen/native/RNN.cpp) for a float32 LSTM with proj_size > 0 —
+// once per worker process, so whether a case sees it depends on which cases the process ran before,
+// not on the case. The library runs no oneDNN and never emits it; torch's answer drops it.
+const ONCE_PER_PROCESS_WARNINGS = ['LSTM with projections is not supported with oneDNN'];
 
 /** torch's answer as an {@link Outcome}; null when the worker gave none (crash, timeout, protocol error). */
 export function outcomeFromWire(result: CaseResult): Outcome | null {
   if (result.status !== 'ok' && result.status !== 'error') return null;
-  const warnings = result.warnings.map((w) => w.message);
+  const warnings = result.warnings.map((w) => w.message).filter((m) => !ONCE_PER_PROCESS_WARNINGS.some((prefix) => m.startsWith(prefix)));
   if (result.status === 'error') return { tensors: {}, error: result.error ?? { type: 'Unknown', message: '' }, warnings };
   const tensors: Record<string, Tensor> = {};
   if (result.packed !== undefined) {
@@ -180,10 +217,12 @@ export function outcomeFromWire(result: CaseResult): Outcome | null {
     tensors.output = decodeTensor(result.output);
   }
   if (result.h_n !== undefined) tensors.h_n = decodeTensor(result.h_n);
+  if (result.c_n !== undefined) tensors.c_n = decodeTensor(result.c_n);
   for (const [name, wire] of Object.entries(result.state_dict ?? {})) tensors[`weights.${name}`] = decodeTensor(wire);
   if (result.grads !== undefined) {
     if (result.grads.input) tensors['grad.input'] = decodeTensor(result.grads.input);
     if (result.grads.hx) tensors['grad.hx'] = decodeTensor(result.grads.hx);
+    if (result.grads.cx) tensors['grad.cx'] = decodeTensor(result.grads.cx);
     for (const [name, wire] of Object.entries(result.grads.params)) if (wire) tensors[`grad.${name}`] = decodeTensor(wire);
   }
   return { tensors, error: null, warnings };
@@ -213,16 +252,13 @@ export function runTs(c: ParityCase, factory: RNNFactory = defaultFactory): Outc
 }
 
 function forwardTs(c: ParityCase, factory: RNNFactory): Record<string, Tensor> {
-  const options = {
-    ...fromTorchKwargs(c.kwargs),
-    dtype: c.dtype,
-    ...(c.accumulation === undefined ? {} : { accumulation: c.accumulation }),
-  } as RNNOptions;
-  const rnn = moduleFor(c, factory, options);
+  const built = moduleFor(c, factory, optionsOf(c));
   const tensors: Record<string, Tensor> = {};
-  if (c.wantWeights) for (const [name, p] of rnn.namedParameters()) tensors[`weights.${name}`] = p.clone();
-  rnn.train(c.training);
+  if (c.wantWeights) for (const [name, p] of built.namedParameters()) tensors[`weights.${name}`] = p.clone();
+  built.train(c.training);
   if (c.forwardSeed !== null) manualSeed(BigInt(c.forwardSeed));
+  if (!(built instanceof RNN)) return { ...tensors, ...runFamily(c, built) };
+  const rnn = built;
   if (c.packed !== null) {
     const packed = packForCase(c, rnn.batchFirst);
     const run = c.grad === null ? null : rnn.forwardWithGrad(packed, c.hx);
@@ -259,26 +295,42 @@ function forwardTs(c: ParityCase, factory: RNNFactory): Record<string, Tensor> {
   return tensors;
 }
 
+/** The TS options of a case: torch's kwargs in the TS spelling, the dtype, and the RNN's accumulation if set. */
+function optionsOf(c: ParityCase): RNNOptions {
+  return {
+    ...fromTorchKwargs(c.kwargs),
+    dtype: c.dtype,
+    ...(c.accumulation === undefined ? {} : { accumulation: c.accumulation }),
+  } as RNNOptions;
+}
+
+/** Builds the case's module kind: the RNN through `factory`, a family module through `factory.family` (or the library's). */
+function build(c: ParityCase, factory: RNNFactory, options: RNNOptions): RNN | FamilyModule {
+  const kind = moduleKindOf(c);
+  if (kind === 'rnn') return factory(options);
+  return (factory.family ?? defaultFamilyFactory)(kind as FamilyKind, options as unknown as Record<string, unknown>);
+}
+
 /** The case's module with its init: seeded (in the seed's dtype, then converted), or a loaded state_dict. */
-function moduleFor(c: ParityCase, factory: RNNFactory, options: RNNOptions): RNN {
+function moduleFor(c: ParityCase, factory: RNNFactory, options: RNNOptions): RNN | FamilyModule {
   if ('stateDict' in c.init) {
-    const rnn = factory(options);
-    rnn.loadStateDict(c.init.stateDict);
-    return rnn;
+    const module = build(c, factory, options);
+    module.loadStateDict(c.init.stateDict);
+    return module;
   }
   const seedDtype = c.init.seedDtype ?? c.dtype;
   if (seedDtype === c.dtype) {
     manualSeed(BigInt(c.init.seed));
-    return factory(options);
+    return build(c, factory, options);
   }
   // See Note [seeded shadows]: torch's `module.to(dtype)` after init draws nothing, so the module
   // that receives the converted parameters draws its own init from a spare generator, and then uses
   // the global one, as torch's module would for dropout.
-  const rnn = factory({ ...options, generator: new Generator() } as RNNOptions);
+  const module = build(c, factory, { ...options, generator: new Generator() } as RNNOptions);
   const drawnFrom = manualSeed(BigInt(c.init.seed));
-  rnn.loadStateDict(factory({ ...options, dtype: seedDtype } as RNNOptions).stateDict());
-  rnn.generator = drawnFrom;
-  return rnn;
+  module.loadStateDict(build(c, factory, { ...options, dtype: seedDtype } as RNNOptions).stateDict());
+  module.generator = drawnFrom;
+  return module;
 }
 
 /** Gradients under the names the worker uses; hx has one only when the case gives hx, as in torch. */
@@ -310,10 +362,23 @@ export function layoutOf(c: ParityCase): CaseLayout {
   const k = c.kwargs;
   const int = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback);
   const batchFirst = k.batch_first === true;
+  if (isCellKind(moduleKindOf(c))) {
+    // A cell is one step of one layer: (N, H) or unbatched (H).
+    return {
+      hiddenSize: int(k.hidden_size, 1),
+      numLayers: 1,
+      directions: 1,
+      batchFirst: false,
+      batched: c.input.ndim === 2,
+      batchSizes: null,
+      seqLen: 1,
+    };
+  }
   const batched = c.packed !== null || c.input.ndim === 3;
   const seqLen = c.packed !== null ? Math.max(1, ...c.packed.lengths) : ((batched && batchFirst ? c.input.shape[1] : c.input.shape[0]) ?? 1);
   return {
-    hiddenSize: int(k.hidden_size, 1),
+    // LSTM with projections: output and h_n are proj_size wide (c_n is hidden_size wide; located as if proj_size).
+    hiddenSize: int(k.proj_size, int(k.hidden_size, 1)),
     numLayers: int(k.num_layers, 1),
     directions: k.bidirectional === true ? 2 : 1,
     batchFirst,

@@ -1,5 +1,5 @@
 // Rounding sensitivity: how far a case's outputs move under a few ULP of rounding noise (TS only, no torch).
-import { RNN, Tensor, type FloatArray } from '../../src/index.js';
+import { RNN, Tensor, type FloatArray, type RNNOptions } from '../../src/index.js';
 import type { ActivationKernel } from '../../src/kernels.js';
 import { type ParityCase, type RNNFactory, runTs, weightsOf } from './parity-case.js';
 
@@ -39,7 +39,10 @@ function sign(index: number, trial: number): number {
  * factory's class stays in force.
  */
 function jittered(factory: RNNFactory, trial: number, epsilon: number, probe: SensitivityProbe): RNNFactory {
-  return (options) => {
+  // LSTM, GRU and the cells have no activation seam: for them the probe nudges the weights only, and
+  // `family` passes through so a planted family bug stays in force.
+  const family = factory.family === undefined ? {} : { family: factory.family };
+  return Object.assign((options: RNNOptions) => {
     const rnn = factory(options);
     const seam = rnn as unknown as { activation(): ActivationKernel };
     const activation = seam.activation.bind(rnn);
@@ -57,7 +60,7 @@ function jittered(factory: RNNFactory, trial: number, epsilon: number, probe: Se
       };
     };
     return rnn;
-  };
+  }, family);
 }
 
 /**

@@ -1,27 +1,13 @@
 // One case of the recurrent family (LSTM, GRU, the three cells) run on both sides: TS here, torch through the worker.
 import { outcomeFromWire } from '../../harness/parity/parity-case.js';
+import { type FamilyKind, defaultFamilyFactory, runFamily } from '../../harness/parity/family-run.js';
 import type { CaseLayout, Outcome } from '../../harness/parity/outcome.js';
-import type { CaseResult, ModuleKind, PyValue, WireCase } from '../../harness/worker/protocol.js';
-import { decodeTensor, encodeTensor } from '../../harness/worker/wire-tensor.js';
-import {
-  GRU,
-  GRUCell,
-  LSTM,
-  LSTMCell,
-  PackedSequence,
-  RNNCell,
-  Tensor,
-  TorchError,
-  catchWarnings,
-  packPaddedSequence,
-  padPackedSequence,
-  toTorchKwargs,
-  type DType,
-} from '../../src/index.js';
+import type { CaseResult, PyValue, WireCase } from '../../harness/worker/protocol.js';
+import { encodeTensor } from '../../harness/worker/wire-tensor.js';
+import { type Tensor, TorchError, catchWarnings, toTorchKwargs, type DType } from '../../src/index.js';
 import { manualSeed, type InitRounding } from '../../src/generator.js';
 
-/** The family's kinds; the Elman RNN has its own harness (harness/parity-case.ts). */
-export type FamilyKind = Exclude<ModuleKind, 'rnn'>;
+export type { FamilyKind };
 
 /** One case: options in the TS spelling (valid or not, for error parity), seeded init, one forward. */
 export interface FamilyCase {
@@ -40,118 +26,14 @@ export interface FamilyCase {
   readonly grad?: { readonly output: Tensor | null; readonly hN: Tensor | null; readonly cN: Tensor | null } | null;
 }
 
-type Module = LSTM | GRU | RNNCell | LSTMCell | GRUCell;
-
-function build(c: FamilyCase, initRounding: InitRounding): Module {
-  const options = { ...c.options, dtype: c.dtype, initRounding } as never;
-  switch (c.module) {
-    case 'lstm':
-      return new LSTM(options);
-    case 'gru':
-      return new GRU(options);
-    case 'rnn_cell':
-      return new RNNCell(options);
-    case 'lstm_cell':
-      return new LSTMCell(options);
-    case 'gru_cell':
-      return new GRUCell(options);
-  }
-}
-
-function integers(values: readonly number[]): Tensor {
-  return Tensor.fromFlat(values, [values.length], 'float64');
-}
-
 function forwardTs(c: FamilyCase, initRounding: InitRounding): Record<string, Tensor> {
   manualSeed(BigInt(c.seed));
-  const module = build(c, initRounding);
+  const module = defaultFamilyFactory(c.module, { ...c.options, dtype: c.dtype, initRounding });
   const tensors: Record<string, Tensor> = {};
   for (const [name, p] of module.namedParameters()) tensors[`weights.${name}`] = p.clone();
   module.train(c.training);
   if (c.forwardSeed !== null) manualSeed(BigInt(c.forwardSeed));
-  if (c.grad !== undefined && c.grad !== null) {
-    Object.assign(tensors, gradientsTs(c, module, c.grad));
-    return tensors;
-  }
-  if (module instanceof RNNCell || module instanceof GRUCell) {
-    tensors.h_n = module.forward(c.input, c.hx);
-    return tensors;
-  }
-  if (module instanceof LSTMCell) {
-    [tensors.h_n, tensors.c_n] = module.forward(c.input, c.hx === null ? null : [c.hx, c.cx!]);
-    return tensors;
-  }
-  const input =
-    c.packed === null
-      ? c.input
-      : packPaddedSequence(c.input, c.packed.lengths, { batchFirst: module.batchFirst, enforceSorted: c.packed.enforceSorted });
-  let output: Tensor | PackedSequence;
-  if (module instanceof LSTM) {
-    [output, [tensors.h_n, tensors.c_n]] = module.forward(input, c.hx === null ? null : [c.hx, c.cx!]);
-  } else {
-    [output, tensors.h_n] = module.forward(input, c.hx);
-  }
-  if (output instanceof PackedSequence) {
-    tensors['packed.data'] = output.data;
-    tensors['packed.batch_sizes'] = integers(output.batchSizes);
-    if (output.sortedIndices !== null) tensors['packed.sorted_indices'] = integers(output.sortedIndices);
-    if (output.unsortedIndices !== null) tensors['packed.unsorted_indices'] = integers(output.unsortedIndices);
-    const [padded, lengths] = padPackedSequence(output, { batchFirst: module.batchFirst });
-    tensors.padded = padded;
-    tensors['padded.lengths'] = integers(lengths);
-  } else {
-    tensors.output = output;
-  }
-  return tensors;
-}
-
-/** The forward through `forwardWithGrad`, then backward: outputs and gradients under the worker's names. */
-function gradientsTs(c: FamilyCase, module: Module, grad: NonNullable<FamilyCase['grad']>): Record<string, Tensor> {
-  const tensors: Record<string, Tensor> = {};
-  let grads: { gradInput: Tensor; gradHx: Tensor; gradCx?: Tensor; grads: Readonly<Record<string, Tensor>> };
-  if (module instanceof RNNCell || module instanceof GRUCell) {
-    const run = module.forwardWithGrad(c.input, c.hx);
-    tensors.h_n = run.h;
-    grads = run.backward(grad.hN);
-  } else if (module instanceof LSTMCell) {
-    const run = module.forwardWithGrad(c.input, c.hx === null ? null : [c.hx, c.cx!]);
-    tensors.h_n = run.h;
-    tensors.c_n = run.c;
-    grads = run.backward(grad.hN, grad.cN);
-  } else {
-    const input =
-      c.packed === null
-        ? c.input
-        : packPaddedSequence(c.input, c.packed.lengths, { batchFirst: module.batchFirst, enforceSorted: c.packed.enforceSorted });
-    const run = module instanceof LSTM ? module.forwardWithGrad(input, c.hx === null ? null : [c.hx, c.cx!]) : module.forwardWithGrad(input, c.hx);
-    if ('cN' in run) tensors.c_n = run.cN;
-    tensors.h_n = run.hN;
-    grads = module instanceof LSTM && 'cN' in run ? run.backward(grad.output, grad.hN, grad.cN) : run.backward(grad.output, grad.hN);
-    const { output } = run;
-    if (output instanceof PackedSequence) {
-      tensors['packed.data'] = output.data;
-      tensors['packed.batch_sizes'] = integers(output.batchSizes);
-      if (output.sortedIndices !== null) tensors['packed.sorted_indices'] = integers(output.sortedIndices);
-      if (output.unsortedIndices !== null) tensors['packed.unsorted_indices'] = integers(output.unsortedIndices);
-      const [padded, lengths] = padPackedSequence(output, { batchFirst: module.batchFirst });
-      tensors.padded = padded;
-      tensors['padded.lengths'] = integers(lengths);
-      // torch differentiates the padded input it was given: the packed rows' gradient goes back to
-      // their padded positions, zeros in the padding.
-      const [gradInput] = padPackedSequence(new PackedSequence(grads.gradInput, output.batchSizes, output.sortedIndices, output.unsortedIndices), {
-        batchFirst: module.batchFirst,
-        totalLength: c.input.shape[module.batchFirst ? 1 : 0]!,
-      });
-      grads = { ...grads, gradInput };
-    } else {
-      tensors.output = output;
-    }
-  }
-  tensors['grad.input'] = grads.gradInput;
-  if (c.hx !== null) tensors['grad.hx'] = grads.gradHx;
-  if (c.cx !== null && grads.gradCx !== undefined) tensors['grad.cx'] = grads.gradCx;
-  for (const [name, g] of Object.entries(grads.grads)) tensors[`grad.${name}`] = g;
-  return tensors;
+  return { ...tensors, ...runFamily({ ...c, grad: c.grad ?? null }, module) };
 }
 
 /** Runs the case in TS: a TorchError is the error outcome; anything else is our bug (`JS:` type), never a match. */
@@ -196,14 +78,9 @@ export function toFamilyWire(c: FamilyCase, id: string): WireCase {
   };
 }
 
-/** torch's answer as an Outcome, with LSTM's c_n and ∂c_0; null when the worker gave none. */
+/** torch's answer as an Outcome, with LSTM's c_n and ∂c_0 (harness/parity/parity-case.ts reads them); null when the worker gave none. */
 export function familyOutcomeFromWire(result: CaseResult): Outcome | null {
-  const outcome = outcomeFromWire(result);
-  if (outcome === null) return outcome;
-  const tensors = { ...outcome.tensors };
-  if (result.c_n !== undefined) tensors.c_n = decodeTensor(result.c_n);
-  if (result.grads?.cx) tensors['grad.cx'] = decodeTensor(result.grads.cx);
-  return { ...outcome, tensors };
+  return outcomeFromWire(result);
 }
 
 /** What compare.ts needs to scale budgets and locate a mismatch; tolerant of invalid options. */

@@ -32,6 +32,13 @@ describe('parameters and reprs', () => {
       'RNNCell(2, 3, bias=False, nonlinearity=relu)',
     );
     expect(String(new LSTMCell({ inputSize: 2, hiddenSize: 3, bias: false }))).toBe('LSTMCell(2, 3, bias=False)');
+    // torch's LSTM / GRU take hidden_size=True as 1 (gate sizes 4·True and 3·True are ints); nn.RNN refuses it.
+    expect(new LSTM({ inputSize: 2, hiddenSize: true } as never).stateDict().weight_hh_l0!.shape).toEqual([4, 1]);
+    expect(new GRU({ inputSize: 2, hiddenSize: true } as never).stateDict().weight_hh_l0!.shape).toEqual([3, 1]);
+    // torch stores nonlinearity=None as given (the default applies only when omitted) and fails in forward.
+    const none = new RNNCell({ inputSize: 2, hiddenSize: 3, nonlinearity: null } as never);
+    expect(String(none)).toBe('RNNCell(2, 3, nonlinearity=None)');
+    expect(() => none.forward(Tensor.zeros([2]))).toThrow('Unknown nonlinearity: None');
     expect(new GRUCell({ inputSize: 2, hiddenSize: 3 }).namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}`)).toEqual([
       'weight_ih:9x2',
       'weight_hh:9x3',

@@ -1,7 +1,18 @@
 // Arbitraries: valid cases run, invalid cases fail with a torch error, and shapes follow the spec.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseSpec, hxShapeOf, inputShapeOf, invalidCase, lengthsOf, outputShapeOf, validCase } from '../../../harness/explore/arbitraries.js';
+import {
+  caseSpec,
+  cxShapeOf,
+  hxShapeOf,
+  inputShapeOf,
+  invalidCase,
+  lengthsOf,
+  outputShapeOf,
+  projSizeOf,
+  validCase,
+} from '../../../harness/explore/arbitraries.js';
+import { isCellKind } from '../../../harness/parity/family-run.js';
 import { CoverageLedger, dimensionsOf } from '../../../harness/explore/coverage.js';
 import { runTs } from '../../../harness/parity/parity-case.js';
 
@@ -19,6 +30,7 @@ describe('arbitraries', () => {
         const outcome = runTs(c);
         expect(outcome.error).toBeNull();
         expect(Object.keys(outcome.tensors)).toContain('h_n');
+        if (c.module === 'lstm' || c.module === 'lstm_cell') expect(Object.keys(outcome.tensors)).toContain('c_n');
         if (c.grad !== null) expect(Object.keys(outcome.tensors)).toContain('grad.input');
       }),
       { numRuns: 200 },
@@ -44,9 +56,14 @@ describe('arbitraries', () => {
         for (const length of lengths) expect(length).toBeLessThanOrEqual(spec.seqLen);
         if (spec.enforceSorted) expect(lengths).toEqual([...lengths].sort((a, b) => b - a));
         const D = spec.bidirectional ? 2 : 1;
-        expect(outputShapeOf(spec).at(-1)).toBe(D * spec.hiddenSize);
+        const width = projSizeOf(spec) || spec.hiddenSize;
+        expect(projSizeOf(spec)).toBeLessThan(spec.hiddenSize);
+        expect(outputShapeOf(spec).at(-1)).toBe(D * width);
         expect(inputShapeOf(spec).at(-1)).toBe(spec.inputSize);
-        expect(hxShapeOf(spec)[0]).toBe(D * spec.numLayers);
+        expect(hxShapeOf(spec).at(-1)).toBe(width);
+        expect(cxShapeOf(spec).at(-1)).toBe(spec.hiddenSize);
+        if (isCellKind(spec.module)) expect([spec.numLayers, D, spec.seqLen, spec.packed, spec.dropout]).toEqual([1, 1, 1, false, 0]);
+        else expect(hxShapeOf(spec)[0]).toBe(D * spec.numLayers);
       }),
     );
   });

@@ -184,7 +184,9 @@ describe('the parity command with faults', () => {
     const { report, fixtures, quarantined } = await campaign({
       seed: 11,
       budgetSeconds: 150,
-      runs: 12,
+      // The fault is planted in nn.RNN's forward alone; since campaigns draw LSTM, GRU and the cells
+      // too, 12 batches of seed 11 no longer reach a faulting RNN case.
+      runs: 30,
       golden,
       minCases: 1,
       workerEnv: faultEnv('alloc'),

@@ -89,6 +89,8 @@ const plantedApiBugs: Record<string, PlantedApiBug> = {
   'RNN dropout draws from the default generator, not its own': {
     target: 'generator_choice',
     build: (rounding) => generatorChoiceTarget(rounding, { ...library, RNN: DefaultDropoutRNN }),
+    // found in 2,338 cases (seed 20261128, campaigns drawing the family too); a loaded 20 s fell short in `pnpm test`
+    budgetMs: 45_000,
   },
   'LSTMCell.resetParameters draws the parameters in reverse order': {
     target: 'lstm_cell',

@@ -1,4 +1,4 @@
-// The harness has teeth: each bug planted in one seam of the RNN is found by a short campaign and shrunk small.
+// The harness has teeth: each bug planted in one seam of the RNN, LSTM or GRU is found by a short campaign and shrunk small.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RNN, type RNNOptions } from '../../../src/index.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
@@ -6,7 +6,9 @@ import { type CampaignReport, runCampaign } from '../../../harness/explore/campa
 import { caseSize, formatCaseSize } from '../../../harness/explore/case-simplifications.js';
 import { DirectoryBackend, GOLDEN_DIR, GoldenStore } from '../../../harness/golden/store.js';
 import { plantedBugs } from './planted-bugs.js';
+import { plantedFamilyBugFactory, plantedFamilyBugs } from './planted-family-bugs.js';
 import { isApiFailure } from '../../../harness/explore/failures.js';
+import type { ParityCase, RNNFactory } from '../../../harness/parity/parity-case.js';
 
 /**
  * A bug only the golden corpus reaches: the seed passed through a double (clamped below 2⁶⁴), which
@@ -41,6 +43,15 @@ function describeFind(name: string, report: CampaignReport): string {
   return `${name}: found from ${s.startedFrom} after ${s.casesToFind} cases; ${s.fastCheckShrinks} fast-check shrinks + ${s.domainSteps} domain steps → ${formatCaseSize(s.finalSize)}${s.localMinimum ? '' : ' (shrink time ran out)'}`;
 }
 
+/** The issue's promise for a shrunk failure: ≤ 2 layers, hidden ≤ 3, seq ≤ 3, batch ≤ 2. */
+function expectShrunkSmall(c: ParityCase): void {
+  const shrunk = caseSize(c);
+  expect(shrunk.layers).toBeLessThanOrEqual(2);
+  expect(shrunk.hidden).toBeLessThanOrEqual(3);
+  expect(shrunk.seqLen).toBeLessThanOrEqual(3);
+  expect(shrunk.batch).toBeLessThanOrEqual(2);
+}
+
 describe('planted bugs', () => {
   let bridge: TorchBridge;
   beforeAll(async () => {
@@ -50,19 +61,24 @@ describe('planted bugs', () => {
     await bridge.stop();
   });
 
-  it.each(Object.entries(plantedBugs))('finds and shrinks: %s', async (_, Buggy) => {
-    const report = await runCampaign({ bridge, seed: 20261128, budgetMs: 30_000, shrinkBudgetMs: 60_000, minCases: 1, factory: (o) => new Buggy(o) });
+  /** A random-exploration campaign (no corpus) against `factory`: it must fail, and its first failure shrink small. */
+  async function findAndShrink(name: string, factory: RNNFactory): Promise<ParityCase> {
+    const report = await runCampaign({ bridge, seed: 20261128, budgetMs: 30_000, shrinkBudgetMs: 60_000, minCases: 1, factory });
     expect(report.passed).toBe(false);
-    expect(report.failures.length).toBeGreaterThan(0);
     expect(report.shrink?.startedFrom).toBe('random exploration');
     const failure = report.failures[0]!;
-    if (isApiFailure(failure)) throw new Error(`an RNN bug was reported on an API case: ${failure.report[0]}`);
-    const shrunk = caseSize(failure.case);
-    console.log(describeFind(_, report), '|', report.failures[0]!.report[0]);
-    expect(shrunk.layers).toBeLessThanOrEqual(2);
-    expect(shrunk.hidden).toBeLessThanOrEqual(3);
-    expect(shrunk.seqLen).toBeLessThanOrEqual(3);
-    expect(shrunk.batch).toBeLessThanOrEqual(2);
+    if (isApiFailure(failure)) throw new Error(`a planted bug was reported on an API case: ${failure.report[0]}`);
+    console.log(describeFind(name, report), '|', failure.report[0]);
+    expectShrunkSmall(failure.case);
+    return failure.case;
+  }
+
+  it.each(Object.entries(plantedBugs))('finds and shrinks: %s', async (name, Buggy) => {
+    await findAndShrink(name, (o) => new Buggy(o));
+  });
+
+  it.each(Object.entries(plantedFamilyBugs))('finds and shrinks a family bug: %s', async (name, bug) => {
+    expect((await findAndShrink(name, plantedFamilyBugFactory(name))).module).toBe(bug.kind);
   });
 
   it.each(Object.entries(corpusBugs))('shrinks a failure the corpus replay reaches first, from that corpus case: %s', async (name, Buggy) => {
@@ -86,11 +102,7 @@ describe('planted bugs', () => {
     expect(start.start.kind).toBe('corpus');
     expect(start.startCase).toBe(examples[(start.start as { example: number }).example]);
     expect(report.shrink!.domainSteps).toBeGreaterThan(0);
-    const shrunk = caseSize(failure.case);
-    expect(shrunk.layers).toBeLessThanOrEqual(2);
-    expect(shrunk.hidden).toBeLessThanOrEqual(3);
-    expect(shrunk.seqLen).toBeLessThanOrEqual(3);
-    expect(shrunk.batch).toBeLessThanOrEqual(2);
+    expectShrunkSmall(failure.case);
   });
 
   it('the unmodified RNN passes the same campaign', async () => {

@@ -9,6 +9,8 @@ import { FixtureFormatError } from '../../../harness/golden/fixture-schema.js';
 import { DirectoryBackend, GoldenStore, InMemoryBackend } from '../../../harness/golden/store.js';
 import { Tensor } from '../../../src/index.js';
 import { fixtureOf, smallCase } from './builders.js';
+import fc from 'fast-check';
+import { validCase } from '../../../harness/explore/arbitraries.js';
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth, indents by two spaces and ends with a newline', () => {
@@ -42,6 +44,27 @@ describe('fixtures', () => {
     expect(text).toContain('"dropout": {\n        "$float": "nan"\n      }');
     expect(text.endsWith('}\n')).toBe(true);
   });
+
+  it.each(['lstm', 'gru', 'rnn_cell', 'lstm_cell', 'gru_cell'] as const)(
+    'round-trip a %s case: module, cx and grad c_n; an nn.RNN case stores none of them',
+    (module) => {
+      const store = new GoldenStore(new InMemoryBackend());
+      const family = fc.sample(
+        validCase({ largeSizes: false, maxLayers: 2, maxSeqLen: 3, modules: { [module]: 1 } }).filter((c) => c.hx !== null && c.grad !== null),
+        { numRuns: 3, seed: 4 },
+      );
+      for (const c of family) {
+        const fixture = fixtureOf(c);
+        store.save(fixture);
+        const loaded = store.fetch(fixture.id)!;
+        expect(loaded.case).toEqual(c);
+        expect(loaded.case.module).toBe(module);
+        if (module.startsWith('lstm')) expect(loaded.case.cx).toBeDefined();
+      }
+      const text = (store.backend as InMemoryBackend).texts.get(store.keyOf(fixtureOf(smallCase())));
+      expect(text ?? canonicalJson(fixtureToDoc(fixtureOf(smallCase())) as never)).not.toMatch(/"module"|"cx"|"c_n"/);
+    },
+  );
 
   it('keep where a shrunk campaign failure started (shrunk_from), and fixtures without it stay as they were', () => {
     const store = new GoldenStore(new InMemoryBackend());

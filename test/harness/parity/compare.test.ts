@@ -92,6 +92,15 @@ describe('compareOutcomes', () => {
     expect(formatDifference(result.differences[0]!)).toBe('error: TS no error vs torch ValueError: "hidden_size must be greater than zero"');
   });
 
+  it("takes an all-zero parameter gradient as torch's None (Note [unreached parameters]), nothing else", () => {
+    const torch = outcome({ h_n: f64([1]) });
+    expect(compareOutcomes(outcome({ h_n: f64([1]), 'grad.weight_hr_l0': f64([0, 0], [1, 2]) }), torch, layout).equal).toBe(true);
+    expect(kinds(compareOutcomes(outcome({ h_n: f64([1]), 'grad.weight_hr_l0': f64([0, 1e-9], [1, 2]) }), torch, layout).differences)).toEqual([
+      'missing',
+    ]);
+    expect(kinds(compareOutcomes(outcome({ h_n: f64([1]), 'grad.hx': f64([0]) }), torch, layout).differences)).toEqual(['missing']);
+  });
+
   it('names the first bad element in torch terms, with abs, rel and ULP errors', () => {
     // output (L=3, N=1, D·H=4): flat 7 is t=1, batch 0, feature 3 = reverse unit 1 of the last layer.
     const expected = f64(
