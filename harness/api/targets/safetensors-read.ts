@@ -97,6 +97,13 @@ export function fileMutation(): fc.Arbitrary<FileMutation> {
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), index }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('padding' as const), byte: fc.constantFrom(0x00, 0x0a, 0x09, 0x0d, 0x7d) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('metadata-value' as const), value: fc.integer({ min: 0, max: 9 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('metadata-json' as const),
+        text: fc.constantFrom('null', '{}', '{"format":null}', '{"format":true}', '{"a":{"b":"c"}}', '{"a":["b"]}', '[]', '"pt"', '{"":""}'),
+      }),
+    },
   );
 }
 
