@@ -5,6 +5,7 @@ import type { DType, InitRounding } from '../../../src/index.js';
 import { encodeArgs } from '../api-args.js';
 import { apiResultOf } from '../api-result.js';
 import type { ApiTarget } from '../api-target.js';
+import type { CanonicalValue } from '../canonical-value.js';
 import { namedTensors } from './named-tensors.js';
 import { type ModuleLibrary, type TorchKwargs, buildModule, dtypeArg, moduleKwargs } from './module-kwargs.js';
 
@@ -56,7 +57,7 @@ export function memoryLimitTarget(initRounding: InitRounding = 'fused', lib: Mem
       invalidLimit: fc.option(fc.constantFrom(0, -0, -1, Number.NaN, -0.5, Number.NEGATIVE_INFINITY, -(2 ** 31)), { freq: 5, nil: null }),
     }),
     runTs: (a) =>
-      apiResultOf(() => {
+      apiResultOf((): CanonicalValue => {
         const previous = lib.getMemoryLimit();
         if (a.invalidLimit !== null) {
           try {
