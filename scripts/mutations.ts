@@ -126,6 +126,8 @@ export const mutations: readonly Mutation[] = [
     find: "throw new SafetensorsError('InvalidHeaderStart', \"the JSON header must start with '{'\");",
     replace: "throw new SafetensorsError('InvalidHeaderDeserialization', \"the JSON header must start with '{'\");",
     description: 'reader reports a header not starting with { under the wrong error code',
+    equivalent:
+      'the Rust reader has no start check: a header not opening with { fails there as JSON, so both codes are the class InvalidHeaderDeserialization (Note [safetensors error classes])',
   },
   {
     id: 'st-zero-dim-overflow',
@@ -134,6 +136,8 @@ export const mutations: readonly Mutation[] = [
     find: 'let numel = entry.shape.includes(0) ? 0 : 1;',
     replace: 'let numel = 1;',
     description: 'reader reports ValidationOverflow for a zero-size tensor with a huge other dimension',
+    equivalent:
+      'not a bug against Rust: it differs only where a 0 follows a prefix whose product overflows ([2^40, 2^40, 0]), and there Rust (try_fold checked_mul) reports ValidationOverflow too, so the mutant agrees with Rust where the current code does not (reported as a finding)',
   },
   // Tensor.fromNested
   {
@@ -168,6 +172,8 @@ export const mutations: readonly Mutation[] = [
     replace:
       "if (typeof node !== 'number' && typeof node !== 'boolean') throw new TorchError('TypeError', `must be real number, not ${pythonTypeName(node)}`);",
     description: 'booleans are accepted as numbers in a nested array',
+    equivalent:
+      'not a bug against torch: torch.tensor([1.0, True]) is tensor([1., 1.]), so the mutant agrees with torch where the current code (TypeError) does not (reported as a finding); booleans are outside NestedArray and not drawn',
   },
   {
     id: 'nested-empty-break',
@@ -284,6 +290,8 @@ export const mutations: readonly Mutation[] = [
     find: "this.bias !== true ? `, bias=${pyRepr(this.bias)}` : ''",
     replace: "this.bias === false ? ', bias=False' : ''",
     description: 'cells print only bias=False, not other non-default bias values',
+    equivalent:
+      "the library's cells accept only a boolean bias (they refuse the ints and None torch's cells take), so bias !== true and bias === false agree on every module that is built",
   },
   // warnings
   {
@@ -293,6 +301,8 @@ export const mutations: readonly Mutation[] = [
     find: 'if (dropout > 0 && isPyNumber(numLayers) && asNumber(numLayers) === 1) {',
     replace: 'if (dropout > 0 && numLayers === 1) {',
     description: 'the dropout warning misses num_layers given as True or 1n',
+    equivalent:
+      'differs only for num_layers True or 1n: the library refuses a bool num_layers (torch builds the module), and a bigint cannot cross to torch, so no judged case differs',
   },
   {
     id: 'warn-text-order',
@@ -309,6 +319,8 @@ export const mutations: readonly Mutation[] = [
     find: 'but got dropout=${pyRepr(dropoutGiven)} and',
     replace: 'but got dropout=${pyRepr(dropout)} and',
     description: 'the dropout warning prints float(dropout) instead of the value given (1.0 for 1)',
+    equivalent:
+      'every dropout that reaches the warning is a JS number (bools and strings are refused first), and pyFloat returns that same number, so both print alike; JS has no 1 vs 1.0',
   },
   {
     id: 'warn-full-dropout-silent',
@@ -538,12 +550,12 @@ export const mutations: readonly Mutation[] = [
   },
   // kwargs conversion
   {
-    id: 'kwargs-digit-segment',
+    id: 'kwargs-name-map-prototype',
     surface: 'kwargs',
     file: 'src/rnn-options.ts',
-    find: 'return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());',
-    replace: 'return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());',
-    description: 'fromTorchKwargs leaves _<digit> segments unconverted',
+    find: 'return Object.hasOwn(snakeByCamel, key) ? snakeByCamel[key]! : key.replace(',
+    replace: 'return snakeByCamel[key] ?? key.replace(',
+    description: "toTorchKwargs looks names up through the prototype ('constructor' maps to a function)",
   },
   {
     id: 'kwargs-undefined-kept',
