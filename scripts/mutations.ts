@@ -582,6 +582,47 @@ export const mutations: readonly Mutation[] = [
     replace: '  for (const [key, value] of Object.entries(kwargs)) options[snakeToCamel(key)] = value;',
     description: 'fromTorchKwargs assigns by property set (a __proto__ key sets the prototype)',
   },
+  // stripStateDictPrefix, invertPermutation, unpackSequence, MT19937
+  {
+    id: 'prefix-dot-doubled',
+    surface: 'pack/pad',
+    file: 'src/state-dict-prefix.ts',
+    find: "const modulePrefix = prefix === '' || prefix.endsWith('.') ? prefix : `${prefix}.`;",
+    replace: "const modulePrefix = prefix === '' ? prefix : `${prefix}.`;",
+    description: 'stripStateDictPrefix appends a dot to a prefix that already ends with one',
+  },
+  {
+    id: 'prefix-includes',
+    surface: 'pack/pad',
+    file: 'src/state-dict-prefix.ts',
+    find: 'if (name.startsWith(modulePrefix)) picked[name.slice(modulePrefix.length)] = tensor;',
+    replace: 'if (name.includes(modulePrefix)) picked[name.slice(name.indexOf(modulePrefix) + modulePrefix.length)] = tensor;',
+    description: 'stripStateDictPrefix matches the prefix anywhere in a name',
+  },
+  {
+    id: 'invert-permutation-transposed',
+    surface: 'pack/pad',
+    file: 'src/packed-sequence.ts',
+    find: '    inverse[target] = i;',
+    replace: '    inverse[i] = target;',
+    description: 'invertPermutation returns the permutation itself',
+  },
+  {
+    id: 'unpack-lengths-off',
+    surface: 'pack/pad',
+    file: 'src/pack.ts',
+    find: 'return new Tensor(padded.data.slice(from, from + lengths[b]! * inner), [lengths[b]!, ...rest]);',
+    replace: 'return new Tensor(padded.data.slice(from, from + T * inner), [T, ...rest]);',
+    description: 'unpackSequence keeps the padding of shorter sequences',
+  },
+  {
+    id: 'mt-temper-shift',
+    surface: 'generator',
+    file: 'src/mt19937.ts',
+    find: '    y ^= y >>> 18;',
+    replace: '    y ^= y >>> 17;',
+    description: 'MT19937 tempering shift off by one',
+  },
   // LSTM / GRU / cells
   {
     id: 'lstm-gates-swapped',
