@@ -91,6 +91,15 @@ def target_memory_limit(args):
     return {'limit': limit, 'default': DEFAULT_MEMORY_LIMIT, 'parameters': named(module)}
 
 
+def target_module_load_state_dict(args):
+    from api_targets import tensor  # noqa: PLC0415 - api_targets imports this module
+    torch.manual_seed(args['seed'])
+    module = module_of(args)
+    state = {name: tensor(value) for name, value in args['state_dict']}
+    result = module.load_state_dict(state, strict=args['strict'])
+    return {'missing_keys': list(result.missing_keys), 'unexpected_keys': list(result.unexpected_keys), 'state_dict': named(module)}
+
+
 def target_invert_permutation(args):
     return invert_permutation(torch.tensor(args['permutation'], dtype=torch.int64))
 
