@@ -1,13 +1,15 @@
 // A padded batch and its lengths, as pack_padded_sequence takes them: many equal lengths, unsorted ones, and invalid ones.
 import fc from 'fast-check';
+import { omittable } from '../omitted-option.js';
 import { type TensorArg, tensorArg, valuePool } from '../tensor-args.js';
 
 /** Input and lengths of one pack_padded_sequence call. */
 export type PackedBatch = {
   readonly input: TensorArg;
   readonly lengths: readonly number[];
-  readonly batchFirst: boolean;
-  readonly enforceSorted: boolean;
+  /** null: left out (torch's defaults, False and True). */
+  readonly batchFirst: boolean | null;
+  readonly enforceSorted: boolean | null;
 };
 
 /** `length` made odd as `kind` says. */
@@ -36,8 +38,8 @@ export function packedBatch(): fc.Arbitrary<PackedBatch> {
         // Many sequences, lengths from two values: long runs of equal keys.
         { weight: 1, arbitrary: fc.array(fc.constantFrom<number>(0, 1), { minLength: 17, maxLength: 24 }) },
       ),
-      batchFirst: fc.boolean(),
-      enforceSorted: fc.boolean(),
+      batchFirst: omittable(fc.boolean()),
+      enforceSorted: omittable(fc.boolean()),
       // enforce_sorted with lengths left unsorted: torch's RuntimeError.
       unsorted: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       pool: valuePool(),
@@ -47,10 +49,10 @@ export function packedBatch(): fc.Arbitrary<PackedBatch> {
     })
     .map(({ steps, features, dtype, drops, batchFirst, enforceSorted, unsorted, pool, odd }) => {
       const raw = drops.map((d) => Math.max(1, steps - d));
-      const sorted = enforceSorted && !unsorted ? [...raw].sort((a, b) => b - a) : raw;
+      const sorted = (enforceSorted ?? true) && !unsorted ? [...raw].sort((a, b) => b - a) : raw;
       const lengths = odd === null ? sorted : sorted.map((length, i) => (i === odd.at % sorted.length ? oddLength(length, odd.kind) : length));
       const B = lengths.length;
-      const shape = batchFirst ? [B, steps, features] : [steps, B, features];
+      const shape = batchFirst === true ? [B, steps, features] : [steps, B, features];
       return { input: tensorArg(shape, dtype, pool), lengths, batchFirst, enforceSorted };
     });
 }
