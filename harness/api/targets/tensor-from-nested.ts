@@ -5,13 +5,15 @@ import type { DType, NestedArray } from '../../../src/index.js';
 import { type ApiArgs, encodeArgs } from '../api-args.js';
 import { apiResultOf } from '../api-result.js';
 import type { ApiTarget } from '../api-target.js';
+import { omittable, present } from '../omitted-option.js';
 import { canonicalTensor } from '../canonical-value.js';
 import { element } from '../tensor-args.js';
 
 /** A nested list as drawn: numbers, lists, and `null` (what untyped JSON may hand a JS user). */
 type Nested = number | null | readonly Nested[];
 
-export type TensorFromNestedArgs = { readonly nested: Nested; readonly dtype: DType };
+/** `dtype` null: left out, the library's default (torch's default float dtype, float32). */
+export type TensorFromNestedArgs = { readonly nested: Nested; readonly dtype: DType | null };
 
 /** The library functions the target calls (planted-bug tests pass broken ones). */
 export type TensorFromNestedLibrary = { readonly Tensor: Pick<typeof library.Tensor, 'fromNested'> };
@@ -67,7 +69,7 @@ export function tensorFromNestedTarget(lib: TensorFromNestedLibrary = library): 
           maxLength: 4,
         }),
         pool: fc.array(fc.oneof({ weight: 4, arbitrary: element() }, { weight: 1, arbitrary: fc.double() }), { minLength: 1, maxLength: 6 }),
-        dtype: fc.constantFrom('float32' as const, 'float64' as const),
+        dtype: omittable(fc.constantFrom('float32' as const, 'float64' as const)),
         defect: fc.option(
           fc.record({
             kind: fc.constantFrom(
@@ -85,8 +87,8 @@ export function tensorFromNestedTarget(lib: TensorFromNestedLibrary = library): 
         ),
       })
       .map(({ shape, pool, dtype, defect }) => ({ nested: withDefect(regular(shape, pool), defect, shape.length), dtype })),
-    runTs: (a) => apiResultOf(() => canonicalTensor(lib.Tensor.fromNested(a.nested as NestedArray, a.dtype))),
-    wireArgs: (a) => encodeArgs({ nested: a.nested as ApiArgs, dtype: a.dtype }),
+    runTs: (a) => apiResultOf(() => canonicalTensor(lib.Tensor.fromNested(a.nested as NestedArray, a.dtype ?? undefined))),
+    wireArgs: (a) => encodeArgs({ nested: a.nested as ApiArgs, ...present({ dtype: a.dtype }) }),
     size: (a) => JSON.stringify(a.nested).length,
   };
 }
