@@ -70,7 +70,12 @@ export function fileMutation(): fc.Arbitrary<FileMutation> {
         kind: fc.constant('dtype-tag' as const),
         index,
         // LOWER_TAG: the tensor's own tag lower-cased (renderFile).
-        tag: fc.oneof({ weight: 1, arbitrary: fc.constant(LOWER_TAG) }, { weight: 2, arbitrary: fc.constantFrom(...tags) }),
+        tag: fc.oneof(
+          { weight: 1, arbitrary: fc.constant(LOWER_TAG) },
+          { weight: 2, arbitrary: fc.constantFrom(...tags) },
+          // Names every JS object has: a table looked up without an own-property check takes them for dtypes.
+          { weight: 1, arbitrary: fc.constantFrom('constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf') },
+        ),
       }),
     },
     {
