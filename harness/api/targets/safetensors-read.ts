@@ -103,10 +103,17 @@ export function fileMutation(): fc.Arbitrary<FileMutation> {
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('padding' as const), byte: fc.constantFrom(0x00, 0x0a, 0x09, 0x0d, 0x7d) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('metadata-value' as const), value: fc.integer({ min: 0, max: 9 }) }) },
     {
-      weight: 1,
+      weight: 2,
       arbitrary: fc.record({
         kind: fc.constant('metadata-json' as const),
-        text: fc.constantFrom('null', '{}', '{"format":null}', '{"format":true}', '{"a":{"b":"c"}}', '{"a":["b"]}', '[]', '"pt"', '{"":""}'),
+        // null (Rust's Option: no metadata) most: a reader that takes it for an object crashes on it.
+        text: fc.oneof(
+          { weight: 1, arbitrary: fc.constant('null') },
+          {
+            weight: 2,
+            arbitrary: fc.constantFrom('{}', '{"format":null}', '{"format":true}', '{"a":{"b":"c"}}', '{"a":["b"]}', '[]', '"pt"', '{"":""}'),
+          },
+        ),
       }),
     },
   );
