@@ -216,6 +216,15 @@ export const mutations: readonly Mutation[] = [
     find: "if (dtype === 'float32' && !Object.is(Math.fround(value), value) && !Number.isNaN(value)) {",
     replace: "if (dtype === 'float32' && !Object.is(Math.fround(value), value)) {",
     description: 'a float32 NaN is rejected as not representable',
+    equivalent: 'Object.is(Math.fround(NaN), NaN) is true, so the NaN test it drops was redundant: no value is treated differently',
+  },
+  {
+    id: 'json-nan-null',
+    surface: 'state-dict JSON',
+    file: 'src/json-float.ts',
+    find: "  if (Number.isNaN(value)) return 'NaN';\n",
+    replace: '',
+    description: 'encoding writes NaN as a number (JSON null)',
   },
   {
     id: 'json-unsorted-keys',
