@@ -157,6 +157,8 @@ def target_rng_state(args):
     uniform_draws(args['before'], args['dtype'], explicit)
     state = get_state()
     first = uniform_draws(args['after'], args['dtype'], explicit)
+    if args['reseedBeforeRestore'] is not None:
+        (torch.manual_seed if explicit is None else explicit.manual_seed)(args['reseedBeforeRestore'])
     set_state(mutated(state, args['mutation']))
     restored = get_state()
     again = uniform_draws(args['after'], args['dtype'], explicit)

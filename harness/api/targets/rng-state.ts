@@ -37,6 +37,8 @@ export type RngStateArgs = {
   readonly mutation: StateMutation | null;
   /** Seed again after restoring (manual_seed clears the normal caches), or null. */
   readonly reseed: bigint | null;
+  /** Seed with this between saving and restoring (save, reseed, restore: the seed comes back with the state), or null. */
+  readonly reseedBeforeRestore: bigint | null;
 };
 export type RngStateLibrary = Pick<typeof library, 'Generator' | 'defaultGenerator' | 'manualSeed'>;
 
@@ -95,15 +97,18 @@ function mutation(): fc.Arbitrary<StateMutation | null> {
       }),
     },
     {
-      weight: 1,
+      // Cheap, and its corners (a state restored after reseeding, the normal caches) need cases: weight 2.
+      weight: 2,
       arbitrary: fc.record({ kind: fc.constant('position' as const), left: fc.oneof(fc.integer({ min: 1, max: 624 }), fc.constantFrom(1, 624, 2)) }),
     },
     {
-      weight: 1,
+      // Cheap, and its corners (a state restored after reseeding, the normal caches) need cases: weight 2.
+      weight: 2,
       arbitrary: fc.record({ kind: fc.constant('truncate' as const), length: fc.oneof(fc.integer({ min: 0, max: 5055 }), fc.constant(5055)) }),
     },
     {
-      weight: 1,
+      // Cheap, and its corners (a state restored after reseeding, the normal caches) need cases: weight 2.
+      weight: 2,
       arbitrary: fc.record({
         kind: fc.constant('normal-cache' as const),
         double: fc.double({ noNaN: true }),
@@ -122,7 +127,8 @@ export function rngStateTarget(initRounding: InitRounding = 'fused', lib: RngSta
   return {
     name: 'rng_state',
     exports: ['Generator', 'defaultGenerator', 'manualSeed', 'TorchError'],
-    weight: 1,
+    // Cheap, and its corners (a state restored after reseeding, the normal caches) need cases: weight 2.
+    weight: 2,
     arbitrary: fc
       .record({
         seed: fc.oneof(
@@ -137,6 +143,7 @@ export function rngStateTarget(initRounding: InitRounding = 'fused', lib: RngSta
         after: fc.integer({ min: 1, max: 6 }),
         mutation: mutation(),
         reseed: fc.option(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), { nil: null }),
+        reseedBeforeRestore: fc.option(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), { nil: null }),
       })
       // The default generator is always seeded: torch seeds it nondeterministically at start-up.
       .map((a) => (a.seed === null && !a.explicit ? { ...a, seed: 0n } : a)),
@@ -149,6 +156,10 @@ export function rngStateTarget(initRounding: InitRounding = 'fused', lib: RngSta
         uniformDraws(generator, a.before, a.dtype, initRounding);
         const state = generator.getState();
         const first = uniformDraws(generator, a.after, a.dtype, initRounding);
+        if (a.reseedBeforeRestore !== null) {
+          if (a.explicit) generator.manualSeed(a.reseedBeforeRestore);
+          else lib.manualSeed(a.reseedBeforeRestore);
+        }
         generator.setState(mutated(state, a.mutation));
         const restored = generator.getState();
         const again = uniformDraws(generator, a.after, a.dtype, initRounding);
