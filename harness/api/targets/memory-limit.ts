@@ -53,7 +53,8 @@ export function memoryLimitTarget(initRounding: InitRounding = 'fused', lib: Mem
       kwargs: moduleKwargs('RNN'),
       dtype: dtypeArg(),
       seed: fc.nat(1000),
-      slack: fc.oneof(fc.integer({ min: -8, max: 8 }), fc.integer({ min: -200, max: 200 })),
+      // 0 (need == limit, which fits) most: the boundary a strict comparison gets wrong.
+      slack: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, fc.integer({ min: -8, max: 8 }), fc.integer({ min: -200, max: 200 })),
       invalidLimit: fc.option(fc.constantFrom(0, -0, -1, Number.NaN, -0.5, Number.NEGATIVE_INFINITY, -(2 ** 31)), { freq: 5, nil: null }),
     }),
     runTs: (a) =>
