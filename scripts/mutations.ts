@@ -590,6 +590,8 @@ export const mutations: readonly Mutation[] = [
     find: '  for (const [key, value] of Object.entries(kwargs)) setOwn(options, snakeToCamel(key), value);',
     replace: '  for (const [key, value] of Object.entries(kwargs)) options[snakeToCamel(key)] = value;',
     description: 'fromTorchKwargs assigns by property set (a __proto__ key sets the prototype)',
+    equivalent:
+      "no torch keyword converts to '__proto__' (snakeToCamel turns '__proto__' into '_Proto__'), and assigning any other name creates the same own property setOwn does",
   },
   // stripStateDictPrefix, invertPermutation, unpackSequence, MT19937
   {
