@@ -253,7 +253,9 @@ def _nested(node):
 
 
 def target_tensor_from_nested(args):
-    return torch.tensor(_nested(args['nested']), dtype={'float32': torch.float32, 'float64': torch.float64}[args['dtype']])
+    # dtype left out: the library documents torch's default float dtype (float32) for every nested list.
+    dtype = {'float32': torch.float32, 'float64': torch.float64}[args['dtype']] if 'dtype' in args else torch.get_default_dtype()
+    return torch.tensor(_nested(args['nested']), dtype=dtype)
 
 
 # --- stripStateDictPrefix ----------------------------------------------------------------------------

@@ -11,6 +11,8 @@ import warnings
 import torch
 from torch.nn.utils.rnn import invert_permutation
 
+import api_targets_files
+
 DTYPES = {'float32': torch.float32, 'float64': torch.float64}
 MODULES = {'RNN': torch.nn.RNN, 'LSTM': torch.nn.LSTM, 'GRU': torch.nn.GRU,
            'RNNCell': torch.nn.RNNCell, 'LSTMCell': torch.nn.LSTMCell, 'GRUCell': torch.nn.GRUCell}
@@ -61,9 +63,24 @@ def target_rnn_kwargs(args):
     return {'kwargs': args['kwargs'], 'repr': repr(module)}
 
 
+def js_string(value):
+    """ECMAScript String(number) of the float `value` (what setMemoryLimit's message prints)."""
+    if value != value:
+        return 'NaN'
+    if value in (float('inf'), float('-inf')):
+        return 'Infinity' if value > 0 else '-Infinity'
+    return api_targets_files.js_number(value)
+
+
 def target_memory_limit(args):
     # torch has no cap (src/memory.ts): torch decides the bytes the parameters need, and a need over the
     # limit gets the library's documented error, text as src/memory.ts memoryError documents it.
+    invalid = args.get('invalid_limit')
+    if invalid is not None:
+        # src/memory.ts setMemoryLimit documents: a limit that is not a number > 0 is refused (TypeError, this
+        # text) and the limit in force stays.
+        return {'rejected': f'setMemoryLimit: the limit must be a positive number of bytes, got {js_string(float(invalid))}',
+                'limit': DEFAULT_MEMORY_LIMIT}
     torch.manual_seed(args['seed'])
     module = module_of(args)
     need = sum(p.numel() * p.element_size() for p in module.parameters())
@@ -72,6 +89,15 @@ def target_memory_limit(args):
         raise RuntimeError(f'rnn-parity memory limit: the parameters of {module!r} needs {need} bytes, over the limit of '
                            f'{limit} bytes; raise it with setMemoryLimit(bytes) (torch has no such limit and would try to allocate)')
     return {'limit': limit, 'default': DEFAULT_MEMORY_LIMIT, 'parameters': named(module)}
+
+
+def target_module_load_state_dict(args):
+    from api_targets import tensor  # noqa: PLC0415 - api_targets imports this module
+    torch.manual_seed(args['seed'])
+    module = module_of(args)
+    state = {name: tensor(value) for name, value in args['state_dict']}
+    result = module.load_state_dict(state, strict=args['strict'])
+    return {'missing_keys': list(result.missing_keys), 'unexpected_keys': list(result.unexpected_keys), 'state_dict': named(module)}
 
 
 def target_invert_permutation(args):
@@ -96,6 +122,14 @@ def mutated(state, mutation):
     if mutation['kind'] == 'truncate':
         return state[:mutation['length']]
     changed = state.clone()
+    if mutation['kind'] == 'normal-cache':
+        # harness/api/targets/rng-state.ts: normal_y (f64 at 5024), normal_is_valid (i32 at 5040),
+        # next_float_normal_sample (f32 at 5048) and its valid flag (5052), both caches valid.
+        changed[5024:5032] = torch.tensor(list(struct.pack('<d', mutation['double'])), dtype=torch.uint8)
+        changed[5040:5044] = torch.tensor(list(struct.pack('<i', 1)), dtype=torch.uint8)
+        changed[5048:5052] = torch.tensor(list(struct.pack('<f', mutation['float'])), dtype=torch.uint8)
+        changed[5052] = 1
+        return changed
     if mutation['kind'] == 'position':
         left = mutation['left']
         changed[8:12] = torch.tensor(list(struct.pack('<i', left)), dtype=torch.uint8)
@@ -123,10 +157,19 @@ def target_rng_state(args):
     uniform_draws(args['before'], args['dtype'], explicit)
     state = get_state()
     first = uniform_draws(args['after'], args['dtype'], explicit)
+    if args['reseedBeforeRestore'] is not None:
+        (torch.manual_seed if explicit is None else explicit.manual_seed)(args['reseedBeforeRestore'])
     set_state(mutated(state, args['mutation']))
     restored = get_state()
     again = uniform_draws(args['after'], args['dtype'], explicit)
-    return {'initial_seed': initial_seed, 'state': state_lines(state), 'first': first, 'restored': state_lines(restored), 'again': again}
+    generator = torch.default_generator if explicit is None else explicit
+    restored_seed = generator.initial_seed()
+    reseeded = None
+    if args['reseed'] is not None:
+        (torch.manual_seed if explicit is None else explicit.manual_seed)(args['reseed'])
+        reseeded = state_lines(get_state())
+    return {'initial_seed': initial_seed, 'state': state_lines(state), 'first': first, 'restored': state_lines(restored), 'again': again,
+            'restored_seed': restored_seed, 'reseeded': reseeded}
 
 
 def target_generator_choice(args):

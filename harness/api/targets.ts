@@ -7,6 +7,7 @@ import { familyTarget } from './targets/family.js';
 import { generatorChoiceTarget } from './targets/generator-choice.js';
 import { invertPermutationTarget } from './targets/invert-permutation.js';
 import { memoryLimitTarget } from './targets/memory-limit.js';
+import { moduleLoadStateDictTarget } from './targets/module-load-state-dict.js';
 import { moduleReprTarget } from './targets/module-repr.js';
 import { mt19937Target } from './targets/mt19937.js';
 import { rngStateTarget } from './targets/rng-state.js';
@@ -39,6 +40,7 @@ export function apiTargets(initRounding: InitRounding = 'fused'): readonly ApiTa
     manualSeedTarget(initRounding),
     resetParametersTarget(initRounding),
     loadStateDictTarget(initRounding),
+    moduleLoadStateDictTarget(initRounding),
     moduleReprTarget(initRounding),
     constructionWarningsTarget(),
     rnnKwargsTarget(initRounding),

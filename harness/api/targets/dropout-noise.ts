@@ -19,6 +19,8 @@ function probability(): fc.Arbitrary<number> {
     { withCrossShrink: true },
     { weight: 4, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) },
     { weight: 2, arbitrary: fc.constantFrom(0.5, 0, 1, 0.1, 1 - 2 ** -53, 2 ** -30, 0.9) },
+    // p = 1 zeroes without drawing (at::dropout's early return): whether the generator moves is judged by the draws after.
+    { weight: 1, arbitrary: fc.constant(1) },
     { weight: 1, arbitrary: fc.constantFrom(-0.1, 1.5, Number.NaN, -1e-300, Infinity) },
   );
 }

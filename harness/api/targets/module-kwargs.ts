@@ -29,9 +29,16 @@ const OPTION_OF: Readonly<Record<string, string>> = {
   proj_size: 'projSize',
 };
 
-/** Dropout probabilities: round ones, ints 0 and 1 (Python ints on the wire), and any double in [0, 1]. */
+/**
+ * Dropout probabilities: round ones, ints 0 and 1 (Python ints on the wire), 1e-4 (where Python's float
+ * repr switches to exponent notation just below), and any double in [0, 1].
+ */
 export function dropoutValue(): fc.Arbitrary<number> {
-  return fc.oneof({ withCrossShrink: true }, fc.constantFrom(0, 0.5, 1, 0.25, 0.1, 1e-7, 0.3), fc.double({ min: 0, max: 1, noNaN: true }));
+  return fc.oneof(
+    { withCrossShrink: true },
+    fc.constantFrom(0, 0.5, 1, 0.25, 0.1, 1e-7, 0.3, 1e-4, 9.999999999999999e-5),
+    fc.double({ min: 0, max: 1, noNaN: true }),
+  );
 }
 
 /** Some of `entries`, each present or absent (absent: torch's default), shrinking towards none. */

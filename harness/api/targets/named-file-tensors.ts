@@ -6,14 +6,18 @@ import { type TensorArg, tensorArg, valuePool } from '../tensor-args.js';
 export type FileEntry = { readonly name: string; readonly dtype: string; readonly tensor: TensorArg };
 
 /**
- * Names that sort differently by UTF-16 code unit, by UTF-8 byte and by first-insertion; never
- * integer-like (a JS object would move those to the front, which no format here promises to keep).
+ * Names that sort differently by UTF-16 code unit, by UTF-8 byte and by first-insertion. Integer-like
+ * names ('0', '10') only with `integerLike`: a JS object moves them to the front, so they test that a
+ * reader keeps the header's order (readSafetensors promises it), where a format built on objects
+ * (state-dict JSON) promises no order for them.
  */
-export function tensorName(): fc.Arbitrary<string> {
+export function tensorName(integerLike = false): fc.Arbitrary<string> {
+  const part = fc.constantFrom('a', 'b', 'B', 'w', '_', '.', 'l0', 'é', 'ß', '"', '\\', ' ', '\n', '中', 'weight_ih_l0');
+  const parts = integerLike ? fc.oneof({ weight: 4, arbitrary: part }, { weight: 1, arbitrary: fc.constantFrom('0', '1', '2', '10', '01') }) : part;
   return fc
-    .array(fc.constantFrom('a', 'b', 'B', 'w', '_', '.', 'l0', 'é', 'ß', '"', '\\', ' ', '\n', '中', 'weight_ih_l0'), { minLength: 1, maxLength: 3 })
-    .map((parts) => parts.join(''))
-    .filter((name) => !/^(0|[1-9]\d*)$/.test(name) && name !== '__metadata__');
+    .array(parts, { minLength: 1, maxLength: 3 })
+    .map((p) => p.join(''))
+    .filter((name) => (integerLike || !/^(0|[1-9]\d*)$/.test(name)) && name !== '__metadata__');
 }
 
 /** A shape: scalar, vector, matrix or 3-d, with zero-size dimensions drawn often. */
@@ -22,12 +26,12 @@ export function fileShape(): fc.Arbitrary<number[]> {
 }
 
 /**
- * 0..5 uniquely named tensors in drawn order; `tags` are the dtype tags drawn (the library's F32 and F64,
+ * 0..5 uniquely named tensors (integer-like names among them) in drawn order; `tags` are the dtype tags drawn (the library's F32 and F64,
  * optionally others a Python user may save). Shrinks to fewer, smaller F32 tensors.
  */
 export function fileEntries(tags: readonly string[] = ['F32', 'F64']): fc.Arbitrary<FileEntry[]> {
   return fc
-    .uniqueArray(fc.record({ name: tensorName(), dtype: fc.constantFrom(...tags), shape: fileShape(), pool: valuePool() }), {
+    .uniqueArray(fc.record({ name: tensorName(true), dtype: fc.constantFrom(...tags), shape: fileShape(), pool: valuePool() }), {
       maxLength: 5,
       selector: (e) => e.name,
     })

@@ -3,6 +3,7 @@ import * as library from '../../../src/index.js';
 import { encodeArgs } from '../api-args.js';
 import { apiResultOf } from '../api-result.js';
 import type { ApiTarget } from '../api-target.js';
+import { present } from '../omitted-option.js';
 import { elementsOf, tensorOf } from '../tensor-args.js';
 import { type PackedBatch, packedBatch } from './packed-batch.js';
 import { packedParts } from './packed-parts.js';
@@ -19,9 +20,14 @@ export function packPaddedTarget(lib: PackPaddedLibrary = library): ApiTarget<Pa
     arbitrary: packedBatch(),
     runTs: (a) =>
       apiResultOf(() =>
-        packedParts(lib.packPaddedSequence(tensorOf(a.input), a.lengths, { batchFirst: a.batchFirst, enforceSorted: a.enforceSorted })),
+        packedParts(
+          lib.packPaddedSequence(tensorOf(a.input), a.lengths, {
+            batchFirst: a.batchFirst ?? undefined,
+            enforceSorted: a.enforceSorted ?? undefined,
+          }),
+        ),
       ),
-    wireArgs: (a) => encodeArgs({ input: a.input, lengths: a.lengths, batch_first: a.batchFirst, enforce_sorted: a.enforceSorted }),
+    wireArgs: (a) => encodeArgs(present({ input: a.input, lengths: a.lengths, batch_first: a.batchFirst, enforce_sorted: a.enforceSorted })),
     size: (a) => elementsOf(a.input),
   };
 }

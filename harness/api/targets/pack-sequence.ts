@@ -4,6 +4,7 @@ import * as library from '../../../src/index.js';
 import { encodeArgs } from '../api-args.js';
 import { apiResultOf } from '../api-result.js';
 import type { ApiTarget } from '../api-target.js';
+import { omittable, present } from '../omitted-option.js';
 import { canonicalTensor } from '../canonical-value.js';
 import { type TensorArg, elementsOf, tensorOf } from '../tensor-args.js';
 import { packedParts } from './packed-parts.js';
@@ -11,7 +12,8 @@ import { sequences } from './sequences.js';
 
 export type PackSequenceArgs = {
   readonly sequences: readonly TensorArg[];
-  readonly enforceSorted: boolean;
+  /** null: left out (torch's default, True). */
+  readonly enforceSorted: boolean | null;
 };
 
 /** The library functions the target calls (planted-bug tests pass broken ones). */
@@ -32,15 +34,15 @@ export function packSequenceTarget(lib: PackSequenceLibrary = library): ApiTarge
           ragged: false,
           sorted: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)),
         }),
-        enforceSorted: fc.boolean(),
+        enforceSorted: omittable(fc.boolean()),
       })
       .map(({ list, enforceSorted }) => ({ sequences: list.sequences, enforceSorted })),
     runTs: (a) =>
       apiResultOf(() => {
-        const packed = lib.packSequence(a.sequences.map(tensorOf), { enforceSorted: a.enforceSorted });
+        const packed = lib.packSequence(a.sequences.map(tensorOf), { enforceSorted: a.enforceSorted ?? undefined });
         return { packed: packedParts(packed), unpacked: lib.unpackSequence(packed).map(canonicalTensor) };
       }),
-    wireArgs: (a) => encodeArgs({ sequences: a.sequences, enforce_sorted: a.enforceSorted }),
+    wireArgs: (a) => encodeArgs(present({ sequences: a.sequences, enforce_sorted: a.enforceSorted })),
     size: (a) => elementsOf(...a.sequences),
   };
 }

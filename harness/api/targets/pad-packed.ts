@@ -4,13 +4,15 @@ import * as library from '../../../src/index.js';
 import { encodeArgs } from '../api-args.js';
 import { apiResultOf } from '../api-result.js';
 import type { ApiTarget } from '../api-target.js';
+import { omittable, present } from '../omitted-option.js';
 import { canonicalInt64Tensor, canonicalTensor } from '../canonical-value.js';
 import { elementsOf, tensorOf } from '../tensor-args.js';
 import { type PackedBatch, packedBatch } from './packed-batch.js';
 
 export type PadPackedArgs = PackedBatch & {
-  readonly outBatchFirst: boolean;
-  readonly paddingValue: number;
+  /** null: left out (torch's defaults, False and 0.0). */
+  readonly outBatchFirst: boolean | null;
+  readonly paddingValue: number | null;
   readonly totalLength: number | null;
 };
 
@@ -35,8 +37,8 @@ export function padPackedTarget(lib: PadPackedLibrary = library): ApiTarget<PadP
     arbitrary: fc
       .record({
         batch: packedBatch(),
-        outBatchFirst: fc.boolean(),
-        paddingValue: paddingValue(),
+        outBatchFirst: omittable(fc.boolean()),
+        paddingValue: omittable(paddingValue()),
         // Relative to the longest length: −1 is torch's ValueError, 0..2 pad further.
         extraLength: fc.option(fc.integer({ min: -1, max: 2 }), { nil: null, freq: 2 }),
       })
@@ -48,22 +50,28 @@ export function padPackedTarget(lib: PadPackedLibrary = library): ApiTarget<PadP
       })),
     runTs: (a) =>
       apiResultOf(() => {
-        const packed = lib.packPaddedSequence(tensorOf(a.input), a.lengths, { batchFirst: a.batchFirst, enforceSorted: a.enforceSorted });
+        const packed = lib.packPaddedSequence(tensorOf(a.input), a.lengths, {
+          batchFirst: a.batchFirst ?? undefined,
+          enforceSorted: a.enforceSorted ?? undefined,
+        });
         const [padded, lengths] = lib.padPackedSequence(packed, {
-          batchFirst: a.outBatchFirst,
-          paddingValue: a.paddingValue,
+          batchFirst: a.outBatchFirst ?? undefined,
+          paddingValue: a.paddingValue ?? undefined,
           totalLength: a.totalLength,
         });
         return [canonicalTensor(padded), canonicalInt64Tensor(lengths)];
       }),
     wireArgs: (a) =>
       encodeArgs({
-        input: a.input,
-        lengths: a.lengths,
-        batch_first: a.batchFirst,
-        enforce_sorted: a.enforceSorted,
-        out_batch_first: a.outBatchFirst,
-        padding_value: a.paddingValue,
+        ...present({
+          input: a.input,
+          lengths: a.lengths,
+          batch_first: a.batchFirst,
+          enforce_sorted: a.enforceSorted,
+          out_batch_first: a.outBatchFirst,
+          padding_value: a.paddingValue,
+        }),
+        // null is None here (no total length): a value torch takes, not an option left out.
         total_length: a.totalLength,
       }),
     size: (a) => elementsOf(a.input),

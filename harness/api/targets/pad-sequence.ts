@@ -4,6 +4,7 @@ import * as library from '../../../src/index.js';
 import { encodeArgs } from '../api-args.js';
 import { apiResultOf } from '../api-result.js';
 import type { ApiTarget } from '../api-target.js';
+import { omittable, present } from '../omitted-option.js';
 import { canonicalTensor } from '../canonical-value.js';
 import { type TensorArg, elementsOf, tensorOf } from '../tensor-args.js';
 import { paddingValue } from './pad-packed.js';
@@ -11,9 +12,10 @@ import { sequences } from './sequences.js';
 
 export type PadSequenceArgs = {
   readonly sequences: readonly TensorArg[];
-  readonly batchFirst: boolean;
-  readonly paddingValue: number;
-  readonly paddingSide: string;
+  /** null: left out (torch's default), as every option here may be. */
+  readonly batchFirst: boolean | null;
+  readonly paddingValue: number | null;
+  readonly paddingSide: string | null;
 };
 
 /** The library functions the target calls (planted-bug tests pass broken ones). */
@@ -28,21 +30,25 @@ export function padSequenceTarget(lib: PadSequenceLibrary = library): ApiTarget<
     arbitrary: fc
       .record({
         list: sequences({ minCount: 0, minLength: 0, ragged: true }),
-        batchFirst: fc.boolean(),
-        paddingValue: paddingValue(),
-        paddingSide: fc.oneof(
-          { weight: 6, arbitrary: fc.constantFrom('right', 'left') },
-          { weight: 1, arbitrary: fc.constantFrom('middle', 'Left') },
+        batchFirst: omittable(fc.boolean()),
+        paddingValue: omittable(paddingValue()),
+        paddingSide: omittable(
+          fc.oneof({ weight: 6, arbitrary: fc.constantFrom('right', 'left') }, { weight: 1, arbitrary: fc.constantFrom('middle', 'Left') }),
         ),
       })
       .map(({ list, batchFirst, paddingValue, paddingSide }) => ({ sequences: list.sequences, batchFirst, paddingValue, paddingSide })),
     runTs: (a) =>
       apiResultOf(() =>
         canonicalTensor(
-          lib.padSequence(a.sequences.map(tensorOf), { batchFirst: a.batchFirst, paddingValue: a.paddingValue, paddingSide: a.paddingSide }),
+          lib.padSequence(a.sequences.map(tensorOf), {
+            batchFirst: a.batchFirst ?? undefined,
+            paddingValue: a.paddingValue ?? undefined,
+            paddingSide: a.paddingSide ?? undefined,
+          }),
         ),
       ),
-    wireArgs: (a) => encodeArgs({ sequences: a.sequences, batch_first: a.batchFirst, padding_value: a.paddingValue, padding_side: a.paddingSide }),
+    wireArgs: (a) =>
+      encodeArgs(present({ sequences: a.sequences, batch_first: a.batchFirst, padding_value: a.paddingValue, padding_side: a.paddingSide })),
     size: (a) => elementsOf(...a.sequences),
   };
 }

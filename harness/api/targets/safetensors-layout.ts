@@ -71,7 +71,9 @@ export type FileMutation =
   | { readonly kind: 'non-utf8'; readonly at: number; readonly byte: number }
   | { readonly kind: 'duplicate'; readonly index: number }
   | { readonly kind: 'padding'; readonly byte: number }
-  | { readonly kind: 'metadata-value'; readonly value: number };
+  | { readonly kind: 'metadata-value'; readonly value: number }
+  /** `__metadata__` replaced by this JSON text (null, an empty object, nested or non-string values, not an object). */
+  | { readonly kind: 'metadata-json'; readonly text: string };
 
 /** Bytes of a tensor's data: F32/F64 little-endian values, other dtypes zeros. */
 function dataBytes(entry: FileEntry): Uint8Array {
@@ -116,6 +118,7 @@ export function renderFile(
     if (!collides) member.info.data_offsets = moved;
   }
   if (mutation?.kind === 'metadata-value') metadataText = `{"format":${mutation.value}}`;
+  if (mutation?.kind === 'metadata-json') metadataText = mutation.text;
   const texts = members.map((m) => `${JSON.stringify(m.name)}:${JSON.stringify(m.info)}`);
   if (mutation?.kind === 'duplicate' && texts.length > 0) texts.push(texts[mutation.index % texts.length]!);
   if (metadataText !== null) texts.unshift(`"__metadata__":${metadataText}`);

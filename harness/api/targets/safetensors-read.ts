@@ -70,7 +70,12 @@ export function fileMutation(): fc.Arbitrary<FileMutation> {
         kind: fc.constant('dtype-tag' as const),
         index,
         // LOWER_TAG: the tensor's own tag lower-cased (renderFile).
-        tag: fc.oneof({ weight: 1, arbitrary: fc.constant(LOWER_TAG) }, { weight: 2, arbitrary: fc.constantFrom(...tags) }),
+        tag: fc.oneof(
+          { weight: 1, arbitrary: fc.constant(LOWER_TAG) },
+          { weight: 2, arbitrary: fc.constantFrom(...tags) },
+          // Names every JS object has: a table looked up without an own-property check takes them for dtypes.
+          { weight: 1, arbitrary: fc.constantFrom('constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf') },
+        ),
       }),
     },
     {
@@ -97,6 +102,20 @@ export function fileMutation(): fc.Arbitrary<FileMutation> {
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), index }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('padding' as const), byte: fc.constantFrom(0x00, 0x0a, 0x09, 0x0d, 0x7d) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('metadata-value' as const), value: fc.integer({ min: 0, max: 9 }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('metadata-json' as const),
+        // null (Rust's Option: no metadata) most: a reader that takes it for an object crashes on it.
+        text: fc.oneof(
+          { weight: 1, arbitrary: fc.constant('null') },
+          {
+            weight: 2,
+            arbitrary: fc.constantFrom('{}', '{"format":null}', '{"format":true}', '{"a":{"b":"c"}}', '{"a":["b"]}', '[]', '"pt"', '{"":""}'),
+          },
+        ),
+      }),
+    },
   );
 }
 

@@ -32,6 +32,14 @@ const CLASSES: readonly (readonly [RegExp, string])[] = [
   [/^parameter (".*") value \d+ .*not exactly representable as float32/, 'float32-inexact'],
 ];
 
+/** Stands in the document for the malformation's JSON text, which is spliced in as written. */
+const SPLICE = '\u0000splice\u0000';
+
+/**
+ * The document with the malformation applied. The malformed JSON is spliced in as text, not parsed and
+ * re-serialised: JSON.stringify would turn 1e400 into null and -0.0 into 0, hiding the very encodings
+ * under test.
+ */
 function malformed(document: string, m: JsonMalformation): string {
   if (m.kind === 'truncate') return document.slice(0, Math.floor((document.length * m.keepPercent) / 100));
   if (m.kind === 'top-level') return m.json;
@@ -41,10 +49,11 @@ function malformed(document: string, m: JsonMalformation): string {
   const entry = parsed[names[m.index % names.length]!]!;
   if (m.kind === 'value') {
     const values = entry.values as unknown[];
-    if (values.length > 0) values[m.index % values.length] = JSON.parse(m.json);
-  } else if (m.field === 'entry') parsed[names[m.index % names.length]!] = JSON.parse(m.json);
-  else entry[m.field] = JSON.parse(m.json);
-  return JSON.stringify(parsed);
+    if (values.length === 0) return document;
+    values[m.index % values.length] = SPLICE;
+  } else if (m.field === 'entry') (parsed as Record<string, unknown>)[names[m.index % names.length]!] = SPLICE;
+  else entry[m.field] = SPLICE;
+  return JSON.stringify(parsed).replace(JSON.stringify(SPLICE), () => m.json);
 }
 
 /** `stateDictFromJson(text)` on a document drawn, written in the documented form (without the library), then malformed. */
@@ -109,6 +118,8 @@ export function stateDictFromJsonTarget(lib: StateDictFromJsonLibrary = library)
                 '0.1',
                 '0.1',
                 '1e400',
+                '-1e400',
+                '1E400',
                 '16777217',
                 '16777217',
                 '0.3',
