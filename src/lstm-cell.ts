@@ -28,28 +28,14 @@ export class LSTMCell extends CellBase {
    * @throws ValueError, RuntimeError, TypeError, IndexError or AttributeError with torch's message.
    */
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
-    this.checkInputRank(input);
-    if (hx !== undefined && hx !== null) {
-      // Python iterates hx (`for idx, value in enumerate(hx)`): a tensor yields its rows.
-      const items: unknown[] = hx instanceof Tensor ? Array.from({ length: hx.shape[0] ?? 0 }, () => ({ ndim: hx.ndim - 1 })) : [...hx];
-      items.forEach((value, idx) => {
-        const rank = value instanceof Tensor ? value.ndim : (value as { ndim?: number }).ndim;
-        if (rank === undefined) assertTensor(value);
-        if (rank !== 1 && rank !== 2) {
-          throw new TorchError('ValueError', `LSTMCell: Expected hx[${idx}] to be 1D or 2D, got ${rank}D instead`);
-        }
-      });
-      if (hx instanceof Tensor) {
-        throw new TorchError('TypeError', "lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not Tensor");
-      }
-    }
+    const pair = this.statePair(input, hx);
     const isBatched = input.ndim === 2;
     const x = isBatched ? input : input.reshape([1, ...input.shape]);
     const N = x.shape[0]!;
     const H = this.hiddenSize;
     let states: Tensor[];
-    if (hx === undefined || hx === null) states = [Tensor.zeros([N, H], input.dtype), Tensor.zeros([N, H], input.dtype)];
-    else states = isBatched ? [...hx] : hx.map((t) => t.reshape([1, ...t.shape]));
+    if (pair === null) states = [Tensor.zeros([N, H], input.dtype), Tensor.zeros([N, H], input.dtype)];
+    else states = isBatched ? [...pair] : pair.map((t) => t.reshape([1, ...t.shape]));
     // mirrors aten lstm_cell: TORCH_CHECK(hx.size() == 2, "lstm_cell expects two hidden states")
     if (states.length !== 2) throw new TorchError('RuntimeError', 'lstm_cell expects two hidden states');
     this.checkBatched(x, states);
@@ -72,6 +58,41 @@ export class LSTMCell extends CellBase {
   }
 
   /**
+   * (h_0, c_0) as `LSTMCell.forward` reads hx, checks in torch's order: Python iterates hx (`for idx,
+   * value in enumerate(hx)`; a tensor yields its rows) to check ranks; unbatched input then takes
+   * `hx[0]` and `hx[1]`, so a tensor of two or more rows is read as (h_0, c_0) row by row and a tuple's
+   * extra items are ignored, while batched input hands hx to ATen's `lstm_cell`, which wants a tuple.
+   * Null when hx is absent.
+   */
+  private statePair(input: Tensor, hx: readonly [Tensor, Tensor] | Tensor | null | undefined): Tensor[] | null {
+    this.checkInputRank(input);
+    if (hx === undefined || hx === null) return null;
+    if (hx instanceof Tensor && hx.ndim === 0) throw new TorchError('TypeError', 'iteration over a 0-d tensor');
+    const items: unknown[] = hx instanceof Tensor ? Array.from({ length: hx.shape[0]! }, () => ({ ndim: hx.ndim - 1 })) : [...hx];
+    items.forEach((value, idx) => {
+      const rank = value instanceof Tensor ? value.ndim : (value as { ndim?: number }).ndim;
+      if (rank === undefined) assertTensor(value);
+      if (rank !== 1 && rank !== 2) {
+        throw new TorchError('ValueError', `LSTMCell: Expected hx[${idx}] to be 1D or 2D, got ${rank}D instead`);
+      }
+    });
+    if (input.ndim === 2) {
+      if (hx instanceof Tensor) throw new TorchError('TypeError', "lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not Tensor");
+      return [...hx];
+    }
+    return [0, 1].map((i) => {
+      if (!(hx instanceof Tensor)) {
+        if (i >= hx.length) throw new TorchError('IndexError', 'tuple index out of range');
+        return hx[i]!;
+      }
+      const rows = hx.shape[0]!;
+      if (i >= rows) throw new TorchError('IndexError', `index ${i} is out of bounds for dimension 0 with size ${rows}`);
+      const rowSize = hx.data.length / rows;
+      return new Tensor(hx.data.slice(i * rowSize, (i + 1) * rowSize), hx.shape.slice(1));
+    });
+  }
+
+  /**
    * One step as {@link forward}, recorded for backpropagation. Mirrors a forward with `requires_grad`
    * on the input, (hx, cx) and the parameters.
    * @returns `{ h, c, backward }`; `backward(gradH, gradC)` gives ∂input, ∂hx, ∂cx and ∂parameters by torch's names.
@@ -81,15 +102,21 @@ export class LSTMCell extends CellBase {
     const [h, c] = this.forward(input, hx);
     const x = input.ndim === 2 ? input : input.reshape([1, ...input.shape]);
     const N = x.shape[0]!;
-    const states =
-      hx === undefined || hx === null ? [Tensor.zeros([N, this.hiddenSize], this.dtype), Tensor.zeros([N, this.hiddenSize], this.dtype)] : [...hx];
+    const pair = this.statePair(input, hx);
+    const states = pair ?? [Tensor.zeros([N, this.hiddenSize], this.dtype), Tensor.zeros([N, this.hiddenSize], this.dtype)];
     const backward = cellBackward(this, input, x, states, [h, c], lstmDirectionBackward);
     return {
       h,
       c,
       backward: (gradH, gradC) => {
         const { gradInput, gradStates, grads } = backward([gradH ?? null, gradC ?? null]);
-        return { gradInput, gradHx: gradStates[0]!, gradCx: gradStates[1]!, grads };
+        if (!((hx as unknown) instanceof Tensor)) return { gradInput, gradHx: gradStates[0]!, gradCx: gradStates[1]!, grads };
+        // hx given as one tensor of rows (h_0, c_0, ...): autograd's ∂hx has its shape, rows past the second zero.
+        const whole = hx as unknown as Tensor;
+        const gradHx = Tensor.zeros(whole.shape, whole.dtype);
+        gradHx.data.set(gradStates[0]!.data, 0);
+        gradHx.data.set(gradStates[1]!.data, gradStates[0]!.data.length);
+        return { gradInput, gradHx, gradCx: gradStates[1]!, grads };
       },
     };
   }
