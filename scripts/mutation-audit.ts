@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import { pythonOrExit } from '../bench/python.js';
 import { REPO_ROOT } from '../harness/paths.js';
 import type { AuditRunResult } from './mutation-audit-run.js';
 import type { Mutation } from './mutation.js';
@@ -177,6 +178,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(`${selected.length} mutations valid`);
     return 0;
   }
+  pythonOrExit('audit:mutations');
   const args = [
     '--seed',
     String(opts.seed),

@@ -361,6 +361,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   let lastFailure: CampaignFailure[] = [];
   const shrinkProperty = fc.asyncProperty(runArbitrary, async ([drawn, extra]) => {
     const { failures } = await checkRun([...drawn, ...extra], true);
+    options.onProgress?.({ cases: exploreAccount.cases, elapsedMs: performance.now() - start, failures: 1, shrinking });
     if (failures.length > 0) {
       lastFailure = failures;
       throw new Error(failures.flatMap((f) => f.report).join('\n'));

@@ -1,6 +1,6 @@
 // The domain's simplifications of one valid ParityCase, each a consistent smaller case, most reducing first.
 import { PackedSequence, Tensor, packPaddedSequence, padPackedSequence, type DType } from '../../src/index.js';
-import type { ParityCase } from '../parity/parity-case.js';
+import { type ParityCase, weightsOf } from '../parity/parity-case.js';
 import { isCellKind } from '../parity/family-run.js';
 import type { ModuleKind } from '../worker/protocol.js';
 
@@ -196,6 +196,15 @@ export function simplifications(c: ParityCase): Simplification[] {
     add(`hidden ${smallestHidden}`, (q) => shrinkHidden(q, smallestHidden));
     if (p.hiddenSize > smallestHidden + 1) add('hidden − 1', (q) => shrinkHidden(q, p.hiddenSize - 1));
     if (p.hiddenSize > 4 && Math.ceil(p.hiddenSize / 2) > smallestHidden) add('hidden halved', (q) => shrinkHidden(q, Math.ceil(p.hiddenSize / 2)));
+    // A mismatch in one unit past the first (a rounding point, one row's weights) survives only with
+    // that unit's weights kept: a seeded case's are drawn here as torch draws them, so the step both
+    // shrinks hidden and makes the weights explicit ('weights from seed 0' may then seed it again).
+    if (smallestHidden === 1)
+      for (let u = 1; u < p.hiddenSize; u++)
+        add(`unit ${u} alone`, (q) => {
+          if (q.weights === null) explicitWeights(q, c);
+          keepUnits(q, [u]);
+        });
   }
   if (p.inputSize > 1) {
     add('input size 1', (q) => shrinkInput(q, 1));
@@ -592,17 +601,36 @@ function setLengths(p: Parts, lengths: number[]): void {
   if (p.gradOutput !== null) p.gradOutput = p.gradOutput.map((step, t) => step.map((row, n) => (t < lengths[n]! ? row : row.map(() => 0))));
 }
 
-/**
- * hidden_size → `hidden`, keeping the first `hidden` units of every gate block. With projections the
- * output, h and recurrent columns stay proj_size wide; only c, the gate rows and weight_hr's columns shrink.
- */
+/** A seeded case's parameters as explicit weights, drawn from its seed as torch draws them (harness/parity/parity-case.ts weightsOf). */
+function explicitWeights(p: Parts, c: ParityCase): void {
+  const drawn = weightsOf(c);
+  const shapes = parameterShapes({ ...p, module: p.module });
+  p.weights = new Map([...shapes].map(([name, shape]) => [name, toRows(drawn[name]!, shape)]));
+  p.seed = null;
+  p.wantWeights = false;
+}
+
+/** hidden_size → `hidden`, keeping the first `hidden` units of every gate block. */
 function shrinkHidden(p: Parts, hidden: number): void {
+  keepUnits(
+    p,
+    Array.from({ length: hidden }, (_, u) => u),
+  );
+}
+
+/**
+ * Keeps hidden units `units` (ascending) of every gate block, so one unit where a mismatch shows can be
+ * kept alone. With projections the output, h and recurrent columns stay proj_size wide; only c, the
+ * gate rows and weight_hr's columns shrink.
+ */
+function keepUnits(p: Parts, units: readonly number[]): void {
   const H = p.hiddenSize;
   const D = p.directions;
   const projecting = p.projSize > 0;
-  const columns = (row: number[]): number[] => (projecting ? row : Array.from({ length: D }, (_, d) => row.slice(d * H, d * H + hidden)).flat());
-  const gateRows = (rows: number[][]): number[][] => Array.from({ length: p.gates }, (_, g) => rows.slice(g * H, g * H + hidden)).flat();
-  const states = (grid: Grid | null): Grid | null => (grid === null ? null : grid.map((rows) => rows.map((row) => row.slice(0, hidden))));
+  const pick = <T>(values: readonly T[], offset: number): T[] => units.map((u) => values[offset + u]!);
+  const columns = (row: number[]): number[] => (projecting ? row : Array.from({ length: D }, (_, d) => pick(row, d * H)).flat());
+  const gateRows = (rows: number[][]): number[][] => Array.from({ length: p.gates }, (_, g) => pick(rows, g * H)).flat();
+  const states = (grid: Grid | null): Grid | null => (grid === null ? null : grid.map((rows) => rows.map((row) => pick(row, 0))));
   if (!projecting) {
     p.hx = states(p.hx);
     p.gradHN = states(p.gradHN);
@@ -612,16 +640,16 @@ function shrinkHidden(p: Parts, hidden: number): void {
   if (p.gradOutput !== null) p.gradOutput = p.gradOutput.map((step) => step.map(columns));
   if (p.weights !== null) {
     for (const [name, rows] of p.weights) {
-      if (name.startsWith('bias')) p.weights.set(name, [Array.from({ length: p.gates }, (_, g) => rows[0]!.slice(g * H, g * H + hidden)).flat()]);
+      if (name.startsWith('bias')) p.weights.set(name, [Array.from({ length: p.gates }, (_, g) => pick(rows[0]!, g * H)).flat()]);
       else if (name.startsWith('weight_hr'))
         p.weights.set(
           name,
-          rows.map((row) => row.slice(0, hidden)),
+          rows.map((row) => pick(row, 0)),
         );
       else if (name.startsWith('weight_hh'))
         p.weights.set(
           name,
-          gateRows(rows).map((row) => (projecting ? row : row.slice(0, hidden))),
+          gateRows(rows).map((row) => (projecting ? row : pick(row, 0))),
         );
       else
         p.weights.set(
@@ -630,7 +658,7 @@ function shrinkHidden(p: Parts, hidden: number): void {
         );
     }
   }
-  p.hiddenSize = hidden;
+  p.hiddenSize = units.length;
 }
 
 function shrinkInput(p: Parts, features: number): void {

@@ -35,6 +35,7 @@ const FRESH_CLONE: Record<string, 'needs no torch' | 'sets up torch itself' | 'o
   'bench:pool': 'one line: run pnpm setup:python',
   'bench:shards': 'one line: run pnpm setup:python',
   'bench:family': 'one line: run pnpm setup:python',
+  'audit:mutations': 'one line: run pnpm setup:python',
 };
 
 // The commands behind the "one line" scripts, run with an interpreter that does not exist: the same
@@ -46,6 +47,7 @@ const ONE_LINERS: Record<string, string[]> = {
   'bench:shards': ['bench/shards.ts'],
   'bench:family': ['bench/family.ts'],
   'golden:drift': ['harness/golden-cli.ts', 'drift'],
+  'audit:mutations': ['scripts/mutation-audit.ts'],
 };
 
 describe('pnpm scripts on a fresh clone', () => {
