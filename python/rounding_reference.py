@@ -58,12 +58,18 @@ def rounding_reference(module, inp, hx, lengths):
     else:
         lengths_t = torch.as_tensor([int(n) for n in lengths], dtype=torch.int64)
         steps = int(lengths_t.max())
-        x = x[:steps]
+        # With enforce_sorted=False, pack_padded_sequence index_selects the sequences its lengths sort,
+        # so fewer lengths than sequences pack only the first len(lengths) of them.
+        batch = len(lengths_t)
+        x = x[:steps, :batch]
     directions = 2 if module.bidirectional else 1
     hidden = module.hidden_size
     h0 = torch.zeros(module.num_layers * directions, batch, hidden, dtype=torch.float64)
     if hx is not None:
-        h0 = hx.detach().to(torch.float64).reshape(module.num_layers * directions, batch, hidden)
+        h0 = hx.detach().to(torch.float64)
+        # Unbatched hx gains its batch dimension; packed input with enforce_sorted=False index_selects
+        # hx by sorted_indices (RNN.permute_hidden), so rows past len(lengths) are never read.
+        h0 = h0.unsqueeze(1) if h0.dim() == 2 else h0[:, :batch]
     act = torch.tanh if module.nonlinearity == 'tanh' else torch.relu
     h_n = torch.zeros_like(h0)
     layer_input = x

@@ -151,8 +151,11 @@ export class LSTM extends RecurrentBase {
         checkHiddenSize(states[0], [D * NL, N, P], 'hidden[0]');
         checkHiddenSize(states[1], [D * NL, N, H], 'hidden[1]');
       }
-      this.checkPackedInput(input.data);
-      if (states !== null) this.checkStateDtypes(states, input.data.size);
+      // ATen's packed lstm: data whose batch_sizes are all equal, without projections and fit for
+      // oneDNN (ATen use_mkldnn: float32, non-empty), is unwrapped to (L, N, H_in) and runs as unpacked.
+      const viaOneDnn = this.projSize === 0 && input.data.dtype === 'float32' && input.data.size !== 0 && input.batchSizes.every((b) => b === N);
+      this.checkPackedInput(input.data, viaOneDnn);
+      if (states !== null) this.checkStateDtypes(states, viaOneDnn, input.batchSizes.length);
       const sequence = { rows: input.data.data, batchSizes: input.batchSizes, batch: N };
       const { rows, finals, trace } = this.runRows(sequence, [states?.[0].data ?? null, states?.[1].data ?? null]);
       const unsorted = input.unsortedIndices;
@@ -191,7 +194,7 @@ export class LSTM extends RecurrentBase {
     }
     // mirrors ATen FullLayer: `Expected sequence length to be larger than 0 in RNN`
     if (layout.steps === 0) throw new TorchError('RuntimeError', 'Expected sequence length to be larger than 0 in RNN');
-    if (states !== null) this.checkStateDtypes(states, input.size);
+    if (states !== null) this.checkStateDtypes(states, this.dtype === 'float32' && this.projSize === 0 && input.size !== 0, layout.steps);
     const { rows, finals, trace } = this.runRows(layout.sequence, [states?.[0].data ?? null, states?.[1].data ?? null]);
     const result: LSTMResult<Tensor> = [
       this.paddedOutput(rows, layout),
@@ -201,14 +204,12 @@ export class LSTM extends RecurrentBase {
   }
 
   /**
-   * A packed LSTM's data meets no Python check in torch. torch 2.13 hands float32 data without
-   * projections to oneDNN (whatever the weights' dtype), which refuses float64 weights; otherwise
-   * ATen's input GEMM (`linear(data, w_ih, b_ih)`) is the first to object to a dtype or a feature count.
+   * A packed LSTM's data meets no Python check in torch. Data that goes to oneDNN (`viaOneDnn`) meets
+   * its refusal of float64 weights; otherwise ATen's input GEMM (`linear(data, w_ih, b_ih)`) is the
+   * first to object to a dtype or a feature count.
    */
-  private checkPackedInput(data: Tensor): void {
-    if (data.dtype !== this.dtype && data.dtype === 'float32' && this.projSize === 0 && data.size !== 0) {
-      throw new TorchError('RuntimeError', 'get_mkldnn_dtype: unsupported data type');
-    }
+  private checkPackedInput(data: Tensor, viaOneDnn: boolean): void {
+    if (data.dtype !== this.dtype && viaOneDnn) throw new TorchError('RuntimeError', 'get_mkldnn_dtype: unsupported data type');
     if (data.dtype !== this.dtype) {
       throw new TorchError(
         'RuntimeError',
@@ -227,22 +228,27 @@ export class LSTM extends RecurrentBase {
   }
 
   /**
-   * A state whose dtype is not the weights': torch 2.13's float32 LSTM without projections runs in
-   * oneDNN (ATen `use_mkldnn`, any non-empty float32 input), which refuses it outright; otherwise
-   * the native path's h·W_hhᵀ GEMM refuses h_0, while c_0 is promoted (f ⊙ c), harmless for a float64
-   * module, which we follow by widening.
+   * A state whose dtype is not the weights'. A run in oneDNN (`viaOneDnn`: ATen use_mkldnn on a
+   * float32 LSTM without projections) refuses it outright. On ATen's native path the first step's
+   * h·W_hhᵀ GEMM refuses h_0, while c_0 is promoted (f ⊙ c), harmless for a float64 module, which we
+   * follow by widening. A float32 module's promoted c then meets a GEMM in float64: the projection
+   * (`matmul`, so ATen's m1/m2 message whatever the bias), or, without one, the second step's
+   * h·W_hhᵀ; one step without projections would return float64 states, which we refuse.
    */
-  private checkStateDtypes(states: readonly [Tensor, Tensor], inputSize: number): void {
+  private checkStateDtypes(states: readonly [Tensor, Tensor], viaOneDnn: boolean, steps: number): void {
     const [h, c] = states;
     if (h.dtype === this.dtype && c.dtype === this.dtype) return;
-    if (this.dtype === 'float32' && this.projSize === 0 && inputSize !== 0) {
-      throw new TorchError('RuntimeError', 'get_mkldnn_dtype: unsupported data type');
-    }
+    if (viaOneDnn) throw new TorchError('RuntimeError', 'get_mkldnn_dtype: unsupported data type');
     checkHiddenDtype(this, h);
-    if (this.dtype === 'float32') {
-      // torch would promote c_n (and h_n) to float64 here and fail later in the projection GEMM; we refuse it.
-      throw new TorchError('RuntimeError', `rnn-parity: c_0 must have the module's dtype (${this.dtype}), got ${c.dtype}`);
+    if (this.dtype !== 'float32') return;
+    if (this.projSize > 0) {
+      throw new TorchError(
+        'RuntimeError',
+        `expected m1 and m2 to have the same dtype, but got: ${cppScalarTypeName(c.dtype)} != ${cppScalarTypeName(this.dtype)}`,
+      );
     }
+    if (steps > 1) checkHiddenDtype(this, c);
+    throw new TorchError('RuntimeError', `rnn-parity: c_0 must have the module's dtype (${this.dtype}), got ${c.dtype}`);
   }
 
   protected runDirection(
