@@ -33,8 +33,7 @@ async function campaignAt(depth: number, runs: number, factory: RNNFactory): Pro
   const report = await runCampaign({
     bridge,
     pool: recording,
-    // 20261204, not 20261203: see the passing campaign of test/harness/explore/report-html.test.ts.
-    seed: 20261204,
+    seed: 20261203,
     numRuns: runs,
     budgetMs: 600_000,
     shrinkBudgetMs: 600_000,

@@ -29,11 +29,7 @@ describe('campaign reports', () => {
 
   beforeAll(async () => {
     bridge = await TorchBridge.start();
-    // Seed 20261204: since campaigns draw LSTM, GRU and the cells, 20261203's stream reaches (case 72)
-    // an ill-conditioned float32 relu nn.RNN case (explicit weights, 3 layers, bidirectional, 23 steps,
-    // values near 1e37) that the judges fail with this bridge's MKL setting, on main's judges too: an
-    // open judging question, not what this test is about (branch fam's report).
-    passing = await runCampaign({ bridge, seed: 20261204, budgetMs: 6_000, minCases: 1 });
+    passing = await runCampaign({ bridge, seed: 20261203, budgetMs: 6_000, minCases: 1 });
     // minCases far above what a failing run explores: before the fix, the early stop at the first
     // failure tripped the tripwire and the report named one fault twice.
     failing = await runCampaign({

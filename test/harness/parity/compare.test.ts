@@ -71,6 +71,28 @@ describe('compareOutcomes', () => {
     expect(compareOutcomes(ts, outcome({ output: f32([2, 1]) }), layout, { shadow: { output: f64([2, 1]) } }).equal).toBe(false);
   });
 
+  it('leaves the values of a float32-accumulating case unjudged once it overflowed, and only those', () => {
+    // a relu unit torch and the shadow keep at 5.45e37 where TS's own float32 sums made it 0
+    const ts = outcome({ output: f32([Infinity, 0]) });
+    const torch = outcome({ output: f32([NaN, 5.45e37]) });
+    const overflowed = { output: f64([1e42, 5.45e37]) };
+    expect(compareOutcomes(ts, torch, layout, { shadow: overflowed, sensitivity: {}, float32Accumulation: true }).equal).toBe(true);
+    // the default rounding model stays judged against the shadow
+    expect(compareOutcomes(ts, torch, layout, { shadow: overflowed, sensitivity: {} }).equal).toBe(false);
+    // no overflow: the fast path is judged as any case
+    const inRange = { output: f64([1, 5.45e37]) };
+    const finite = outcome({ output: f32([1, 0]) });
+    expect(
+      compareOutcomes(finite, outcome({ output: f32([1, 5.45e37]) }), layout, { shadow: inRange, sensitivity: {}, float32Accumulation: true }).equal,
+    ).toBe(false);
+    // shapes are still held to torch's
+    expect(
+      kinds(
+        compareOutcomes(outcome({ output: f32([1]) }), torch, layout, { shadow: overflowed, sensitivity: {}, float32Accumulation: true }).differences,
+      ),
+    ).toEqual(['shape']);
+  });
+
   it('compares seeded weights and packing metadata bit for bit', () => {
     const result = compareOutcomes(
       outcome({ 'weights.weight_ih_l0': f32([0.5]) }),
