@@ -4,6 +4,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { $, type ProcessPromise } from 'zx';
+import type { ModuleKind } from './worker/protocol.js';
+import { parityCase } from './explore/arbitraries.js';
 import { TorchBridge } from './worker/bridge.js';
 import { CasePool } from './parity/case-pool.js';
 import { Presets, SingleBar } from 'cli-progress';
@@ -50,6 +52,12 @@ export interface CampaignCommandOptions {
    * default the machine's cores (`os.availableParallelism()`). The cases and the verdict do not depend on it.
    */
   readonly workers?: number;
+  /**
+   * Draw only these modules, equally often, and no API cases beside them (a campaign that proves one
+   * module family, e.g. the 100,000 cases per module of issue 17); default every module by
+   * MODULE_WEIGHTS, with the API supplement.
+   */
+  readonly modules?: readonly ModuleKind[];
 }
 
 /** What a campaign run leaves behind. */
@@ -169,6 +177,9 @@ async function campaignWith(options: CampaignCommandOptions, onPool: (pool: Case
         ...(options.path === undefined ? {} : { path: options.path }),
         ...(options.minCases === undefined ? {} : { minCases: options.minCases }),
         ...(options.shard === undefined ? {} : { shard: options.shard }),
+        ...(options.modules === undefined
+          ? {}
+          : { arbitrary: parityCase({ modules: Object.fromEntries(options.modules.map((m) => [m, 1])) }), supplement: null }),
         examples: [...loaded.map((f) => f.fixture.case), ...loadedApi.map((f) => f.fixture.case)],
         quarantine: (failure) => quarantineRuleFor(rules, failure),
         onProgress: (p) => progress.update(p),
@@ -178,8 +189,8 @@ async function campaignWith(options: CampaignCommandOptions, onPool: (pool: Case
     }
     const problems = [...campaignReport.problems, ...badFixtures.map((p) => `unreadable fixture: ${p}`)];
     // The rule holds a whole campaign run to its budget: a failure ends exploration early, and --runs,
-    // --path and --shard cut the stream on purpose, so exports unexercised then are no news.
-    const isWholeRun = options.runs === undefined && options.path === undefined && options.shard === undefined;
+    // --path, --shard and --modules cut the stream on purpose, so exports unexercised then are no news.
+    const isWholeRun = options.runs === undefined && options.path === undefined && options.shard === undefined && options.modules === undefined;
     const unexercised = isWholeRun && campaignReport.failures.length === 0 ? unexercisedExportsProblem(campaignReport.coverage.api) : null;
     if (unexercised !== null) problems.push(unexercised);
     const report: CampaignReport =
@@ -366,6 +377,16 @@ function replayPath(text: string): string {
   return text;
 }
 
+const MODULE_KINDS: readonly ModuleKind[] = ['rnn', 'lstm', 'gru', 'rnn_cell', 'lstm_cell', 'gru_cell'];
+
+function modulesOption(text: string): ModuleKind[] {
+  const kinds = text.split(',').map((k) => k.trim());
+  const unknown = kinds.filter((k) => !(MODULE_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0 || kinds.length === 0)
+    throw new InvalidArgumentError(`--modules takes a comma-separated list of ${MODULE_KINDS.join(', ')}; got ${text}`);
+  return [...new Set(kinds)] as ModuleKind[];
+}
+
 function shardOption(text: string): Shard {
   try {
     return parseShard(text);
@@ -399,6 +420,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
           `torch workers, and TS worker threads beside them (default: the machine's cores, ${availableParallelism()} here)`,
           integerOption('--workers', 1, 256),
         )
+        .option('--modules <list>', `draw only these modules, equally often, without API cases (${MODULE_KINDS.join(',')})`, modulesOption)
         .action(
           (values: {
             seed?: number;
@@ -411,6 +433,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
             deadline?: number;
             shard?: Shard;
             workers?: number;
+            modules?: ModuleKind[];
           }) => {
             const reportDir = values.reportDir ?? (name === 'parity' ? path.join(REPO_ROOT, '.parity', 'reports') : undefined);
             select({
@@ -425,6 +448,7 @@ export function parseCli(argv: readonly string[]): Parsed<CampaignCommand> {
                 ...(values.deadline === undefined ? {} : { deadlineSeconds: values.deadline }),
                 ...(values.shard === undefined ? {} : { shard: values.shard }),
                 ...(values.workers === undefined ? {} : { workers: values.workers }),
+                ...(values.modules === undefined ? {} : { modules: values.modules }),
                 ...(reportDir === undefined ? {} : { reportDir }),
               },
             });

@@ -509,7 +509,7 @@ function hxWith(c: ParityCase, dim: number, delta: number): Tensor {
  * An invalid case: a small valid case with one or two mutations, so error parity also checks which
  * check torch runs first. Shrinks towards one mutation.
  */
-export function invalidCase(): fc.Arbitrary<ParityCase> {
+export function invalidCase(modules?: CaseSpecConstraints['modules']): fc.Arbitrary<ParityCase> {
   const all = [...constructorMutations, ...forwardMutations];
   const forCells = all.filter(([name]) => !CELL_SKIPPED_MUTATIONS.has(name));
   const forGated = all.filter(([name]) => !GATED_SKIPPED_MUTATIONS.has(name));
@@ -525,7 +525,7 @@ export function invalidCase(): fc.Arbitrary<ParityCase> {
   return (
     fc
       .tuple(
-        validCase({ maxLayers: 2, maxSeqLen: 3, largeSizes: false }),
+        validCase({ maxLayers: 2, maxSeqLen: 3, largeSizes: false, ...(modules === undefined ? {} : { modules }) }),
         fc.array(fc.integer({ min: 0, max: all.length - 1 }), { minLength: 1, maxLength: 2 }),
       )
       // Reshaping a packed case's input breaks its lengths first, which is the one deliberate
@@ -537,7 +537,7 @@ export function invalidCase(): fc.Arbitrary<ParityCase> {
 
 /** Any case: mostly valid, one in eight invalid. */
 export function parityCase(constraints: CaseSpecConstraints = {}): fc.Arbitrary<ParityCase> {
-  return fc.oneof({ weight: 7, arbitrary: validCase(constraints) }, { weight: 1, arbitrary: invalidCase() });
+  return fc.oneof({ weight: 7, arbitrary: validCase(constraints) }, { weight: 1, arbitrary: invalidCase(constraints.modules) });
 }
 
 /**

@@ -49,6 +49,13 @@ describe('harness CLI (verify, parity)', () => {
     }
   });
 
+  it('takes --modules as a list of module kinds, and refuses an unknown one with exit 2', () => {
+    expect(parseCli(['parity', '--modules', 'lstm, gru,lstm'])).toMatchObject({ kind: 'run', run: { options: { modules: ['lstm', 'gru'] } } });
+    expect(usageError(parseCli(['parity', '--modules', 'lstm,transformer']))).toBe(
+      "error: option '--modules <list>' argument 'lstm,transformer' is invalid. --modules takes a comma-separated list of rnn, lstm, gru, rnn_cell, lstm_cell, gru_cell; got lstm,transformer",
+    );
+  });
+
   it('merges report files into --out, and needs both', () => {
     const parsed = parseCli(['merge', 'a/parity-report.json', 'b/parity-report.json', '--out', 'merged']);
     expect(parsed).toMatchObject({ kind: 'run', run: { command: 'merge' } });
