@@ -1,9 +1,12 @@
-// `pnpm bench:family`: LSTM and GRU forward and backward side by side with torch on the bench's shapes,
-// one thread each, repetitions interleaved round by round, ratios within the run.
+// `pnpm bench:family`: LSTM and GRU forward and backward side by side with torch, and forward with
+// onnxruntime-node and onnxruntime-web (which have both ops), on the bench's shapes, one thread each,
+// repetitions interleaved round by round, ratios within the run.
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
 import { GRU, LSTM, Tensor, manualSeed } from '../src/index.js';
+import { type Ort, type OrtSession, MODELS_DIR, buildOnnxModel, ensurePeers, loadOrtNode, loadOrtWeb } from './peers.js';
 import { pythonOrExit } from './python.js';
-import { SHAPES, TorchTimer, base64, fromBase64, maxAbsDiff, median, timeSync } from './side-by-side.js';
+import { SHAPES, TorchTimer, base64, fromBase64, maxAbsDiff, median, timeAsync, timeSync } from './side-by-side.js';
 
 pythonOrExit('pnpm bench:family');
 
@@ -22,6 +25,8 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
+ensurePeers();
+const [ortNode, ortWeb] = [await loadOrtNode(), await loadOrtWeb()];
 const timer = new TorchTimer('bench_family.py');
 const rows: Record<string, string>[] = [];
 let about = '';
@@ -63,6 +68,31 @@ try {
         });
         about = `torch ${setup.torch} (${setup.threads} thread); TS on one Node thread, WebAssembly SIMD kernels where available`;
         const difference = maxAbsDiff(forward().data, fromBase64(setup.output, dtype));
+        // ONNX Runtime registers its CPU LSTM and GRU kernels for float32 only; a float64 model is tried and skipped if refused.
+        const modelPath = path.join(MODELS_DIR, `family-${id}.onnx`);
+        buildOnnxModel({
+          path: modelPath,
+          module,
+          input_size: shape.inputSize,
+          hidden_size: shape.hiddenSize,
+          num_layers: shape.numLayers,
+          bidirectional: shape.bidirectional,
+          dtype,
+          weights,
+        });
+        const peers: Partial<Record<'ortNode' | 'ortWeb', { ort: Ort; session: OrtSession; difference: number }>> = {};
+        for (const [key, ort, sessionOptions] of [
+          ['ortNode', ortNode, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 4 }],
+          ['ortWeb', ortWeb, { executionProviders: ['wasm'], logSeverityLevel: 4 }],
+        ] as const) {
+          try {
+            const session = await ort.InferenceSession.create(modelPath, sessionOptions);
+            const result = await session.run({ input: new ort.Tensor(dtype, x.data, dims) });
+            peers[key] = { ort, session, difference: maxAbsDiff(forward().data, result.output!.data) };
+          } catch {
+            // not supported for this dtype
+          }
+        }
         // Upstream gradients of ones on the output and every final state, as the torch side's sum().
         const ones = (t: Tensor): Tensor => Tensor.fromFlat(new Array<number>(t.size).fill(1), t.shape, dtype);
         let backward: () => unknown;
@@ -75,23 +105,48 @@ try {
         }
         forward();
         backward();
-        const times = { tsForward: [] as number[], tsBackward: [] as number[], torchForward: [] as number[], torchBackward: [] as number[] };
+        const times = {
+          tsForward: [] as number[],
+          tsBackward: [] as number[],
+          torchForward: [] as number[],
+          torchBackward: [] as number[],
+          ortNode: [] as number[],
+          ortWeb: [] as number[],
+        };
         for (let round = 0; round < ROUNDS; round++) {
           timeSync(forward, shape.reps, times.tsForward);
           timeSync(backward, shape.reps, times.tsBackward);
           times.torchForward.push(...(await timer.request<{ ms: number[] }>({ cmd: 'forward', id, reps: shape.reps })).ms);
           times.torchBackward.push(...(await timer.request<{ ms: number[] }>({ cmd: 'backward', id, reps: shape.reps })).ms);
+          for (const key of ['ortNode', 'ortWeb'] as const) {
+            const peer = peers[key];
+            if (peer === undefined) continue;
+            const feeds = { input: new peer.ort.Tensor(dtype, x.data, dims) };
+            await timeAsync(() => peer.session.run(feeds), shape.reps, times[key]);
+          }
         }
-        const [tf, tb, pf, pb] = [times.tsForward, times.tsBackward, times.torchForward, times.torchBackward].map(median) as (number | null)[];
+        const [tf, tb, pf, pb, nf, wf] = [
+          times.tsForward,
+          times.tsBackward,
+          times.torchForward,
+          times.torchBackward,
+          times.ortNode,
+          times.ortWeb,
+        ].map(median) as (number | null)[];
         rows.push({
           case: `${shape.name} ${module} ${dtype}`,
           'TS fwd': ms(tf!),
           'torch fwd': ms(pf!),
           'fwd TS/torch': ratio(tf!, pf!),
+          'ort-node fwd': ms(nf),
+          'fwd TS/ort-node': ratio(tf, nf),
+          'ort-web fwd': ms(wf),
+          'fwd TS/ort-web': ratio(tf, wf),
           'TS bwd': ms(tb!),
           'torch bwd': ms(pb!),
           'bwd TS/torch': ratio(tb!, pb!),
           'max|Δ| output': difference.toExponential(1),
+          'max|Δ| ort-web': peers.ortWeb === undefined ? '—' : peers.ortWeb.difference.toExponential(1),
         });
         console.log(`${id} done`);
       }

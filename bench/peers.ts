@@ -59,9 +59,10 @@ export async function loadOrtWeb(): Promise<Ort> {
   return ort;
 }
 
-/** Writes an ONNX model of the RNN with these weights (bench/peers/build_onnx_rnn.py, onnx.helper). */
+/** Writes an ONNX model of the RNN (or LSTM, GRU) with these weights (bench/peers/build_onnx_rnn.py, onnx.helper). */
 export function buildOnnxModel(spec: {
   path: string;
+  module?: 'rnn' | 'lstm' | 'gru';
   input_size: number;
   hidden_size: number;
   num_layers: number;

@@ -85,7 +85,7 @@ export function timeSync(fn: () => void, reps: number, into: number[]): void {
   }
 }
 
-async function timeAsync(fn: () => Promise<unknown>, reps: number, into: number[]): Promise<void> {
+export async function timeAsync(fn: () => Promise<unknown>, reps: number, into: number[]): Promise<void> {
   for (let i = 0; i < reps; i++) {
     const start = performance.now();
     await fn();
@@ -164,8 +164,8 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
         });
         const sessions: Partial<Record<'ortNode' | 'ortWeb', { ort: Ort; session: OrtSession }>> = {};
         for (const [key, ort, options] of [
-          ['ortNode', ortNode, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' }],
-          ['ortWeb', ortWeb, { executionProviders: ['wasm'] }],
+          ['ortNode', ortNode, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 4 }],
+          ['ortWeb', ortWeb, { executionProviders: ['wasm'], logSeverityLevel: 4 }],
         ] as const) {
           try {
             const session = await ort.InferenceSession.create(modelPath, options);
