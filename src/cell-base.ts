@@ -207,20 +207,38 @@ export abstract class CellBase {
         throw new TorchError('RuntimeError', `hidden${label} has inconsistent hidden_size: got ${sizeAt(hx, 1)}, expected ${this.hiddenSize}`);
       }
     });
-    if (states.some((hx) => hx.ndim !== 2)) {
+    // An unbatched input's 2-D state becomes (1, H, k) and passes those checks. torch's GEMMs then run:
+    // the input's, then h·W_hhᵀ (`linear`, which flattens the leading dimensions), where addmm (with
+    // bias) refuses another dtype before a width k ≠ H and mm (without) the reverse. With k = H torch
+    // 2.13 runs on (RNNCell returns an (H, H) result, LSTMCell crashes the process, GRUCell fails a
+    // broadcast), which we refuse (README, Known divergences).
+    const h = states[0]!;
+    if (input.dtype !== this.dtype) throw this.dtypeClash(input.dtype);
+    const gateSize = this.params.get('weight_hh')!.shape[0]!;
+    const widthError =
+      h.ndim !== 2 && h.shape.at(-1) !== this.hiddenSize
+        ? new TorchError(
+            'RuntimeError',
+            `mat1 and mat2 shapes cannot be multiplied (${h.shape.slice(0, -1).reduce((a, b) => a * b, 1)}x${h.shape.at(-1)} and ${this.hiddenSize}x${gateSize})`,
+          )
+        : null;
+    if (widthError !== null && !this.bias) throw widthError;
+    if (h.dtype !== this.dtype) throw this.dtypeClash(h.dtype);
+    if (widthError !== null) throw widthError;
+    if (states.some((state) => state.ndim !== 2)) {
       throw new TorchError('RuntimeError', "rnn-parity: a cell state that passes torch's size checks with a rank other than 2 is not supported");
     }
-    // The input-hidden and hidden-hidden GEMMs (addmm with bias, mm without) reject another dtype.
-    const clash = [input, states[0]!].find((t) => t.dtype !== this.dtype);
-    if (clash !== undefined) {
-      const names: Record<DType, [string, string]> = { float32: ['Float', 'float'], float64: ['Double', 'double'] };
-      const [mine, theirs] = [names[clash.dtype], names[this.dtype]];
-      throw new TorchError(
-        'RuntimeError',
-        this.bias
-          ? `mat1 and mat2 must have the same dtype, but got ${mine[0]} and ${theirs[0]}`
-          : `expected m1 and m2 to have the same dtype, but got: ${mine[1]} != ${theirs[1]}`,
-      );
-    }
+  }
+
+  /** The input-hidden and hidden-hidden GEMMs' refusal of another dtype: addmm with bias, mm without. */
+  private dtypeClash(dtype: DType): TorchError {
+    const names: Record<DType, [string, string]> = { float32: ['Float', 'float'], float64: ['Double', 'double'] };
+    const [mine, theirs] = [names[dtype], names[this.dtype]];
+    return new TorchError(
+      'RuntimeError',
+      this.bias
+        ? `mat1 and mat2 must have the same dtype, but got ${mine[0]} and ${theirs[0]}`
+        : `expected m1 and m2 to have the same dtype, but got: ${mine[1]} != ${theirs[1]}`,
+    );
   }
 }

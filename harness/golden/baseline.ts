@@ -1,7 +1,8 @@
 // The baseline corpus: every boolean dimension × dtype × layout × depth at small sizes, plus the edge cases, as deterministic cases.
 import { Tensor, toTorchKwargs, type DType } from '../../src/index.js';
-import { rnnParameterShapes } from '../../src/parameter-names.js';
+import { gatedParameterShapes, rnnParameterShapes } from '../../src/parameter-names.js';
 import type { ParityCase, ParityInit } from '../parity/parity-case.js';
+import type { ModuleKind } from '../worker/protocol.js';
 import { describeCase } from './fixture.js';
 
 /** The small sizes of the grid, in torch's letters: H_in, H_out, sequence length L, batch N. */
@@ -550,6 +551,172 @@ function packedGradCases(): BaselineCase[] {
   return [{ summary: `packed gradients: ${describeCase(c)}`, case: c }];
 }
 
+/** One family case (issue 17): a module other than nn.RNN, its torch kwargs, and what the case runs. */
+interface FamilySpec {
+  readonly label: string;
+  readonly module: Exclude<ModuleKind, 'rnn'>;
+  readonly dtype: DType;
+  readonly layers?: number;
+  readonly bidirectional?: boolean;
+  readonly bias?: boolean;
+  readonly batchFirst?: boolean;
+  readonly projSize?: number;
+  readonly nonlinearity?: 'tanh' | 'relu';
+  /** Unbatched input: (L, H_in) for a sequence module, (H_in) for a cell. */
+  readonly unbatched?: boolean;
+  readonly withHx?: boolean;
+  readonly lengths?: readonly number[];
+  readonly grad?: boolean;
+  /** Seeded init, and the parameters compared bit for bit; explicit weights otherwise. */
+  readonly seed?: string;
+}
+
+const GATES: Readonly<Record<Exclude<ModuleKind, 'rnn'>, number>> = { lstm: 4, gru: 3, rnn_cell: 1, lstm_cell: 4, gru_cell: 3 };
+
+/** A family case of the baseline grid's small sizes (H_in 3, H 2, L 3, N 2), values from its label. */
+function familyCase(spec: FamilySpec): BaselineCase {
+  const values = new ValueStream(spec.label);
+  const { inputSize, hiddenSize } = BASELINE_SIZES;
+  const cell = spec.module.endsWith('_cell');
+  const lstm = spec.module === 'lstm' || spec.module === 'lstm_cell';
+  const layers = spec.layers ?? 1;
+  const D = spec.bidirectional === true ? 2 : 1;
+  const projSize = spec.projSize ?? 0;
+  const out = projSize > 0 ? projSize : hiddenSize;
+  const bias = spec.bias ?? true;
+  const batch = spec.lengths?.length ?? BASELINE_SIZES.batch;
+  const steps = spec.lengths === undefined ? BASELINE_SIZES.seqLen : Math.max(...spec.lengths);
+  const gates = GATES[spec.module];
+  const shapes: [string, number[]][] = cell
+    ? [
+        ['weight_ih', [gates * hiddenSize, inputSize]],
+        ['weight_hh', [gates * hiddenSize, hiddenSize]],
+        ...(bias
+          ? ([
+              ['bias_ih', [gates * hiddenSize]],
+              ['bias_hh', [gates * hiddenSize]],
+            ] as [string, number[]][])
+          : []),
+      ]
+    : gatedParameterShapes({ gates, inputSize, hiddenSize, projSize, numLayers: layers, bidirectional: spec.bidirectional === true, bias });
+  const scale = 1 / Math.sqrt(hiddenSize);
+  const init: ParityInit =
+    spec.seed === undefined
+      ? { stateDict: Object.fromEntries(shapes.map(([name, shape]) => [name, values.tensor(shape, spec.dtype, scale)])) }
+      : { seed: spec.seed };
+  const rows = (width: number): number[] => (spec.unbatched === true ? [width] : [batch, width]);
+  const stateShape = (width: number): number[] => (cell ? rows(width) : [layers * D, ...rows(width)]);
+  const inputShape = cell
+    ? rows(inputSize)
+    : spec.unbatched === true
+      ? [steps, inputSize]
+      : spec.batchFirst === true
+        ? [batch, steps, inputSize]
+        : [steps, batch, inputSize];
+  const input = values.tensor(inputShape, spec.dtype);
+  const hx = spec.withHx === true ? values.tensor(stateShape(out), spec.dtype) : null;
+  const cx = spec.withHx === true && lstm ? values.tensor(stateShape(hiddenSize), spec.dtype) : null;
+  const packedRows = spec.lengths?.reduce((a, b) => a + b, 0);
+  const grad =
+    spec.grad === true
+      ? {
+          output: cell ? null : values.tensor(packedRows === undefined ? [...inputShape.slice(0, -1), D * out] : [packedRows, D * out], spec.dtype),
+          hN: values.tensor(stateShape(out), spec.dtype),
+          ...(lstm ? { cN: values.tensor(stateShape(hiddenSize), spec.dtype) } : {}),
+        }
+      : null;
+  const kwargs: Record<string, unknown> = {
+    input_size: inputSize,
+    hidden_size: hiddenSize,
+    ...(layers === 1 ? {} : { num_layers: layers }),
+    ...(bias ? {} : { bias: false }),
+    ...(spec.batchFirst === true ? { batch_first: true } : {}),
+    ...(spec.bidirectional === true ? { bidirectional: true } : {}),
+    ...(projSize > 0 ? { proj_size: projSize } : {}),
+    ...(spec.nonlinearity === undefined ? {} : { nonlinearity: spec.nonlinearity }),
+  };
+  const c: ParityCase = {
+    module: spec.module,
+    kwargs,
+    dtype: spec.dtype,
+    init,
+    training: false,
+    forwardSeed: null,
+    input,
+    hx,
+    ...(cx === null ? {} : { cx }),
+    packed: spec.lengths === undefined ? null : { lengths: spec.lengths, enforceSorted: false },
+    grad,
+    wantWeights: spec.seed !== undefined,
+  };
+  return { summary: `${spec.label}: ${describeCase(c)}`, case: c };
+}
+
+/**
+ * LSTM (with projections), GRU and the three cells: each one's layouts, states, packing, gradients,
+ * seeded init and a torch error, so the corpus replays every module without Python.
+ */
+function familyCases(support: BaselineSupport): BaselineCase[] {
+  const specs: FamilySpec[] = [];
+  for (const module of ['lstm', 'gru'] as const) {
+    specs.push(
+      { label: `${module} with its state`, module, dtype: 'float32', withHx: true },
+      {
+        label: `${module} batch_first, 2 layers, bidirectional`,
+        module,
+        dtype: 'float64',
+        batchFirst: true,
+        layers: 2,
+        bidirectional: true,
+        withHx: true,
+      },
+      { label: `${module} unbatched, no bias`, module, dtype: 'float32', unbatched: true, bias: false },
+      { label: `${module} seeded init`, module, dtype: 'float32', layers: 2, bidirectional: true, seed: '0' },
+    );
+    if (support.grad)
+      specs.push({
+        label: `${module} gradients, 2 layers, bidirectional`,
+        module,
+        dtype: 'float32',
+        layers: 2,
+        bidirectional: true,
+        withHx: true,
+        grad: true,
+      });
+    if (support.packed)
+      specs.push({ label: `${module} packed, unsorted lengths`, module, dtype: 'float64', lengths: [1, 3, 2], withHx: true, grad: support.grad });
+  }
+  specs.push(
+    {
+      label: 'lstm proj_size=1, bidirectional',
+      module: 'lstm',
+      dtype: 'float32',
+      projSize: 1,
+      bidirectional: true,
+      withHx: true,
+      grad: support.grad,
+    },
+    { label: 'lstm proj_size=1 seeded init', module: 'lstm', dtype: 'float64', projSize: 1, layers: 2, seed: '3' },
+  );
+  for (const module of ['rnn_cell', 'lstm_cell', 'gru_cell'] as const) {
+    specs.push(
+      { label: `${module} with its state`, module, dtype: 'float32', withHx: true, grad: support.grad },
+      { label: `${module} unbatched, no bias, no state`, module, dtype: 'float64', unbatched: true, bias: false },
+      { label: `${module} seeded init`, module, dtype: 'float32', seed: '0' },
+    );
+  }
+  specs.push({ label: 'rnn_cell relu', module: 'rnn_cell', dtype: 'float32', nonlinearity: 'relu', withHx: true });
+  const cases = specs.map(familyCase);
+  // torch's errors of the family: proj_size must be below hidden_size; nn.GRU takes no nonlinearity.
+  const lstm = familyCase({ label: 'lstm error', module: 'lstm', dtype: 'float32' }).case;
+  const gru = familyCase({ label: 'gru error', module: 'gru', dtype: 'float32' }).case;
+  const errors: ParityCase[] = [
+    { ...lstm, kwargs: { ...lstm.kwargs, proj_size: BASELINE_SIZES.hiddenSize }, init: { seed: '0' } },
+    { ...gru, kwargs: { ...gru.kwargs, nonlinearity: 'relu' }, init: { seed: '0' } },
+  ];
+  return [...cases, ...errors.map((c) => ({ summary: `family error: ${describeCase(c)}`, case: c }))];
+}
+
 /**
  * The whole baseline corpus, in a fixed order. Groups the live side cannot run yet are left out
  * and named in `skipped`.
@@ -566,6 +733,7 @@ export function baselinePlan(support: BaselineSupport): BaselinePlan {
   else skipped.push('packed input: runTs cannot run packed cases yet (harness/parity/parity-case.ts packForCase)');
   if (support.grad) cases.push(...gradCases(), ...(support.packed ? packedGradCases() : []));
   else skipped.push('gradients: runTs does not compute gradients for cases with `grad` yet');
+  cases.push(...familyCases(support));
   return { cases, skipped };
 }
 
