@@ -604,7 +604,7 @@ function setLengths(p: Parts, lengths: number[]): void {
 /** A seeded case's parameters as explicit weights, drawn from its seed as torch draws them (harness/parity/parity-case.ts weightsOf). */
 function explicitWeights(p: Parts, c: ParityCase): void {
   const drawn = weightsOf(c);
-  const shapes = parameterShapes({ ...p, module: p.module });
+  const shapes = parameterShapes(p);
   p.weights = new Map([...shapes].map(([name, shape]) => [name, toRows(drawn[name]!, shape)]));
   p.seed = null;
   p.wantWeights = false;
