@@ -207,13 +207,13 @@ export abstract class CellBase {
         throw new TorchError('RuntimeError', `hidden${label} has inconsistent hidden_size: got ${sizeAt(hx, 1)}, expected ${this.hiddenSize}`);
       }
     });
-    // An unbatched input's 2-D state becomes (1, H, k) and passes those checks. torch's GEMMs then run:
-    // the input's, then h·W_hhᵀ (`linear`, which flattens the leading dimensions), where addmm (with
-    // bias) refuses another dtype before a width k ≠ H and mm (without) the reverse. With k = H torch
-    // 2.13 runs on (RNNCell returns an (H, H) result, LSTMCell crashes the process, GRUCell fails a
-    // broadcast), which we refuse (README, Known divergences).
+    // An unbatched input's 2-D state becomes (1, H, k) and passes those checks. torch's two GEMMs then
+    // run, h·W_hhᵀ first in LSTMCell and RNNCell and second in GRUCell (ATen's LSTMCell / SimpleCell /
+    // GRUCell): the input's refuses another dtype; h's (`linear`, which flattens the leading
+    // dimensions) refuses another dtype before a width k ≠ H with a bias (addmm) and after it without
+    // (mm). With k = H torch 2.13 runs on (RNNCell returns an (H, H) result, LSTMCell crashes the
+    // process, GRUCell fails a broadcast), which we refuse (README, Known divergences).
     const h = states[0]!;
-    if (input.dtype !== this.dtype) throw this.dtypeClash(input.dtype);
     const gateSize = this.params.get('weight_hh')!.shape[0]!;
     const widthError =
       h.ndim !== 2 && h.shape.at(-1) !== this.hiddenSize
@@ -222,13 +222,21 @@ export abstract class CellBase {
             `mat1 and mat2 shapes cannot be multiplied (${h.shape.slice(0, -1).reduce((a, b) => a * b, 1)}x${h.shape.at(-1)} and ${this.hiddenSize}x${gateSize})`,
           )
         : null;
-    if (widthError !== null && !this.bias) throw widthError;
-    if (h.dtype !== this.dtype) throw this.dtypeClash(h.dtype);
-    if (widthError !== null) throw widthError;
+    const hiddenProduct = (): void => {
+      if (widthError !== null && !this.bias) throw widthError;
+      if (h.dtype !== this.dtype) throw this.dtypeClash(h.dtype);
+      if (widthError !== null) throw widthError;
+    };
+    if (this.hiddenProductFirst) hiddenProduct();
+    if (input.dtype !== this.dtype) throw this.dtypeClash(input.dtype);
+    hiddenProduct();
     if (states.some((state) => state.ndim !== 2)) {
       throw new TorchError('RuntimeError', "rnn-parity: a cell state that passes torch's size checks with a rank other than 2 is not supported");
     }
   }
+
+  /** Whether ATen's cell computes h·W_hhᵀ before x·W_ihᵀ (LSTMCell, SimpleCell) or after (GRUCell). */
+  protected readonly hiddenProductFirst: boolean = true;
 
   /** The input-hidden and hidden-hidden GEMMs' refusal of another dtype: addmm with bias, mm without. */
   private dtypeClash(dtype: DType): TorchError {

@@ -15,6 +15,9 @@ import { gruStep } from './gru-step.js';
  * Shapes: input (N, H_in) or unbatched (H_in); hx (N, H) or (H), zeros if omitted; returns h' like hx.
  */
 export class GRUCell extends CellBase {
+  // ATen's GRUCell computes x·W_ihᵀ before h·W_hhᵀ, so the input's GEMM objects first.
+  protected override readonly hiddenProductFirst: boolean = false;
+
   /**
    * Mirrors `torch.nn.GRUCell(input_size, hidden_size, bias=True, dtype=None)`.
    * @throws TypeError or RuntimeError with torch's message for invalid arguments.
