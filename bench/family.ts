@@ -4,7 +4,7 @@
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { GRU, LSTM, Tensor, manualSeed } from '../src/index.js';
-import { type Ort, type OrtSession, MODELS_DIR, buildOnnxModel, ensurePeers, loadOrtNode, loadOrtWeb } from './peers.js';
+import { MODELS_DIR, buildOnnxModel, ensurePeers, loadOrtNode, loadOrtWeb, openPeerSessions } from './peers.js';
 import { pythonOrExit } from './python.js';
 import { SHAPES, TorchTimer, base64, fromBase64, maxAbsDiff, median, timeAsync, timeSync } from './side-by-side.js';
 
@@ -53,9 +53,7 @@ try {
         );
         const weights = Object.fromEntries(network.namedParameters().map(([name, p]) => [name, base64(p.data)]));
         const forward = (): Tensor => network.forward(x)[0] as Tensor;
-        const setup = await timer.request<{ output: string; torch: string; threads: number }>({
-          cmd: 'setup',
-          id,
+        const spec = {
           module,
           input_size: shape.inputSize,
           hidden_size: shape.hiddenSize,
@@ -63,36 +61,19 @@ try {
           bidirectional: shape.bidirectional,
           dtype,
           weights,
+        };
+        const setup = await timer.request<{ output: string; torch: string; threads: number }>({
+          cmd: 'setup',
+          id,
+          ...spec,
           x: base64(x.data),
           shape: dims,
         });
         about = `torch ${setup.torch} (${setup.threads} thread); TS on one Node thread, WebAssembly SIMD kernels where available`;
         const difference = maxAbsDiff(forward().data, fromBase64(setup.output, dtype));
-        // ONNX Runtime registers its CPU LSTM and GRU kernels for float32 only; a float64 model is tried and skipped if refused.
         const modelPath = path.join(MODELS_DIR, `family-${id}.onnx`);
-        buildOnnxModel({
-          path: modelPath,
-          module,
-          input_size: shape.inputSize,
-          hidden_size: shape.hiddenSize,
-          num_layers: shape.numLayers,
-          bidirectional: shape.bidirectional,
-          dtype,
-          weights,
-        });
-        const peers: Partial<Record<'ortNode' | 'ortWeb', { ort: Ort; session: OrtSession; difference: number }>> = {};
-        for (const [key, ort, sessionOptions] of [
-          ['ortNode', ortNode, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 4 }],
-          ['ortWeb', ortWeb, { executionProviders: ['wasm'], logSeverityLevel: 4 }],
-        ] as const) {
-          try {
-            const session = await ort.InferenceSession.create(modelPath, sessionOptions);
-            const result = await session.run({ input: new ort.Tensor(dtype, x.data, dims) });
-            peers[key] = { ort, session, difference: maxAbsDiff(forward().data, result.output!.data) };
-          } catch {
-            // not supported for this dtype
-          }
-        }
+        buildOnnxModel({ path: modelPath, ...spec });
+        const peers = await openPeerSessions({ ortNode, ortWeb }, modelPath, { data: x.data, dims, dtype });
         // Upstream gradients of ones on the output and every final state, as the torch side's sum().
         const ones = (t: Tensor): Tensor => Tensor.fromFlat(new Array<number>(t.size).fill(1), t.shape, dtype);
         let backward: () => unknown;
@@ -146,7 +127,7 @@ try {
           'torch bwd': ms(pb!),
           'bwd TS/torch': ratio(tb!, pb!),
           'max|Δ| output': difference.toExponential(1),
-          'max|Δ| ort-web': peers.ortWeb === undefined ? '—' : peers.ortWeb.difference.toExponential(1),
+          'max|Δ| ort-web': peers.ortWeb === undefined ? '—' : maxAbsDiff(forward().data, peers.ortWeb.output).toExponential(1),
         });
         console.log(`${id} done`);
       }

@@ -72,3 +72,40 @@ export function buildOnnxModel(spec: {
 }): void {
   execFileSync(VENV_PYTHON, [path.join(PEERS_DIR, 'build_onnx_rnn.py')], { input: JSON.stringify(spec), stdio: ['pipe', 'ignore', 'inherit'] });
 }
+
+/** The engines the benches compare with, each on one thread; their error logs (a refused float64 model) silenced. */
+export type PeerKey = 'ortNode' | 'ortWeb';
+const SESSION_OPTIONS: Readonly<Record<PeerKey, object>> = {
+  ortNode: { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 4 },
+  ortWeb: { executionProviders: ['wasm'], logSeverityLevel: 4 },
+};
+
+/** A model opened in one engine, and its output on the bench input. */
+export interface PeerSession {
+  readonly ort: Ort;
+  readonly session: OrtSession;
+  readonly output: Float32Array | Float64Array;
+}
+
+/**
+ * Opens the ONNX model at `modelPath` in each engine and runs it once on `input`; an engine that
+ * refuses it (onnxruntime's CPU RNN, LSTM and GRU kernels are registered for float32 only) is left out.
+ */
+export async function openPeerSessions(
+  engines: Readonly<Record<PeerKey, Ort>>,
+  modelPath: string,
+  input: { readonly data: Float32Array | Float64Array; readonly dims: readonly number[]; readonly dtype: 'float32' | 'float64' },
+): Promise<Partial<Record<PeerKey, PeerSession>>> {
+  const sessions: Partial<Record<PeerKey, PeerSession>> = {};
+  for (const key of ['ortNode', 'ortWeb'] as const) {
+    const ort = engines[key];
+    try {
+      const session = await ort.InferenceSession.create(modelPath, SESSION_OPTIONS[key]);
+      const result = await session.run({ input: new ort.Tensor(input.dtype, input.data, input.dims) });
+      sessions[key] = { ort, session, output: result.output!.data };
+    } catch {
+      // not supported for this dtype
+    }
+  }
+  return sessions;
+}

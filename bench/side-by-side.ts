@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { PYTHON_DIR, resolvePython } from '../harness/worker/python-env.js';
 import { RNN, Tensor, manualSeed } from '../src/index.js';
 import { setWasmLinearDisabled } from '../src/linear-wasm.js';
-import { type Ort, type OrtSession, MODELS_DIR, buildOnnxModel, ensurePeers, loadOrtNode, loadOrtWeb } from './peers.js';
+import { MODELS_DIR, buildOnnxModel, ensurePeers, loadOrtNode, loadOrtWeb, openPeerSessions } from './peers.js';
 
 export interface Shape {
   readonly name: string;
@@ -151,7 +151,7 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
         const maxDiff: SideBySideRow['maxDiff'] = { torch: maxAbsDiff(tsOutput.data, torchOutput) };
         if (fastRnn !== null) maxDiff.tsF32 = maxAbsDiff(fastRnn.forward(x)[0].data, torchOutput);
 
-        // ONNX Runtime: its CPU RNN kernel is registered for float32 only; a float64 model is tried and skipped if refused.
+        // ONNX Runtime: a float64 model is tried and skipped if refused (see openPeerSessions).
         const modelPath = path.join(MODELS_DIR, `${id}.onnx`);
         buildOnnxModel({
           path: modelPath,
@@ -162,19 +162,10 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
           dtype,
           weights,
         });
-        const sessions: Partial<Record<'ortNode' | 'ortWeb', { ort: Ort; session: OrtSession }>> = {};
-        for (const [key, ort, options] of [
-          ['ortNode', ortNode, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 4 }],
-          ['ortWeb', ortWeb, { executionProviders: ['wasm'], logSeverityLevel: 4 }],
-        ] as const) {
-          try {
-            const session = await ort.InferenceSession.create(modelPath, options);
-            const result = await session.run({ input: new ort.Tensor(dtype, x.data, dims) });
-            maxDiff[key] = maxAbsDiff(tsOutput.data, result.output!.data);
-            sessions[key] = { ort, session };
-          } catch {
-            // not supported for this dtype
-          }
+        const sessions = await openPeerSessions({ ortNode, ortWeb }, modelPath, { data: x.data, dims, dtype });
+        for (const key of ['ortNode', 'ortWeb'] as const) {
+          const peer = sessions[key];
+          if (peer !== undefined) maxDiff[key] = maxAbsDiff(tsOutput.data, peer.output);
         }
 
         const forward: Record<Engine, number[]> = { ts: [], tsJs: [], tsF32: [], torch: [], ortNode: [], ortWeb: [] };
