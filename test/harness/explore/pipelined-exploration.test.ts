@@ -66,4 +66,32 @@ describe('pipelined exploration', () => {
     expect(four.report.accounting.exploration.cases).toBeGreaterThan(one.report.accounting.exploration.cases);
     expect(four.report.shrink!.casesToFind).toBe(one.report.accounting.exploration.cases);
   }, 300_000);
+
+  it('a campaign ended by its time budget starts no case after its report, and has judged every case it counts', async () => {
+    // fast-check's time limit abandons the run still waiting for its turn; that run must not start later.
+    const factory = referenceFactory(bridge.handshake);
+    for (const budgetMs of [400, 700, 1_000, 1_300, 1_600, 2_100]) {
+      const worker = singleWorker(bridge, factory);
+      let reported = false;
+      let batchesAfterReport = 0;
+      const watching: CaseRunner = {
+        bridge,
+        factory,
+        restarts: 0,
+        unanswered: worker.unanswered,
+        runApi: (batch) => worker.runApi(batch),
+        run: (batch, roundingReference) => {
+          if (reported) batchesAfterReport++;
+          return worker.run(batch, roundingReference);
+        },
+      };
+      const report = await runCampaign({ bridge, pool: watching, seed: 20261203 + budgetMs, budgetMs, minCases: 1 });
+      reported = true;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { cases, compared, unanswered } = report.accounting.exploration;
+      expect(report.status).toBe('PASS');
+      expect(compared + unanswered).toBe(cases);
+      expect(batchesAfterReport).toBe(0);
+    }
+  }, 120_000);
 });
