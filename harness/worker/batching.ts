@@ -1,39 +1,39 @@
 // Grouping of parity cases into worker requests, bounded by case count and tensor payload.
 import type { WireCase, WireTensor } from './protocol.js';
 
-function tensorChars(tensor: WireTensor | undefined): number {
+function tensorBytes(tensor: WireTensor | undefined): number {
   return tensor === undefined ? 0 : tensor.data.length;
 }
 
-/** Base64 characters of a case's tensors: the bulk of its request line. */
-export function caseChars(wireCase: WireCase): number {
-  let chars = tensorChars(wireCase.input) + tensorChars(wireCase.hx);
-  chars += tensorChars(wireCase.grad?.output) + tensorChars(wireCase.grad?.h_n);
+/** Bytes of a case's tensors, the bulk of its request (a base64 tensor counts its characters). */
+export function caseBytes(wireCase: WireCase): number {
+  let bytes = tensorBytes(wireCase.input) + tensorBytes(wireCase.hx) + tensorBytes(wireCase.cx);
+  bytes += tensorBytes(wireCase.grad?.output) + tensorBytes(wireCase.grad?.h_n) + tensorBytes(wireCase.grad?.c_n);
   if (wireCase.init !== undefined && 'state_dict' in wireCase.init) {
-    for (const tensor of Object.values(wireCase.init.state_dict)) chars += tensorChars(tensor);
+    for (const tensor of Object.values(wireCase.init.state_dict)) bytes += tensorBytes(tensor);
   }
-  return chars;
+  return bytes;
 }
 
 /**
- * Collects cases into batches of at most `maxCases` cases and `maxChars` tensor characters; a single
- * case larger than `maxChars` still gets a batch of its own.
+ * Collects cases into batches of at most `maxCases` cases and `maxBytes` tensor bytes; a single
+ * case larger than `maxBytes` still gets a batch of its own.
  */
 export class BatchBuilder {
   private batch: WireCase[] = [];
-  private chars = 0;
+  private bytes = 0;
 
   constructor(
     private readonly maxCases: number,
-    private readonly maxChars: number,
+    private readonly maxBytes: number,
   ) {}
 
   /** Adds a case; returns the batch it closed when the case did not fit, else null. */
   add(wireCase: WireCase): WireCase[] | null {
-    const size = caseChars(wireCase);
-    const closed = this.batch.length > 0 && (this.batch.length >= this.maxCases || this.chars + size > this.maxChars) ? this.flush() : null;
+    const size = caseBytes(wireCase);
+    const closed = this.batch.length > 0 && (this.batch.length >= this.maxCases || this.bytes + size > this.maxBytes) ? this.flush() : null;
     this.batch.push(wireCase);
-    this.chars += size;
+    this.bytes += size;
     return closed;
   }
 
@@ -42,14 +42,14 @@ export class BatchBuilder {
     if (this.batch.length === 0) return null;
     const batch = this.batch;
     this.batch = [];
-    this.chars = 0;
+    this.bytes = 0;
     return batch;
   }
 }
 
 /** All cases as batches, in order. */
-export function batchCases(cases: Iterable<WireCase>, maxCases: number, maxChars: number): WireCase[][] {
-  const builder = new BatchBuilder(maxCases, maxChars);
+export function batchCases(cases: Iterable<WireCase>, maxCases: number, maxBytes: number): WireCase[][] {
+  const builder = new BatchBuilder(maxCases, maxBytes);
   const batches: WireCase[][] = [];
   for (const wireCase of cases) {
     const closed = builder.add(wireCase);

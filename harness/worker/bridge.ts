@@ -29,8 +29,8 @@ export interface BridgeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Most cases per `run` request. Default 32. */
   readonly batchSize?: number;
-  /** Most base64 characters of tensors per request, so frames stay moderate. Default 8 MB. */
-  readonly batchChars?: number;
+  /** Most tensor bytes per request, so frames stay moderate. Default 8 MB. */
+  readonly batchBytes?: number;
   /** Requests written to the worker but not yet answered. Default 3, so the worker never waits for Node. */
   readonly maxInFlight?: number;
   /** Default deadline of one request, counted from when the worker starts on it. Default 60 s. */
@@ -84,7 +84,7 @@ export class TorchBridge {
     private readonly supervisor: WorkerSupervisor,
     private readonly options: {
       readonly batchSize: number;
-      readonly batchChars: number;
+      readonly batchBytes: number;
       readonly maxInFlight: number;
       readonly deadlineMs: number;
       readonly isolateFailures: boolean;
@@ -110,7 +110,7 @@ export class TorchBridge {
     await supervisor.start();
     return new TorchBridge(supervisor, {
       batchSize: options.batchSize ?? 32,
-      batchChars: options.batchChars ?? 8_000_000,
+      batchBytes: options.batchBytes ?? 8_000_000,
       maxInFlight,
       deadlineMs: options.deadlineMs ?? 60_000,
       isolateFailures: options.isolateFailures ?? true,
@@ -149,7 +149,7 @@ export class TorchBridge {
 
   /** Runs every case; results come back in input order, one per case, whatever happens to the worker. */
   async run(cases: readonly WireCase[], options: RunOptions = {}): Promise<CaseResult[]> {
-    const batches = batchCases(cases, this.options.batchSize, this.options.batchChars);
+    const batches = batchCases(cases, this.options.batchSize, this.options.batchBytes);
     const results = await Promise.all(batches.map((batch) => this.runBatch('run', batch, options.deadlineMs)));
     return results.flat();
   }
@@ -161,7 +161,7 @@ export class TorchBridge {
    */
   async *stream(source: Iterable<WireCase> | AsyncIterable<WireCase>, options: RunOptions = {}): AsyncGenerator<CaseResult> {
     const ahead: Promise<CaseResult[]>[] = [];
-    const builder = new BatchBuilder(this.options.batchSize, this.options.batchChars);
+    const builder = new BatchBuilder(this.options.batchSize, this.options.batchBytes);
     const lookahead = this.options.maxInFlight + 1;
     for await (const wireCase of source) {
       const closed = builder.add(wireCase);

@@ -1,40 +1,9 @@
 // One python/worker.py process on python-shell: JSON line framing, handshake, bounded stderr log, kill and cleanup.
 import type { ChildProcess } from 'node:child_process';
-import { Transform, type TransformCallback } from 'node:stream';
 import { PythonShell } from 'python-shell';
+import { FrameReader, type RawFrame, attachPayload, requestChunks } from './frame-reader.js';
 import { PROTOCOL_VERSION, type Handshake, type HandshakeFailure, type Request } from './protocol.js';
 import { SETUP_HINT, WORKER_SCRIPT, setupHintFor } from './python-env.js';
-
-/**
- * Splits stdout into lines in linear time (python-shell's default splitter re-scans the growing
- * tail, quadratic in a multi-megabyte frame); one pushed object per line.
- */
-class LineSplitter extends Transform {
-  private pending: string[] = [];
-
-  constructor() {
-    super({ readableObjectMode: true });
-  }
-
-  override _transform(chunk: Buffer | string, _encoding: BufferEncoding, done: TransformCallback): void {
-    const text = String(chunk);
-    let start = 0;
-    for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
-      this.pending.push(text.slice(start, end));
-      this.push(this.pending.join(''));
-      this.pending = [];
-      start = end + 1;
-    }
-    if (start < text.length) this.pending.push(text.slice(start));
-    done();
-  }
-
-  override _flush(done: TransformCallback): void {
-    if (this.pending.length > 0) this.push(this.pending.join(''));
-    this.pending = [];
-    done();
-  }
-}
 
 /** The last lines a worker wrote to stderr; old lines fall off so a chatty worker cannot grow memory. */
 export class StderrRing {
@@ -135,17 +104,15 @@ export class WorkerProcess {
   static spawn(options: SpawnOptions, events: WorkerEvents): Promise<WorkerProcess> {
     installExitHook();
     const stderr = new StderrRing(options.stderrLines);
-    const shell = new PythonShell(
-      WORKER_SCRIPT,
-      {
-        mode: 'text',
-        pythonPath: options.python,
-        // faulthandler prints the Python stack on a segfault, which lands in the crash report.
-        pythonOptions: ['-u', '-X', 'faulthandler'],
-        env: options.env,
-      },
-      new LineSplitter(),
-    );
+    const shell = new PythonShell(WORKER_SCRIPT, {
+      // Frames carry raw tensor bytes (Note [tensor payloads] in python/worker.py): stdout is read
+      // here as bytes, not through python-shell's text lines; stderr stays text lines.
+      mode: 'binary',
+      pythonPath: options.python,
+      // faulthandler prints the Python stack on a segfault, which lands in the crash report.
+      pythonOptions: ['-u', '-X', 'faulthandler'],
+      env: options.env,
+    });
     const child = shell.childProcess;
     liveChildren.add(child);
     // Writes to a dead worker fail with EPIPE; the exit path reports the death, so swallow it here.
@@ -182,7 +149,7 @@ export class WorkerProcess {
           worker.events?.exit(exit);
         }
       });
-      shell.on('message', (line: string) => {
+      const onFrame = ({ line, payload }: RawFrame): void => {
         if (line === '') return;
         let frame: unknown;
         try {
@@ -190,6 +157,7 @@ export class WorkerProcess {
         } catch {
           frame = undefined;
         }
+        if (payload !== null && !attachPayload(frame, payload)) frame = undefined;
         const isObject = typeof frame === 'object' && frame !== null && !Array.isArray(frame);
         if (worker !== undefined) {
           if (isObject) worker.events?.frame(frame as Record<string, unknown>);
@@ -223,13 +191,19 @@ export class WorkerProcess {
         worker = new WorkerProcess(shell, hello, stderr);
         worker.events = events;
         resolve(worker);
-      });
+      };
+      const frames = new FrameReader(onFrame, (text) => onFrame({ line: text, payload: null }));
+      // Registered ahead of python-shell's own 'end' listener, so a last partial frame is delivered before 'close'.
+      child.stdout?.prependListener('end', () => frames.end());
+      child.stdout?.on('data', (chunk: Buffer) => frames.push(chunk));
     });
   }
 
   /** Writes one request frame. */
   send(request: Request): void {
-    this.shell.send(JSON.stringify(request));
+    const stdin = this.shell.childProcess.stdin;
+    if (stdin === null) throw new Error('BUG: the worker was spawned without a stdin pipe');
+    for (const chunk of requestChunks(request)) stdin.write(chunk);
   }
 
   /**

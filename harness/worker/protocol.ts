@@ -1,7 +1,7 @@
 // The wire format between harness/worker/bridge.ts and python/worker.py: the only TypeScript definition of it (documented in python/PROTOCOL.md).
 
 /** Bumped on any incompatible change; the worker's handshake must report the same number. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Tensor dtypes the wire carries, spelled as torch names them without the `torch.` prefix. */
 export type WireDType =
@@ -19,13 +19,14 @@ export type WireDType =
   | 'bool';
 
 /**
- * A tensor on the wire: `data` is base64 of the contiguous row-major little-endian bytes, so every
- * value (NaN, ±Inf, −0, subnormals) travels bit for bit.
+ * A tensor on the wire: `data` holds the contiguous row-major little-endian bytes, so every value
+ * (NaN, ±Inf, −0, subnormals) travels bit for bit.
  */
 export interface WireTensor {
   readonly dtype: WireDType;
   readonly shape: readonly number[];
-  readonly data: string;
+  /** Raw bytes, sent in the frame's payload (Note [tensor payloads] in python/worker.py), or base64 text, which the worker also reads. */
+  readonly data: Uint8Array | string;
 }
 
 /** A Python float JSON cannot express: `{ $float: '2.0' }`, `'nan'`, `'inf'`, `'-0.0'` (parsed with Python's `float()`). */

@@ -1,4 +1,4 @@
-// Tensor <-> WireTensor: base64 of little-endian bytes, exact for every float32/float64 value.
+// Tensor <-> WireTensor: the little-endian bytes, exact for every value of every dtype.
 import { endianness } from 'node:os';
 import { Tensor } from '../../src/tensor.js';
 import type { WireDType, WireTensor } from './protocol.js';
@@ -42,8 +42,11 @@ export function encodeArray(dtype: WireDType, shape: readonly number[], array: A
   if (array.byteLength !== expected) {
     throw new Error(`BUG: ${array.byteLength} bytes for a ${dtype} tensor of shape [${shape.join(', ')}] (expected ${expected})`);
   }
-  const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-  return { dtype, shape: [...shape], data: bytes.toString('base64') };
+  // A copy, not a view (the case may be mutated after it is encoded), and not a Buffer, whose
+  // toJSON would run before the request's JSON replacer sees it (frame-reader.ts, requestChunks).
+  const bytes = new Uint8Array(array.byteLength);
+  bytes.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  return { dtype, shape: [...shape], data: bytes };
 }
 
 /** A float32/float64 {@link Tensor} on the wire, bit for bit. */
@@ -53,7 +56,7 @@ export function encodeTensor(tensor: Tensor): WireTensor {
 
 /** The decoded bytes of a wire tensor, copied into a fresh (aligned) buffer. */
 export function decodeBytes(wire: WireTensor): ArrayBuffer {
-  const bytes = Buffer.from(wire.data, 'base64');
+  const bytes = typeof wire.data === 'string' ? Buffer.from(wire.data, 'base64') : wire.data;
   const expected = elementCount(wire.shape) * ITEM_SIZE[wire.dtype];
   if (bytes.length !== expected) {
     throw new Error(`BUG: wire tensor has ${bytes.length} bytes for ${wire.dtype} [${wire.shape.join(', ')}] (expected ${expected})`);

@@ -5,7 +5,7 @@ import { TorchBridge } from '../../../harness/worker/bridge.js';
 import type { CaseResult, WireCase, WireTensor } from '../../../harness/worker/protocol.js';
 import { REQUIREMENTS_FILE } from '../../../harness/worker/python-env.js';
 import { installPlan } from '../../../harness/worker/python-setup.js';
-import { decodeArray, decodeIntegers, decodeTensor, encodeTensor } from '../../../harness/worker/wire-tensor.js';
+import { decodeArray, decodeBytes, decodeIntegers, decodeTensor, encodeTensor } from '../../../harness/worker/wire-tensor.js';
 import { Tensor } from '../../../src/tensor.js';
 import { ramp, rnnCase, wire } from './wire-cases.js';
 
@@ -26,7 +26,7 @@ async function runOne(wireCase: WireCase): Promise<CaseResult> {
 
 function bytesOf(tensor: WireTensor | null | undefined): string {
   if (tensor === null || tensor === undefined) throw new Error('missing tensor');
-  return `${tensor.dtype}${JSON.stringify(tensor.shape)}${tensor.data}`;
+  return `${tensor.dtype}${JSON.stringify(tensor.shape)}${Buffer.from(decodeBytes(tensor)).toString('hex')}`;
 }
 
 describe('handshake', () => {
@@ -34,7 +34,7 @@ describe('handshake', () => {
     const pinned = installPlan(readFileSync(REQUIREMENTS_FILE, 'utf8')).torch.version.split('+')[0];
     const hello = bridge.handshake;
 
-    expect(hello.protocol_version).toBe(1);
+    expect(hello.protocol_version).toBe(2);
     expect(hello.torch_version.split('+')[0]).toBe(pinned);
     expect(hello.num_threads).toBe(1);
     expect(hello.config_digest).toMatch(/^sha256:[0-9a-f]{64}$/);
