@@ -49,6 +49,12 @@ export function tensorKind(name: string): TensorKind {
 /** Values at least this large count for the relative and ULP statistics of reports. */
 const SIGNIFICANT = 1e-3;
 
+/** 2^(significand bits) and the smallest normal value, per dtype. */
+const PRECISION: Readonly<Record<DType, { steps: number; minNormal: number }>> = {
+  float32: { steps: 2 ** 24, minNormal: 2 ** -126 },
+  float64: { steps: 2 ** 53, minNormal: 2 ** -1022 },
+};
+
 /** Per-tensor summary of how far TS was from torch, for campaign reports (rel and ULP over |expected| ≥ 1e-3). */
 export interface TensorErrorStats {
   readonly maxAbs: number;
@@ -157,6 +163,7 @@ function compareTensor(
   let badCount = 0;
   let needs: 'shadow' | 'sensitivity' | null = null;
   const torchNoise = shadow === null ? 0 : float32Noise(expected, shadow);
+  const precision = PRECISION[actual.dtype];
   for (let i = 0; i < actual.size; i++) {
     const a = actual.data[i]!;
     const e = expected.data[i]!;
@@ -183,13 +190,19 @@ function compareTensor(
       if (firstBad < 0) firstBad = i;
       continue;
     }
+    // Equal values add nothing to the statistics and pass every budget.
+    if (a === e) continue;
     const abs = Math.abs(a - e);
     maxAbs = Math.max(maxAbs, abs);
     // Relative and ULP distances mean something only away from zero: near 0 (subnormals, values
     // near atol) a tiny absolute difference is a huge relative one, and assert_close forgives it.
     if (Math.abs(e) >= SIGNIFICANT) {
       maxRel = Math.max(maxRel, abs / Math.abs(e));
-      maxUlps = Math.max(maxUlps, ulpDistance(a, e, actual.dtype));
+      // Between normal values of one sign every step is at least spacing(lo) ≥ lo·2⁻ᵖ, so the distance
+      // is at most abs·2ᵖ/lo: values that cannot raise the maximum skip the exact count.
+      const lo = Math.min(Math.abs(a), Math.abs(e));
+      if (a * e <= 0 || lo < precision.minNormal || (abs * precision.steps) / lo > maxUlps)
+        maxUlps = Math.max(maxUlps, ulpDistance(a, e, actual.dtype));
     }
     if (abs <= floor.atol + floor.rtol * Math.abs(e)) continue;
     let withinBudget: boolean;

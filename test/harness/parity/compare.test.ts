@@ -27,6 +27,38 @@ function kinds(differences: readonly Difference[]): string[] {
 }
 
 describe('compareOutcomes', () => {
+  it("reports each tensor's largest ULP distance over significant values exactly, whatever the signs and binades", () => {
+    let state = 12345;
+    const random = (): number => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
+    for (const [make, dtype] of [
+      [f32, 'float32'],
+      [f64, 'float64'],
+    ] as const) {
+      for (let trial = 0; trial < 50; trial++) {
+        const expected = Array.from({ length: 64 }, () => (random() - 0.5) * 10 ** Math.floor(random() * 8 - 4));
+        // Mostly a few ULP apart, some across zero, some to a subnormal, some far.
+        // Odd trials: only close values, so the maximum is a few ULP and every element could set it.
+        const actual = expected.map((e) => {
+          const r = trial % 2 === 1 ? 1 : random();
+          if (r < 0.05) return -e;
+          if (r < 0.1) return 1e-310 * Math.sign(e);
+          if (r < 0.15) return e * (1 + random());
+          return e * (1 + (random() - 0.5) * random() * (dtype === 'float32' ? 1e-5 : 1e-14));
+        });
+        const a = make(actual);
+        const e = make(expected);
+        let exact = 0;
+        for (let i = 0; i < a.size; i++) {
+          if (Math.abs(e.data[i]!) >= 1e-3) exact = Math.max(exact, ulpDistance(a.data[i]!, e.data[i]!, dtype));
+        }
+        expect(compareOutcomes(outcome({ output: a }), outcome({ output: e }), layout).stats.output!.maxUlps).toBe(exact);
+      }
+    }
+  });
+
   it('accepts values within assert_close defaults and rejects values beyond the budget', () => {
     expect(compareOutcomes(outcome({ output: f64([1, 2]) }), outcome({ output: f64([1 + 1e-8, 2]) }), layout).equal).toBe(true);
     const far = compareOutcomes(outcome({ output: f64([1, 2]) }), outcome({ output: f64([1.001, 2]) }), layout);
