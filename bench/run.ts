@@ -56,7 +56,10 @@ const f64OverF32 = rows
     const f32 = rows.find((s) => s.case === r.case.replace('float64', 'float32'));
     return `${r.case.split(' ')[0]} ${ratio(r.forward.ts, f32?.forward.ts)}`;
   });
-console.log(`TS float64 / float32 forward time: ${f64OverF32.join(', ')}\n`);
+const pairedF64OverF32 = rows
+  .filter((r) => r.pairedFloat32Forward !== undefined)
+  .map((r) => `${r.case.split(' ')[0]} ${ratio(r.forward.ts, r.pairedFloat32Forward)}`);
+console.log(`TS float64 / float32 forward time: rows ${f64OverF32.join(', ')}; paired in the float64 row's rounds ${pairedF64OverF32.join(', ')}\n`);
 
 console.log('Backward (from all-ones upstream gradients; torch: forward+backward − forward with grad)');
 console.table(

@@ -98,6 +98,8 @@ export interface SideBySideRow {
   readonly forward: Partial<Record<Engine, number | null>>;
   readonly backward: Partial<Record<'ts' | 'tsJs' | 'torch', number | null>>;
   readonly maxDiff: Partial<Record<'torch' | 'tsF32' | 'ortNode' | 'ortWeb', number>>;
+  /** float64 rows: the float32 model's forward (same shape, seed and input) timed in the same rounds. */
+  readonly pairedFloat32Forward?: number | null;
 }
 
 /** Runs every shape × dtype; returns medians in ms. */
@@ -111,6 +113,9 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
   try {
     const only = process.env.BENCH_SHAPES?.split(',');
     for (const shape of SHAPES.filter((s) => only === undefined || only.includes(s.name))) {
+      // The float32 model and input, timed again beside the float64 one: rows measured minutes apart
+      // see different machine noise, so the float64/float32 ratio is taken from the same rounds.
+      let float32Twin: { rnn: RNN; x: Tensor } | null = null;
       for (const dtype of ['float32', 'float64'] as const) {
         const id = `${shape.name}-${dtype}`;
         const options = {
@@ -168,6 +173,9 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
           if (peer !== undefined) maxDiff[key] = maxAbsDiff(tsOutput.data, peer.output);
         }
 
+        if (dtype === 'float32') float32Twin = { rnn, x };
+        const twin = dtype === 'float64' ? float32Twin : null;
+        const pairedFloat32: number[] = [];
         const forward: Record<Engine, number[]> = { ts: [], tsJs: [], tsF32: [], torch: [], ortNode: [], ortWeb: [] };
         const backward: Record<'ts' | 'tsJs' | 'torch', number[]> = { ts: [], tsJs: [], torch: [] };
         const recorded = rnn.forwardWithGrad(x);
@@ -180,6 +188,7 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
           const { reps } = shape;
           setWasmLinearDisabled(false);
           timeSync(() => rnn.forward(x), reps, forward.ts);
+          if (twin !== null) timeSync(() => twin.rnn.forward(twin.x), reps, pairedFloat32);
           timeSync(() => recorded.backward(gradOutput, gradHN), reps, backward.ts);
           if (fastRnn !== null) timeSync(() => fastRnn.forward(x), reps, forward.tsF32);
           setWasmLinearDisabled(true);
@@ -200,6 +209,7 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
           forward: Object.fromEntries(Object.entries(forward).map(([k, v]) => [k, median(v)])) as SideBySideRow['forward'],
           backward: Object.fromEntries(Object.entries(backward).map(([k, v]) => [k, median(v)])) as SideBySideRow['backward'],
           maxDiff,
+          ...(twin === null ? {} : { pairedFloat32Forward: median(pairedFloat32) }),
         });
       }
     }
