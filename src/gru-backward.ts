@@ -33,12 +33,14 @@ export function gruDirectionBackward(d: DirectionInput): DirectionGradients {
   const gates = allocate(dtype, totalRows * G);
   const hiddenNew = allocate(dtype, totalRows * H);
   const order = Array.from({ length: L }, (_, t) => (dir === 0 ? t : L - 1 - t));
-  for (const t of order) {
-    const rows = batchSizes[t]!;
-    const offset = offsets[t]!;
-    hPrevious.set(h.subarray(0, rows * H), offset * H);
-    gruStep(inputGates, offset * G, h, rows, H, weights, gates.subarray(offset * G), hiddenNew.subarray(offset * H));
-  }
+  withLinear(weights.weightHh, weights.biasHh, G, H, (hidden) => {
+    for (const t of order) {
+      const rows = batchSizes[t]!;
+      const offset = offsets[t]!;
+      hPrevious.set(h.subarray(0, rows * H), offset * H);
+      gruStep(inputGates, offset * G, h, rows, H, weights, gates.subarray(offset * G), hiddenNew.subarray(offset * H), hidden);
+    }
+  });
 
   // h_{t−1} is read three times: by the layer output, by step t's h − n, and by step t's h W_hhᵀ. Its
   // gradients arrive in that order and add up one by one: ((∂out + ∂sub) + ∂mm). Where the batch

@@ -1,6 +1,7 @@
 // The GRU step: torch's gate order r, z, n, with the reset gate scaling W_hn·h + b_hn.
 import type { LayerWeights } from './forward-trace.js';
 import { linear, tanhInPlace } from './kernels.js';
+import type { PreparedLinear } from './linear-wasm.js';
 import { sigmoidInPlace } from './sigmoid.js';
 import type { FloatArray } from './tensor.js';
 
@@ -17,7 +18,8 @@ import type { FloatArray } from './tensor.js';
  *
  * The reset gate multiplies the hidden projection *after* the product with W_hn, bias included, as
  * torch (and cuDNN) do; some frameworks apply it to h before. Every value torch materialises is
- * rounded to the working dtype (see Note [float32 accumulation] in kernels.ts).
+ * rounded to the working dtype (see Note [float32 accumulation] in kernels.ts). `hidden`, when given, is
+ * h ↦ h W_hhᵀ + b_hh prepared once for many steps (kernels.ts withLinear); the values are the same.
  */
 export function gruStep(
   inputGates: Readonly<FloatArray>,
@@ -28,10 +30,12 @@ export function gruStep(
   weights: LayerWeights,
   hiddenGates: FloatArray,
   hiddenNew: FloatArray | null = null,
+  hidden: PreparedLinear | null = null,
 ): void {
   const H = hiddenSize;
   const round = h instanceof Float32Array ? Math.fround : (x: number): number => x;
-  linear(hiddenGates, 0, h, 0, rows, weights.weightHh, weights.biasHh, 3 * H, H);
+  if (hidden === null) linear(hiddenGates, 0, h, 0, rows, weights.weightHh, weights.biasHh, 3 * H, H);
+  else hidden.apply(hiddenGates, 0, h, 0, rows);
   for (let n = 0; n < rows; n++) {
     const base = n * 3 * H;
     const inputBase = inputOffset + base;

@@ -8,7 +8,8 @@ import type { GatedTrace } from './gated-trace.js';
 import { gruDirectionBackward } from './gru-backward.js';
 import { gruStep } from './gru-step.js';
 import { indexSelect } from './index-select.js';
-import { linear } from './kernels.js';
+import { linear, withLinear } from './kernels.js';
+import type { PreparedLinear } from './linear-wasm.js';
 import { PackedSequence } from './packed-sequence.js';
 import { type GRUOptions, RecurrentBase } from './recurrent-base.js';
 import type { RNNRandomOptions } from './rnn.js';
@@ -141,12 +142,15 @@ export class GRU extends RecurrentBase {
     const hiddenGates = allocate(this.dtype, (batchSizes[0] ?? 0) * 3 * H);
     const offsets = stepOffsets(batchSizes);
     const h = states[0]!;
-    for (const t of this.stepOrder(dir, batchSizes.length)) {
-      const rows = batchSizes[t]!;
-      const offset = offsets[t]!;
-      this.step(inputGates, offset * 3 * H, h, rows, weights, hiddenGates);
-      for (let n = 0; n < rows; n++) layerOutput.set(h.subarray(n * H, (n + 1) * H), (offset + n) * width + dir * H);
-    }
+    // W_hh is prepared once for all steps (kernels.ts withLinear).
+    withLinear(weights.weightHh, weights.biasHh, 3 * H, H, (hidden) => {
+      for (const t of this.stepOrder(dir, batchSizes.length)) {
+        const rows = batchSizes[t]!;
+        const offset = offsets[t]!;
+        this.step(inputGates, offset * 3 * H, h, rows, weights, hiddenGates, hidden);
+        for (let n = 0; n < rows; n++) layerOutput.set(h.subarray(n * H, (n + 1) * H), (offset + n) * width + dir * H);
+      }
+    });
   }
 
   /**
@@ -160,7 +164,8 @@ export class GRU extends RecurrentBase {
     rows: number,
     weights: LayerWeights,
     hiddenGates: FloatArray,
+    hidden: PreparedLinear,
   ): void {
-    gruStep(inputGates, inputOffset, h, rows, this.hiddenSize, weights, hiddenGates);
+    gruStep(inputGates, inputOffset, h, rows, this.hiddenSize, weights, hiddenGates, null, hidden);
   }
 }

@@ -3,7 +3,7 @@ import { stepOffsets } from './forward-trace.js';
 import { StepSum, biasGradient, sigmoidBackward, tanhBackward, transpose, weightGradient } from './gate-gradients.js';
 import type { DirectionGradients, DirectionInput } from './gated-trace.js';
 import { linear, tanhInPlace, withLinear } from './kernels.js';
-import { lstmStep } from './lstm-step.js';
+import { lstmStep, withLSTMRecurrence } from './lstm-step.js';
 import { type FloatArray, allocate } from './tensor.js';
 
 /**
@@ -38,15 +38,17 @@ export function lstmDirectionBackward(d: DirectionInput): DirectionGradients {
   const tanhC = allocate(dtype, totalRows * H);
   const hRaw = allocate(dtype, totalRows * H);
   const order = Array.from({ length: L }, (_, t) => (dir === 0 ? t : L - 1 - t));
-  for (const t of order) {
-    const rows = batchSizes[t]!;
-    const offset = offsets[t]!;
-    hPrevious.set(h.subarray(0, rows * P), offset * P);
-    cPrevious.set(c.subarray(0, rows * H), offset * H);
-    lstmStep(inputGates, offset * G, h, c, rows, H, P, weights, gates.subarray(offset * G), hRaw.subarray(offset * H));
-    tanhC.set(c.subarray(0, rows * H), offset * H);
-    tanhInPlace(tanhC, offset * H, rows * H);
-  }
+  withLSTMRecurrence(weights, H, P, (recurrence) => {
+    for (const t of order) {
+      const rows = batchSizes[t]!;
+      const offset = offsets[t]!;
+      hPrevious.set(h.subarray(0, rows * P), offset * P);
+      cPrevious.set(c.subarray(0, rows * H), offset * H);
+      lstmStep(inputGates, offset * G, h, c, rows, H, P, weights, gates.subarray(offset * G), hRaw.subarray(offset * H), recurrence);
+      tanhC.set(c.subarray(0, rows * H), offset * H);
+      tanhInPlace(tanhC, offset * H, rows * H);
+    }
+  });
 
   // ∂L/∂h and ∂L/∂c that each batch row carries into the step after it; they start as ∂h_n, ∂c_n (a
   // packed row that ends early keeps its ∂h_n until the walk reaches its last step) and end as ∂h_0, ∂c_0.

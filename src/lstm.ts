@@ -5,7 +5,7 @@ import { stepOffsets } from './forward-trace.js';
 import { indexSelect } from './index-select.js';
 import { linear } from './kernels.js';
 import { lstmDirectionBackward } from './lstm-backward.js';
-import { lstmStep } from './lstm-step.js';
+import { lstmStep, withLSTMRecurrence } from './lstm-step.js';
 import { gatedBackward } from './gated-backward.js';
 import type { GatedTrace } from './gated-trace.js';
 import { PackedSequence } from './packed-sequence.js';
@@ -273,11 +273,13 @@ export class LSTM extends RecurrentBase {
     const cellOut = allocate(this.dtype, maxBatch * H);
     const offsets = stepOffsets(batchSizes);
     const [h, c] = states as [FloatArray, FloatArray];
-    for (const t of this.stepOrder(dir, batchSizes.length)) {
-      const rows = batchSizes[t]!;
-      const offset = offsets[t]!;
-      lstmStep(inputGates, offset * 4 * H, h, c, rows, H, P, weights, gates, cellOut);
-      for (let n = 0; n < rows; n++) layerOutput.set(h.subarray(n * P, (n + 1) * P), (offset + n) * width + dir * P);
-    }
+    withLSTMRecurrence(weights, H, P, (recurrence) => {
+      for (const t of this.stepOrder(dir, batchSizes.length)) {
+        const rows = batchSizes[t]!;
+        const offset = offsets[t]!;
+        lstmStep(inputGates, offset * 4 * H, h, c, rows, H, P, weights, gates, cellOut, recurrence);
+        for (let n = 0; n < rows; n++) layerOutput.set(h.subarray(n * P, (n + 1) * P), (offset + n) * width + dir * P);
+      }
+    });
   }
 }
