@@ -16,7 +16,17 @@ import { LINEAR_WASM_HEX } from './wasm/linear-bytes.js';
 /** The exports of the module; the kernel's arguments are byte addresses and counts. */
 interface LinearExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  readonly linear_f32: (out: number, x: number, wt: number, bias: number, rows: number, units: number, features: number, unitsPadded: number) => void;
+  readonly linear_f32: (
+    out: number,
+    x: number,
+    wt: number,
+    bias: number,
+    rows: number,
+    units: number,
+    features: number,
+    unitsPadded: number,
+    ldo: number,
+  ) => void;
   readonly linear_f64: LinearExports['linear_f32'];
   readonly linear_f32acc: LinearExports['linear_f32'];
   readonly outer_f32: (out: number, g: number, p: number, rows: number, M: number, K: number, ldg: number, ldp: number, accumulate: number) => void;
@@ -216,6 +226,37 @@ export function withPreparedLinear<T>(
   }
 }
 
+// Note [linear panels]
+// The kernel walks 4-row blocks and, for each, all of Wᵀ. A Wᵀ larger than a core's L2 cache (an
+// LSTM's 4H = 1024 units × 256 features is 2 MB as float64) is then read from memory once per row
+// block: 800 times for the large bench shape's input projection. So the units are cut into panels of
+// at most PANEL_BYTES of Wᵀ (half of a 512 KB L2), each run over every row while it stays in cache.
+// Each output value is still one sum over k = 0…K−1 plus the bias, so the values are the same as in
+// one call. Measured (large RNN, noisy 2-core VM, A/B in one process): 5–10% faster forwards; no
+// change on the LSTM, whose time is the kernel's arithmetic.
+const PANEL_BYTES = 256 * 1024;
+
+/** One kernel over units in panels (Note [linear panels]); `unitStep` is the kernel's units per block. */
+function linearPanels(
+  kernel: LinearExports['linear_f32'],
+  outPtr: number,
+  xPtr: number,
+  wtPtr: number,
+  biasPtr: number,
+  rows: number,
+  units: number,
+  features: number,
+  unitsPadded: number,
+  outSize: number,
+  wSize: number,
+  unitStep: number,
+): void {
+  const panel = Math.max(unitStep, Math.floor(PANEL_BYTES / (features * wSize * unitStep)) * unitStep);
+  for (let u0 = 0; u0 < units; u0 += panel) {
+    kernel(outPtr + u0 * outSize, xPtr, wtPtr + u0 * wSize, biasPtr + u0 * wSize, rows, Math.min(panel, units - u0), features, unitsPadded, units);
+  }
+}
+
 function applyPrepared(
   exports: LinearExports,
   out: FloatArray,
@@ -259,11 +300,11 @@ function applyPrepared(
   const count = rows * features;
   if (isF32) {
     f32.set(range(x as Float32Array, xOffset, xOffset + count), xPtr >> 2);
-    exports.linear_f32(outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded);
+    linearPanels(exports.linear_f32, outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded, 4, 8, 4);
     (out as Float32Array).set(memoryView32(outPtr, rows * units), outOffset);
   } else {
     f64.set(range(x as Float64Array, xOffset, xOffset + count), xPtr >> 3);
-    exports.linear_f64(outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded);
+    linearPanels(exports.linear_f64, outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded, 8, 8, 4);
     (out as Float64Array).set(memoryView64(outPtr, rows * units), outOffset);
   }
 }
@@ -305,7 +346,7 @@ function withPreparedF32Accumulating<T>(
         const outPtr = align16(xPtr + ((rows + 3) & ~3) * features * 4);
         ensure(exports, outPtr + rows * units * 4);
         f32.set(range(x, xOffset, xOffset + rows * features), xPtr >> 2);
-        exports.linear_f32acc(outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded);
+        linearPanels(exports.linear_f32acc, outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded, 4, 4, 8);
         out.set(memoryView32(outPtr, rows * units), outOffset);
       },
     };

@@ -43,15 +43,17 @@ function kernel(dtype: KernelDType): string {
   const lines: string[] = [];
   const emit = (line: string): void => void lines.push(line);
 
-  // linear_T(out, x, wt, bias, rows, units, features, unitsPadded)
+  // linear_T(out, x, wt, bias, rows, units, features, unitsPadded, ldo)
   //   x (rows, features) of T, readable up to the next multiple of 4 rows (those rows' results are dropped);
   //   wt = Wᵀ (features, unitsPadded) f64 (f32 for f32acc), unitsPadded a multiple of 4 (8 for f32acc);
   //   bias (unitsPadded,) f64 (f32 for f32acc), zeros
   //   standing for "no bias" (s + 0 = s for every sum s here: a sum started at +0 is never −0);
-  //   out (rows, units) of T, only in-range values stored.
+  //   out (rows, ·) of T with rows ldo elements apart, only in-range values stored. A caller may pass
+  //   a panel of units (wt, bias and out advanced to its first unit, `units` its width) so that the
+  //   panel of Wᵀ stays in cache across all rows: each sum still runs k = 0…K−1, so the values are the same.
   emit(`(func $linear_${dtype} (export "linear_${dtype}")`);
   emit(`  (param $out i32) (param $x i32) (param $wt i32) (param $bias i32)`);
-  emit(`  (param $rows i32) (param $units i32) (param $features i32) (param $unitsPadded i32)`);
+  emit(`  (param $rows i32) (param $units i32) (param $features i32) (param $unitsPadded i32) (param $ldo i32)`);
   emit(`  (local $r0 i32) (local $i0 i32) (local $k i32) (local $xStride i32) (local $wStride i32)`);
   emit(`  (local $px0 i32) (local $px1 i32) (local $px2 i32) (local $px3 i32) (local $pw i32) (local $po i32)`);
   emit(`  ${Array.from({ length: PAIRS }, (_, p) => `(local $w${p} v128)`).join(' ')} (local $s v128) (local $b v128)`);
@@ -93,7 +95,7 @@ function kernel(dtype: KernelDType): string {
   for (let r = 0; r < ROWS; r++) {
     emit(`      (if (i32.lt_s (i32.add (local.get $r0) (i32.const ${r})) (local.get $rows)) (then`);
     emit(
-      `        (local.set $po (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (i32.add (local.get $r0) (i32.const ${r})) (local.get $units)) (local.get $i0)) (i32.const ${size}))))`,
+      `        (local.set $po (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (i32.add (local.get $r0) (i32.const ${r})) (local.get $ldo)) (local.get $i0)) (i32.const ${size}))))`,
     );
     for (let p = 0; p < PAIRS; p++) {
       for (let lane = 0; lane < lanes; lane++) {

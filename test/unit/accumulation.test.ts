@@ -70,6 +70,8 @@ describe('float32-accumulating linear (Note [float32 fast path])', () => {
       [32, 256, 256],
       [37, 129, 300],
       [400, 64, 32],
+      // Wᵀ past one panel (Note [linear panels]): 248 units, then 52
+      [9, 300, 257],
     ] as const) {
       const random = (length: number): Float32Array => new Float32Array(length).map(next);
       const X = random(rows * features);
