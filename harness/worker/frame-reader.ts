@@ -1,7 +1,7 @@
 // The worker's stdout as frames: JSON lines, each followed by its raw tensor payload when it carries one (Note [tensor payloads] in python/worker.py).
 
 /** A frame line that carries tensors starts with this and names its payload's length. */
-export const PAYLOAD_PREFIX = /^\{"payload":(\d+),/;
+const PAYLOAD_PREFIX = /^\{"payload":(\d+),/;
 
 /** One line of stdout and, when the line announced one, the payload bytes that followed it. */
 export interface RawFrame {

@@ -1,4 +1,4 @@
-// One python/worker.py process on python-shell: JSON line framing, handshake, bounded stderr log, kill and cleanup.
+// One python/worker.py process on python-shell: frames (JSON lines, raw tensor payloads), handshake, bounded stderr log, kill and cleanup.
 import type { ChildProcess } from 'node:child_process';
 import { PythonShell } from 'python-shell';
 import { FrameReader, type RawFrame, attachPayload, requestChunks } from './frame-reader.js';
