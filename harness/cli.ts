@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { $, type ProcessPromise } from 'zx';
 import type { ModuleKind } from './worker/protocol.js';
-import { parityCase } from './explore/arbitraries.js';
+import { MODULE_WEIGHTS, parityCase } from './explore/arbitraries.js';
 import { TorchBridge } from './worker/bridge.js';
 import { CasePool } from './parity/case-pool.js';
 import { Presets, SingleBar } from 'cli-progress';
@@ -377,7 +377,8 @@ function replayPath(text: string): string {
   return text;
 }
 
-const MODULE_KINDS: readonly ModuleKind[] = ['rnn', 'lstm', 'gru', 'rnn_cell', 'lstm_cell', 'gru_cell'];
+/** Every module kind a campaign draws: the keys of its weights. */
+const MODULE_KINDS = Object.keys(MODULE_WEIGHTS) as ModuleKind[];
 
 function modulesOption(text: string): ModuleKind[] {
   const kinds = text.split(',').map((k) => k.trim());

@@ -2,9 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CampaignReport, runCampaign } from '../../../harness/explore/campaign.js';
 import { campaignCaseId, caseId } from '../../../harness/golden/fixture.js';
-import { type CaseRunner, singleWorker } from '../../../harness/parity/case-pool.js';
+import { singleWorker } from '../../../harness/parity/case-pool.js';
 import { type RNNFactory, referenceFactory } from '../../../harness/parity/parity-case.js';
 import { TorchBridge } from '../../../harness/worker/bridge.js';
+import { watchedRunner } from '../parity/watched-runner.js';
 import { plantedBugFactory } from './planted-bugs.js';
 
 let bridge: TorchBridge;
@@ -18,21 +19,9 @@ afterAll(async () => {
 /** A campaign of at most `runs` runs at `depth`, and every case it ran (exploration, then shrinking), in the order it ran them. */
 async function campaignAt(depth: number, runs: number, factory: RNNFactory): Promise<{ report: CampaignReport; cases: string[] }> {
   const cases: string[] = [];
-  const worker = singleWorker(bridge, factory);
-  const recording: CaseRunner = {
-    bridge,
-    factory,
-    restarts: 0,
-    unanswered: worker.unanswered,
-    runApi: (batch) => worker.runApi(batch),
-    run: (batch, roundingReference) => {
-      cases.push(...batch.map((c) => caseId(c)));
-      return worker.run(batch, roundingReference);
-    },
-  };
   const report = await runCampaign({
     bridge,
-    pool: recording,
+    pool: watchedRunner(singleWorker(bridge, factory), (batch) => cases.push(...batch.map((c) => caseId(c)))),
     seed: 20261203,
     numRuns: runs,
     budgetMs: 600_000,
@@ -71,20 +60,11 @@ describe('pipelined exploration', () => {
     // fast-check's time limit abandons the run still waiting for its turn; that run must not start later.
     const factory = referenceFactory(bridge.handshake);
     for (const budgetMs of [400, 700, 1_000, 1_300, 1_600, 2_100]) {
-      const worker = singleWorker(bridge, factory);
       let reported = false;
       let batchesAfterReport = 0;
-      const watching: CaseRunner = {
-        bridge,
-        factory,
-        restarts: 0,
-        unanswered: worker.unanswered,
-        runApi: (batch) => worker.runApi(batch),
-        run: (batch, roundingReference) => {
-          if (reported) batchesAfterReport++;
-          return worker.run(batch, roundingReference);
-        },
-      };
+      const watching = watchedRunner(singleWorker(bridge, factory), () => {
+        if (reported) batchesAfterReport++;
+      });
       const report = await runCampaign({ bridge, pool: watching, seed: 20261203 + budgetMs, budgetMs, minCases: 1 });
       reported = true;
       await new Promise((resolve) => setTimeout(resolve, 500));

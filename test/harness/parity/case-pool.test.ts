@@ -8,10 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type CampaignReport, runCampaign } from '../../../harness/explore/campaign.js';
 import { parityCase } from '../../../harness/explore/arbitraries.js';
 import { campaignCaseId, caseId } from '../../../harness/golden/fixture.js';
-import { type CaseRunner, CasePool } from '../../../harness/parity/case-pool.js';
+import { CasePool } from '../../../harness/parity/case-pool.js';
 import type { ParityCase } from '../../../harness/parity/parity-case.js';
 import type { ThreadFactory } from '../../../harness/parity/thread-factory.js';
 import { REPO_ROOT } from '../../../harness/paths.js';
+import { watchedRunner } from './watched-runner.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'case-pool-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -23,25 +24,6 @@ const plantedBug = (name: string): ThreadFactory => ({
   args: [name],
 });
 
-/** The pool, recording every case it is given, in order, by content hash. */
-function recording(pool: CaseRunner, seen: string[]): CaseRunner {
-  return {
-    bridge: pool.bridge,
-    factory: pool.factory,
-    get restarts() {
-      return pool.restarts;
-    },
-    get unanswered() {
-      return pool.unanswered;
-    },
-    runApi: (cases) => pool.runApi(cases),
-    run: (cases, roundingReference) => {
-      seen.push(...cases.map((c) => caseId(c)));
-      return pool.run(cases, roundingReference);
-    },
-  };
-}
-
 /** A campaign of `runs` batches on a pool of `workers`, and the cases it ran (exploration and shrinking). */
 async function campaignOn(workers: number, runs: number, factory?: ThreadFactory): Promise<{ report: CampaignReport; cases: string[] }> {
   const pool = await CasePool.start({ workers, ...(factory === undefined ? {} : { factory }) });
@@ -49,7 +31,7 @@ async function campaignOn(workers: number, runs: number, factory?: ThreadFactory
     const cases: string[] = [];
     const report = await runCampaign({
       bridge: pool.bridge,
-      pool: recording(pool, cases),
+      pool: watchedRunner(pool, (batch) => cases.push(...batch.map((c) => caseId(c)))),
       seed: 20261203,
       numRuns: runs,
       budgetMs: 600_000,
