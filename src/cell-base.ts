@@ -1,5 +1,5 @@
 // What RNNCell, LSTMCell and GRUCell share: torch's constructor, parameters, init, state dict, repr and forward checks.
-import { TorchError, pyRepr, pyTypeName } from './errors.js';
+import { TorchError, atenScalarTypeName, cppScalarTypeName, pyRepr, pyTypeName } from './errors.js';
 import { assertTensor } from './forward-checks.js';
 import { defaultGenerator, type Generator, type InitRounding } from './generator.js';
 import { loadStateDictInto } from './state-dict.js';
@@ -229,7 +229,7 @@ export abstract class CellBase {
     };
     if (this.hiddenProductFirst) hiddenProduct();
     if (input.dtype !== this.dtype) throw this.dtypeClash(input.dtype);
-    hiddenProduct();
+    if (!this.hiddenProductFirst) hiddenProduct();
     if (states.some((state) => state.ndim !== 2)) {
       throw new TorchError('RuntimeError', "rnn-parity: a cell state that passes torch's size checks with a rank other than 2 is not supported");
     }
@@ -240,13 +240,11 @@ export abstract class CellBase {
 
   /** The input-hidden and hidden-hidden GEMMs' refusal of another dtype: addmm with bias, mm without. */
   private dtypeClash(dtype: DType): TorchError {
-    const names: Record<DType, [string, string]> = { float32: ['Float', 'float'], float64: ['Double', 'double'] };
-    const [mine, theirs] = [names[dtype], names[this.dtype]];
     return new TorchError(
       'RuntimeError',
       this.bias
-        ? `mat1 and mat2 must have the same dtype, but got ${mine[0]} and ${theirs[0]}`
-        : `expected m1 and m2 to have the same dtype, but got: ${mine[1]} != ${theirs[1]}`,
+        ? `mat1 and mat2 must have the same dtype, but got ${atenScalarTypeName(dtype)} and ${atenScalarTypeName(this.dtype)}`
+        : `expected m1 and m2 to have the same dtype, but got: ${cppScalarTypeName(dtype)} != ${cppScalarTypeName(this.dtype)}`,
     );
   }
 }
