@@ -4,9 +4,9 @@
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { GRU, LSTM, Tensor, manualSeed } from '../src/index.js';
-import { MODELS_DIR, buildOnnxModel, ensurePeers, loadOrtNode, loadOrtWeb, openPeerSessions } from './peers.js';
+import { MODELS_DIR, buildOnnxModel, ensurePeers, loadOrtNode, loadOrtWeb, openPeerSessions, timePeerSessions } from './peers.js';
 import { pythonOrExit } from './python.js';
-import { SHAPES, TorchTimer, base64, fromBase64, maxAbsDiff, median, timeAsync, timeSync } from './side-by-side.js';
+import { SHAPES, TorchTimer, base64, fromBase64, maxAbsDiff, median, timeSync } from './side-by-side.js';
 
 pythonOrExit('pnpm bench:family');
 
@@ -99,12 +99,7 @@ try {
           timeSync(backward, shape.reps, times.tsBackward);
           times.torchForward.push(...(await timer.request<{ ms: number[] }>({ cmd: 'forward', id, reps: shape.reps })).ms);
           times.torchBackward.push(...(await timer.request<{ ms: number[] }>({ cmd: 'backward', id, reps: shape.reps })).ms);
-          for (const key of ['ortNode', 'ortWeb'] as const) {
-            const peer = peers[key];
-            if (peer === undefined) continue;
-            const feeds = { input: new peer.ort.Tensor(dtype, x.data, dims) };
-            await timeAsync(() => peer.session.run(feeds), shape.reps, times[key]);
-          }
+          await timePeerSessions(peers, shape.reps, times);
         }
         const [tf, tb, pf, pb, nf, wf] = [
           times.tsForward,

@@ -82,8 +82,8 @@ const SESSION_OPTIONS: Readonly<Record<PeerKey, object>> = {
 
 /** A model opened in one engine, and its output on the bench input. */
 export interface PeerSession {
-  readonly ort: Ort;
-  readonly session: OrtSession;
+  /** One inference on the bench input (its tensor built once, as a caller would keep it). */
+  readonly run: () => Promise<unknown>;
   readonly output: Float32Array | Float64Array;
 }
 
@@ -101,11 +101,29 @@ export async function openPeerSessions(
     const ort = engines[key];
     try {
       const session = await ort.InferenceSession.create(modelPath, SESSION_OPTIONS[key]);
-      const result = await session.run({ input: new ort.Tensor(input.dtype, input.data, input.dims) });
-      sessions[key] = { ort, session, output: result.output!.data };
+      const feeds = { input: new ort.Tensor(input.dtype, input.data, input.dims) };
+      const result = await session.run(feeds);
+      sessions[key] = { run: () => session.run(feeds), output: result.output!.data };
     } catch {
       // not supported for this dtype
     }
   }
   return sessions;
+}
+
+/** Times `reps` inferences of each opened engine, appending milliseconds to `into[engine]`. */
+export async function timePeerSessions(
+  sessions: Partial<Record<PeerKey, PeerSession>>,
+  reps: number,
+  into: Record<PeerKey, number[]>,
+): Promise<void> {
+  for (const key of ['ortNode', 'ortWeb'] as const) {
+    const peer = sessions[key];
+    if (peer === undefined) continue;
+    for (let i = 0; i < reps; i++) {
+      const start = performance.now();
+      await peer.run();
+      into[key].push(performance.now() - start);
+    }
+  }
 }

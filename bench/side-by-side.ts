@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { PYTHON_DIR, resolvePython } from '../harness/worker/python-env.js';
 import { RNN, Tensor, manualSeed } from '../src/index.js';
 import { setWasmLinearDisabled } from '../src/linear-wasm.js';
-import { MODELS_DIR, buildOnnxModel, ensurePeers, loadOrtNode, loadOrtWeb, openPeerSessions } from './peers.js';
+import { MODELS_DIR, buildOnnxModel, ensurePeers, loadOrtNode, loadOrtWeb, openPeerSessions, timePeerSessions } from './peers.js';
 
 export interface Shape {
   readonly name: string;
@@ -81,14 +81,6 @@ export function timeSync(fn: () => void, reps: number, into: number[]): void {
   for (let i = 0; i < reps; i++) {
     const start = performance.now();
     fn();
-    into.push(performance.now() - start);
-  }
-}
-
-export async function timeAsync(fn: () => Promise<unknown>, reps: number, into: number[]): Promise<void> {
-  for (let i = 0; i < reps; i++) {
-    const start = performance.now();
-    await fn();
     into.push(performance.now() - start);
   }
 }
@@ -197,12 +189,7 @@ export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; torch:
           setWasmLinearDisabled(false);
           forward.torch.push(...(await timer.request<{ ms: number[] }>({ cmd: 'forward', id, reps })).ms);
           backward.torch.push(...(await timer.request<{ ms: number[] }>({ cmd: 'backward', id, reps })).ms);
-          for (const key of ['ortNode', 'ortWeb'] as const) {
-            const peer = sessions[key];
-            if (peer === undefined) continue;
-            const feeds = { input: new peer.ort.Tensor(dtype, x.data, dims) };
-            await timeAsync(() => peer.session.run(feeds), reps, forward[key]);
-          }
+          await timePeerSessions(sessions, reps, forward);
         }
         rows.push({
           case: `${shape.name} ${dtype}`,

@@ -847,8 +847,9 @@ def read_requests(stream):
         match = PAYLOAD_PREFIX.match(line)
         payload = b''
         if match is not None:
-            payload = stream.read(int(match.group(1)))
-            if len(payload) < int(match.group(1)):
+            size = int(match.group(1))
+            payload = stream.read(size)
+            if len(payload) < size:
                 return
         yield line, payload
 
