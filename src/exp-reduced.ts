@@ -2,8 +2,8 @@
 // algorithm; Note [deterministic tanh] in src/tanh.ts, Note [deterministic exp] in src/exp.ts).
 
 const R_LN2 = 1.442695040888963407359924681001892137426645954152985934135449406931;
-const L2U = 0.69314718055966295651160180568695068359375;
-const L2L = 0.28235290563031577122588448175013436025525412068e-12;
+export const L2U = 0.69314718055966295651160180568695068359375;
+export const L2L = 0.28235290563031577122588448175013436025525412068e-12;
 const SPLIT = 134217729; // 2^27 + 1: Veltkamp's split into two 26-bit halves
 
 /** a·b − RN(a·b), exactly (Dekker), for the moderate magnitudes met here. */

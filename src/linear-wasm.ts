@@ -1,12 +1,14 @@
 // The WebAssembly SIMD affine map: loads the embedded module (src/wasm/linear-bytes.ts, built from
 // wasm/linear-wat.ts), owns its growable memory, and copies operands in and out.
 import { type Accumulation, linearJsF32Accumulating } from './accumulation.js';
+import { EXP2_TABLE, EXP2_TABLE_ADDRESS } from './exp2-table.js';
 import type { FloatArray } from './tensor.js';
 import { range } from './typed-range.js';
 import { LINEAR_WASM_HEX } from './wasm/linear-bytes.js';
 
 // Note [WASM linear memory]
-// The module's one memory is used as a stack: a prepared weight (Wᵀ as float64, units padded to a
+// The module's one memory holds tanh's table of 2^(j/256) at its bottom (src/exp2-table.ts, written in
+// once at instantiation), and above it is used as a stack: a prepared weight (Wᵀ as float64, units padded to a
 // multiple of 4, plus the bias) is pushed by withPreparedLinear and popped when its body returns, so
 // a forward copies each weight in once per direction, not once per step. Each apply() puts x and out
 // in the free space above the stack top for the duration of one kernel call. Growing the memory
@@ -60,7 +62,9 @@ function instantiate(): LinearExports | null {
     const bytes = hexToBytes(LINEAR_WASM_HEX);
     if (!api.validate(bytes)) return null;
     // Synchronous compilation is fine at ~2 KB (browsers refuse it on the main thread only for large modules).
-    return new api.Instance(new api.Module(bytes), {}).exports as LinearExports;
+    const exports = new api.Instance(new api.Module(bytes), {}).exports as LinearExports;
+    new Float64Array(exports.memory.buffer, EXP2_TABLE_ADDRESS, EXP2_TABLE.length).set(EXP2_TABLE);
+    return exports;
   } catch {
     return null;
   }
@@ -94,7 +98,7 @@ export function setWasmLinearDisabled(value: boolean): void {
 // Memory: a stack of prepared weights (Note [WASM linear memory]).
 
 const PAGE = 65536;
-let top = 0;
+let top = EXP2_TABLE_ADDRESS + EXP2_TABLE.byteLength;
 let buffer: ArrayBuffer | null = null;
 let f32 = new Float32Array(0);
 let f64 = new Float64Array(0);

@@ -15,6 +15,8 @@
 // back to `$tanh2` rounded once on store (f32x4.demote_f64x2_zero rounds to nearest even, as
 // Math.fround does). test/unit/tanh-wasm.test.ts holds both loops to the JS functions.
 
+import { EXP2_TABLE_ADDRESS } from '../src/exp2-table.js';
+import { TANH_FAST_PATH } from '../src/tanh.js';
 import { type WatBody, tanhF32Body } from './tanh-f32-wat.js';
 import { f64x2Const } from './wat-const.js';
 
@@ -26,6 +28,9 @@ const L2U = 0.69314718055966295651160180568695068359375;
 const L2L = 0.28235290563031577122588448175013436025525412068e-12;
 const SPLIT = 134217729;
 const C6 = 0.1666666666666666574;
+// The fast path's (Note [float64 tanh fast path]), taken from src/tanh.ts itself
+const { EXP2_STEPS, C_HI, C_LO, MARGIN, TAYLOR } = TANH_FAST_PATH;
+const [T3, T4, T5, T6] = TAYLOR;
 
 /** A straight-line body of local.set statements over v128 locals, with JS's operators as helpers. */
 class Body {
@@ -155,8 +160,19 @@ function reducedExp(body: Body, x: string): [string, string, string] {
   return ['(local.get $dq)', tx, ty];
 }
 
-/** The body of tanhF64 on the two lanes of local $x, leaving the result in local $y. */
-function tanhBody(): Body {
+/**
+ * tanhF64's returns around its evaluation: x < 0 ? −value : value; then |x| < 2⁻²⁷ → x; then
+ * !(|x| ≤ 22) → NaN ? x : ±1, as lane selects (the evaluation ran on every lane; discarded where selected away).
+ */
+function finish(body: Body, x: string, y: string, value: string): string {
+  const signed = body.set('signed', `(v128.bitselect ${neg(value)} ${value} (f64x2.lt ${x} ${k(0)}))`);
+  const small = body.set('small', `(v128.bitselect ${x} ${signed} (f64x2.lt ${y} ${k(LINEAR)}))`);
+  const saturated = `(v128.bitselect ${x} (v128.bitselect ${k(1)} ${k(-1)} (f64x2.gt ${x} ${k(0)})) (f64x2.ne ${x} ${x}))`;
+  return body.set('y', `(v128.bitselect ${small} ${saturated} (f64x2.le ${y} ${k(SATURATED)}))`);
+}
+
+/** tanhAccurate (src/tanh.ts) on the two lanes of local $x, leaving the result in local $y. */
+function accurateBody(): Body {
   const body = new Body();
   const x = '(local.get $x)';
   const y = body.set('ay', `(f64x2.abs ${x})`);
@@ -187,19 +203,67 @@ function tanhBody(): Body {
   const tSplit = split(body, 't', t);
   const w = productError(body, 'q2', tSplit, nx, q);
   const z = body.set('z', add(mul(neg(mLow), t), residual(body, 'q3', mx, tSplit, t)));
-  const result = body.set('res', add(q, add(mul(q, z), add(mul(ny, t), w))));
-  // x < 0 ? −result : result; then |x| < 2⁻²⁷ → x; then !(|x| ≤ 22) → NaN ? x : ±1
-  const signed = body.set('signed', `(v128.bitselect ${neg(result)} ${result} (f64x2.lt ${x} ${k(0)}))`);
-  const small = body.set('small', `(v128.bitselect ${x} ${signed} (f64x2.lt ${y} ${k(LINEAR)}))`);
-  const saturated = `(v128.bitselect ${x} (v128.bitselect ${k(1)} ${k(-1)} (f64x2.gt ${x} ${k(0)})) (f64x2.ne ${x} ${x}))`;
-  body.set('y', `(v128.bitselect ${small} ${saturated} (f64x2.le ${y} ${k(SATURATED)}))`);
+  finish(body, x, y, body.set('res', add(q, add(mul(q, z), add(mul(ny, t), w)))));
   return body;
 }
 
-/** tanhF64 on the f64x2 local $x, as a {@link WatBody}. */
+/** One lane's 16-byte table entry [hi, lo] of 2^(j/256), j the lane's index into the table at byte 0. */
+function tableEntry(index: string, lane: 0 | 1): string {
+  return `(v128.load offset=${EXP2_TABLE_ADDRESS} (i32x4.extract_lane ${lane} ${index}))`;
+}
+
+/**
+ * tanhF64 (Note [float64 tanh fast path], src/tanh.ts) on the two lanes of local $x: the fast
+ * evaluation in straight line, then `$tanh2_accurate` on the pair only where a lane is undecided.
+ * T[k mod 256] is two loads (one per lane) of its 16-byte [hi, lo] entry and two shuffles into the
+ * hi and lo vectors; 2^⌊k/256⌋ is built from its exponent bits, the same double as POW2_NEGATIVE's.
+ */
 function tanhF64Body(): WatBody {
-  const body = tanhBody();
-  return { locals: [...body.locals].filter((name) => name !== 'y'), lines: body.lines, result: '(local.get $y)' };
+  const body = new Body();
+  const x = '(local.get $x)';
+  const y = body.set('ay', `(f64x2.abs ${x})`);
+  const u = body.set('u', mul(k(-2), y));
+  const kf = body.set('kf', `(f64x2.floor ${add(mul(u, k(EXP2_STEPS)), k(0.5))})`);
+  const ki = body.set('ki', `(i32x4.trunc_sat_f64x2_s_zero ${kf})`);
+  const index = body.set('index', `(i32x4.shl (v128.and ${ki} (v128.const i32x4 255 255 255 255)) (i32.const 4))`);
+  const entry0 = body.set('entry0', tableEntry(index, 0));
+  const entry1 = body.set('entry1', tableEntry(index, 1));
+  const th = body.set('th', `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${entry0} ${entry1})`);
+  const tl = body.set('tl', `(i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 ${entry0} ${entry1})`);
+  const scale = body.set(
+    'scale',
+    `(i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.shr_s ${ki} (i32.const 8))) (v128.const i64x2 1023 1023)) (i32.const 52))`,
+  );
+  const sh = body.set('sh', sub(u, mul(kf, k(C_HI))));
+  const sl = body.set('sl', mul(neg(kf), k(C_LO)));
+  const poly = add(k(0.5), mul(sh, add(k(T3), mul(sh, add(k(T4), mul(sh, add(k(T5), mul(sh, k(T6)))))))));
+  const ml = body.set('ml', add(mul(sl, add(k(1), sh)), mul(mul(sh, sh), poly)));
+  const p0 = body.set('p0', mul(th, sh));
+  const pl = body.set('pl', mul(productError(body, 'f1', th, sh, p0), scale));
+  const ph = body.set('ph', mul(p0, scale));
+  const big = body.set('big', mul(th, scale));
+  const a = body.set('a', sub(big, k(1)));
+  const aLow = body.set('alow', sub(big, add(a, k(1))));
+  const w1 = body.set('w1', add(a, ph));
+  const e1 = body.set('e1', sub(ph, sub(w1, a)));
+  const t3 = body.set('t3', mul(big, ml));
+  const wh = body.set('wh', add(w1, t3));
+  const e2 = body.set('e2', sub(t3, sub(wh, w1)));
+  const wl = body.set('wl', add(add(add(add(e1, e2), aLow), pl), mul(mul(tl, scale), add(k(1), sh))));
+  const dh = body.set('dh', add(k(2), wh));
+  const dl = body.set('dl', add(sub(wh, sub(dh, k(2))), wl));
+  const r = body.set('r', div(k(1), dh));
+  const q1 = body.set('q1', mul(neg(wh), r));
+  const p = body.set('q1dh', mul(q1, dh));
+  const pe = productError(body, 'f2', q1, dh, p);
+  const q2 = body.set('q2', mul(sub(sub(sub(sub(neg(wh), p), pe), wl), mul(q1, dl)), r));
+  const bound = body.set('bound', mul(q1, k(MARGIN)));
+  const low = body.set('low', add(q1, sub(q2, bound)));
+  const special = `(v128.or (f64x2.lt ${y} ${k(LINEAR)}) (v128.not (f64x2.le ${y} ${k(SATURATED)})))`;
+  const decided = body.set('decided', `(v128.or (f64x2.eq ${low} ${add(q1, add(q2, bound))}) ${special})`);
+  const fast = finish(body, x, y, low);
+  const result = `(if (result v128) (i8x16.all_true ${decided}) (then ${fast}) (else (v128.bitselect ${fast} (call $tanh2_accurate ${x}) ${decided})))`;
+  return { locals: [...body.locals].filter((name) => name !== 'y'), lines: body.lines, result };
 }
 
 /**
@@ -244,7 +308,12 @@ function pairFunction(name: string, body: WatBody): string {
  * written into the loop (constants hoisted out of it), a last odd value through the function.
  */
 export function tanhWat(): string {
-  const lines: string[] = [pairFunction('$tanh2', tanhF64Body()), pairFunction('$tanh2_f32', tanhF32Body())];
+  const accurate = accurateBody();
+  const lines: string[] = [
+    pairFunction('$tanh2_accurate', { locals: [...accurate.locals].filter((name) => name !== 'y'), lines: accurate.lines, result: '(local.get $y)' }),
+    pairFunction('$tanh2', tanhF64Body()),
+    pairFunction('$tanh2_f32', tanhF32Body()),
+  ];
   for (const dtype of ['f64', 'f32'] as const) {
     const size = dtype === 'f64' ? 8 : 4;
     // a pair of values as f64x2, and back

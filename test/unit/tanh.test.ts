@@ -1,7 +1,21 @@
 // The project's tanh: correctly rounded (as checked here against exact values) and engine-independent.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tanhF32, tanhF64 } from '../../src/tanh.js';
+import { TANH_FAST_PATH, fastTanhLow, tanhF32, tanhF64, tanhFastParts } from '../../src/tanh.js';
+import { exactTanh, relativeError } from './exact-tanh.js';
+
+/** xorshift32 in [0, 1), so the sampled inputs are the same on every run. */
+function uniforms(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 2 ** 32;
+  };
+}
 
 describe('tanhF64 / tanhF32', () => {
   it('keeps NaN, signed zeros, odd symmetry and saturation', () => {
@@ -50,5 +64,25 @@ describe('tanhF64 / tanhF32', () => {
       if (!Object.is(tanhF32(x), Math.fround(tanhF64(x)))) differing++;
     }
     expect(differing).toBe(0);
+  });
+
+  it('fast path: within half its decision margin of exact tanh, so what it decides is correctly rounded', () => {
+    // uniform over the range, log-uniform through every magnitude, and next to the reduction's
+    // boundaries u = −2y = (k ± ½)·ln2/256, where |w| is smallest next to |s| (the worst case)
+    const next = uniforms(20261204);
+    const inputs: number[] = [2 ** -27, 22, Math.LN2 / 1024];
+    for (let i = 0; i < 6000; i++) {
+      inputs.push(2 ** -27 + next() * 22);
+      inputs.push(2 ** (next() * 31 - 27));
+      const k = Math.floor(2 ** (next() * 14)) - 0.5;
+      inputs.push(Math.min(22, (k * Math.LN2) / 512) * (1 + (next() - 0.5) * 2 ** -20));
+    }
+    let worst = 0;
+    for (const y of inputs) {
+      const hi = tanhFastParts(y);
+      worst = Math.max(worst, Math.abs(relativeError(hi, fastTanhLow, exactTanh(y))));
+    }
+    // measured 2⁻⁶⁰·⁷ here; the decision needs it below 2⁻⁵⁹ (Note [float64 tanh fast path])
+    expect(worst).toBeLessThan(TANH_FAST_PATH.MARGIN / 2);
   });
 });
