@@ -26,8 +26,8 @@ interface LinearExports {
     rows: number,
     units: number,
     features: number,
-    unitsPadded: number,
     ldo: number,
+    pack: number,
   ) => void;
   readonly linear_f64: LinearExports['linear_f32'];
   readonly linear_f32acc: LinearExports['linear_f32'];
@@ -211,17 +211,13 @@ export function withPreparedLinear<T>(
   ensure(exports, end);
   top = end;
   try {
-    // Wᵀ (features, unitsPadded) as float64 (exact for float32 weights); padded units are zeros.
-    const wt = wtPtr >> 3;
-    f64.fill(0, wt, end >> 3);
-    for (let i = 0; i < units; i++) {
-      const row = i * features;
-      for (let k = 0; k < features; k++) f64[wt + k * unitsPadded + i] = weight[row + k]!;
-    }
+    // Wᵀ in unit blocks (Note [linear layout]) as float64, exact for float32 weights; padded units are zeros.
+    f64.fill(0, wtPtr >> 3, end >> 3);
+    layOutBlocks(f64, wtPtr >> 3, weight, units, features, 4);
     if (bias !== null) for (let i = 0; i < units; i++) f64[(biasPtr >> 3) + i] = bias[i]!;
     const map: PreparedLinear = {
       apply(out, outOffset, x, xOffset, rows) {
-        applyPrepared(exports, out, outOffset, x, xOffset, rows, wtPtr, biasPtr, units, features, unitsPadded);
+        applyPrepared(exports, out, outOffset, x, xOffset, rows, wtPtr, biasPtr, units, features);
       },
     };
     return { value: body(map) };
@@ -247,17 +243,35 @@ function linearPanels(
   xPtr: number,
   wtPtr: number,
   biasPtr: number,
+  packPtr: number,
   rows: number,
   units: number,
   features: number,
-  unitsPadded: number,
   outSize: number,
   wSize: number,
   unitStep: number,
 ): void {
   const panel = Math.max(unitStep, Math.floor(PANEL_BYTES / (features * wSize * unitStep)) * unitStep);
   for (let u0 = 0; u0 < units; u0 += panel) {
-    kernel(outPtr + u0 * outSize, xPtr, wtPtr + u0 * wSize, biasPtr + u0 * wSize, rows, Math.min(panel, units - u0), features, unitsPadded, units);
+    // a panel's first unit block starts u0·features weights into Wᵀ (Note [linear layout])
+    const wt = wtPtr + u0 * features * wSize;
+    kernel(outPtr + u0 * outSize, xPtr, wt, biasPtr + u0 * wSize, rows, Math.min(panel, units - u0), features, units, packPtr);
+  }
+}
+
+// Note [linear layout]
+// The kernel reads Wᵀ in unit blocks: block b holds units b·B … b·B + B − 1 (B = 4 float64 or 8 float32,
+// two vectors) for k = 0, 1, …, K − 1 one after another, 32 bytes per k. One pointer then walks a
+// block with constant offsets, and x, packed k-major per 4-row block by the kernel itself (float32
+// promoted to float64 there, once), is read the same way: the unrolled inner loop is loads and
+// arithmetic only. The layout changes where values are read from, not which are summed in which order.
+
+/** W (units, features) into `target` from element `start` as unit blocks of `block` units (Note [linear layout]). */
+function layOutBlocks(target: FloatArray, start: number, weight: Readonly<FloatArray>, units: number, features: number, block: number): void {
+  for (let i = 0; i < units; i++) {
+    const row = i * features;
+    const base = start + Math.floor(i / block) * features * block + (i % block);
+    for (let k = 0; k < features; k++) target[base + k * block] = weight[row + k]!;
   }
 }
 
@@ -272,7 +286,6 @@ function applyPrepared(
   biasPtr: number,
   units: number,
   features: number,
-  unitsPadded: number,
 ): void {
   if (rows === 0) return;
   const isF32 = out instanceof Float32Array;
@@ -280,19 +293,7 @@ function applyPrepared(
     // Mixed array types (a planted bug's float32 buffer in a float64 model): x converted to float64
     // exactly, the float64 kernel, then one rounding per value where `out` is float32.
     const sums = new Float64Array(rows * units);
-    applyPrepared(
-      exports,
-      sums,
-      0,
-      Float64Array.from(x.subarray(xOffset, xOffset + rows * features)),
-      0,
-      rows,
-      wtPtr,
-      biasPtr,
-      units,
-      features,
-      unitsPadded,
-    );
+    applyPrepared(exports, sums, 0, Float64Array.from(x.subarray(xOffset, xOffset + rows * features)), 0, rows, wtPtr, biasPtr, units, features);
     out.set(sums, outOffset);
     return;
   }
@@ -300,15 +301,16 @@ function applyPrepared(
   // x is read in blocks of 4 rows: the rows past `rows` are whatever lies there, their results dropped.
   const xPtr = align16(top);
   const outPtr = align16(xPtr + ((rows + 3) & ~3) * features * size);
-  ensure(exports, outPtr + rows * units * size);
+  const packPtr = align16(outPtr + rows * units * size);
+  ensure(exports, packPtr + features * 4 * 8);
   const count = rows * features;
   if (isF32) {
     f32.set(range(x as Float32Array, xOffset, xOffset + count), xPtr >> 2);
-    linearPanels(exports.linear_f32, outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded, 4, 8, 4);
+    linearPanels(exports.linear_f32, outPtr, xPtr, wtPtr, biasPtr, packPtr, rows, units, features, 4, 8, 4);
     (out as Float32Array).set(memoryView32(outPtr, rows * units), outOffset);
   } else {
     f64.set(range(x as Float64Array, xOffset, xOffset + count), xPtr >> 3);
-    linearPanels(exports.linear_f64, outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded, 8, 8, 4);
+    linearPanels(exports.linear_f64, outPtr, xPtr, wtPtr, biasPtr, packPtr, rows, units, features, 8, 8, 4);
     (out as Float64Array).set(memoryView64(outPtr, rows * units), outOffset);
   }
 }
@@ -330,12 +332,8 @@ function withPreparedF32Accumulating<T>(
   ensure(exports, end);
   top = end;
   try {
-    const wt = wtPtr >> 2;
-    f32.fill(0, wt, end >> 2);
-    for (let i = 0; i < units; i++) {
-      const row = i * features;
-      for (let k = 0; k < features; k++) f32[wt + k * unitsPadded + i] = weight[row + k]!;
-    }
+    f32.fill(0, wtPtr >> 2, end >> 2);
+    layOutBlocks(f32, wtPtr >> 2, weight, units, features, 8);
     if (bias !== null) for (let i = 0; i < units; i++) f32[(biasPtr >> 2) + i] = bias[i]!;
     const map: PreparedLinear = {
       apply(out, outOffset, x, xOffset, rows) {
@@ -348,9 +346,10 @@ function withPreparedF32Accumulating<T>(
         // x is read in blocks of 4 rows, as in applyPrepared
         const xPtr = align16(top);
         const outPtr = align16(xPtr + ((rows + 3) & ~3) * features * 4);
-        ensure(exports, outPtr + rows * units * 4);
+        const packPtr = align16(outPtr + rows * units * 4);
+        ensure(exports, packPtr + features * 4 * 4);
         f32.set(range(x, xOffset, xOffset + rows * features), xPtr >> 2);
-        linearPanels(exports.linear_f32acc, outPtr, xPtr, wtPtr, biasPtr, rows, units, features, unitsPadded, 4, 4, 8);
+        linearPanels(exports.linear_f32acc, outPtr, xPtr, wtPtr, biasPtr, packPtr, rows, units, features, 4, 4, 8);
         out.set(memoryView32(outPtr, rows * units), outOffset);
       },
     };
