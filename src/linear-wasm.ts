@@ -36,6 +36,9 @@ interface LinearExports {
   /** tanh in place over n values at a byte address (wasm/tanh-wat.ts). */
   readonly tanh_f64: (ptr: number, n: number) => void;
   readonly tanh_f32: LinearExports['tanh_f64'];
+  /** p[i] = tanh(p[i] + q[i]) over n values, the sum rounded to the dtype first (wasm/tanh-wat.ts). */
+  readonly add_tanh_f64: (p: number, q: number, n: number) => void;
+  readonly add_tanh_f32: LinearExports['add_tanh_f64'];
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib has no DOM, so it is declared locally). */
@@ -185,6 +188,27 @@ export function wasmViews(exports: LinearExports): { readonly f32: Float32Array;
 export interface PreparedLinear {
   /** out[r, :] = x[r, :] · Wᵀ + b for `rows` rows; bit for bit the JS kernel's result. */
   apply(out: FloatArray, outOffset: number, x: Readonly<FloatArray>, xOffset: number, rows: number): void;
+  /**
+   * The Elman tanh recurrence with this map as (W_hh, b_hh), every step in WebAssembly (Note [fused
+   * tanh recurrence]); false, with nothing done, where it does not apply (the JS kernels, or arrays
+   * not all of the map's dtype), so the caller runs its step loop.
+   */
+  tanhRecurrence?(recurrence: TanhRecurrence): boolean;
+}
+
+/**
+ * One direction of an Elman tanh layer: for t in `order`, with rows = batchSizes[t] and its rows
+ * starting at row offsets[t] of `projected` and `output` (H = the map's units per row):
+ * h = tanh((state[0…rows)·W_hhᵀ + b_hh) + projected[t]), each bracket and the sum rounded to the dtype
+ * as src/rnn.ts's step stores them; output[t] = h; state[0…rows) = h.
+ */
+export interface TanhRecurrence {
+  readonly projected: Readonly<FloatArray>;
+  readonly state: FloatArray;
+  readonly output: FloatArray;
+  readonly order: readonly number[];
+  readonly batchSizes: readonly number[];
+  readonly offsets: readonly number[];
 }
 
 /**
@@ -218,6 +242,13 @@ export function withPreparedLinear<T>(
     const map: PreparedLinear = {
       apply(out, outOffset, x, xOffset, rows) {
         applyPrepared(exports, out, outOffset, x, xOffset, rows, wtPtr, biasPtr, units, features);
+      },
+      tanhRecurrence(recurrence) {
+        const isF32 = recurrence.state instanceof Float32Array;
+        const kernel = isF32 ? exports.linear_f32 : exports.linear_f64;
+        return runTanhRecurrence(exports, recurrence, units, isF32, (out, x, pack, rows) =>
+          linearPanels(kernel, out, x, wtPtr, biasPtr, pack, rows, units, features, isF32 ? 4 : 8, 8, 4),
+        );
       },
     };
     return { value: body(map) };
@@ -352,9 +383,66 @@ function withPreparedF32Accumulating<T>(
         linearPanels(exports.linear_f32acc, outPtr, xPtr, wtPtr, biasPtr, packPtr, rows, units, features, 4, 4, 8);
         out.set(memoryView32(outPtr, rows * units), outOffset);
       },
+      tanhRecurrence(recurrence) {
+        return runTanhRecurrence(exports, recurrence, units, true, (out, x, pack, rows) =>
+          linearPanels(exports.linear_f32acc, out, x, wtPtr, biasPtr, pack, rows, units, features, 4, 4, 8),
+        );
+      },
     };
     return { value: body(map) };
   } finally {
     top = mark;
   }
+}
+
+// Note [fused tanh recurrence]
+// Run step by step from JS, an Elman layer copies h into WebAssembly memory for the recurrent product,
+// the product out, adds the projection in a JS loop, copies the sum in again for tanh and out again,
+// then copies h into the state and the layer output: six copies and three calls per step, which on
+// the small bench shape (8 rows of 64 units) cost about as much as the product. Here the projection,
+// state and output live in WebAssembly memory for the whole direction: each step is the kernel
+// (writing h's pre-activation straight into its output rows), add_tanh in place there, and one copy
+// into the state. The operations on each value are the step loop's — the kernel's rounded sum, the
+// sum with the projection rounded to the dtype, tanhF32/tanhF64 — so the values are the same
+// (test/unit/rnn-fused.test.ts compares both paths).
+
+/** Runs a TanhRecurrence in WebAssembly memory; `product(out, x, pack, rows)` is the recurrent kernel. */
+function runTanhRecurrence(
+  exports: LinearExports,
+  recurrence: TanhRecurrence,
+  units: number,
+  isF32: boolean,
+  product: (outPtr: number, xPtr: number, packPtr: number, rows: number) => void,
+): boolean {
+  const { projected, state, output, order, batchSizes, offsets } = recurrence;
+  const type = isF32 ? Float32Array : Float64Array;
+  if (!(projected instanceof type && state instanceof type && output instanceof type)) return false;
+  if (projected.length !== output.length) return false;
+  const size = isF32 ? 4 : 8;
+  const sequenceBytes = output.length * size;
+  // the kernel reads x in 4-row blocks: the state is padded to a multiple of 4 rows
+  const stateBytes = ((state.length / units + 3) & ~3) * units * size;
+  const packBytes = units * 4 * 8;
+  return withWasmBlock(exports, 2 * sequenceBytes + stateBytes + packBytes + 48, (block) => {
+    const projectedPtr = block;
+    const outputPtr = align16(projectedPtr + sequenceBytes);
+    const statePtr = align16(outputPtr + sequenceBytes);
+    const packPtr = align16(statePtr + stateBytes);
+    // views of the memory as it is once the block exists (nothing below grows it)
+    const view = isF32 ? f32 : f64;
+    const shift = isF32 ? 2 : 3;
+    view.set(projected, projectedPtr >> shift);
+    view.set(state, statePtr >> shift);
+    const addTanh = isF32 ? exports.add_tanh_f32 : exports.add_tanh_f64;
+    for (const t of order) {
+      const rows = batchSizes[t]!;
+      const h = outputPtr + offsets[t]! * units * size;
+      product(h, statePtr, packPtr, rows);
+      addTanh(h, projectedPtr + offsets[t]! * units * size, rows * units);
+      view.copyWithin(statePtr >> shift, h >> shift, (h >> shift) + rows * units);
+    }
+    state.set(view.subarray(statePtr >> shift, (statePtr >> shift) + state.length));
+    output.set(view.subarray(outputPtr >> shift, (outputPtr >> shift) + output.length));
+    return true;
+  });
 }

@@ -379,7 +379,16 @@ export class RNN {
       H,
       H,
       (recurrence) => {
-        for (const t of this.stepOrder(dir, batchSizes.length)) {
+        const order = this.stepOrder(dir, batchSizes.length);
+        if (this.fusedRecurrence(activate, recurrent, projected)) {
+          // Note [fused tanh recurrence] (src/linear-wasm.ts): the same values, without the per-step copies
+          const output = width === H ? layerOutput : allocate(this.dtype, totalRows * H);
+          if (recurrence.tanhRecurrence?.({ projected, state, output, order, batchSizes, offsets }) === true) {
+            if (width !== H) for (let r = 0; r < totalRows; r++) layerOutput.set(output.subarray(r * H, (r + 1) * H), r * width + column);
+            return;
+          }
+        }
+        for (const t of order) {
           const rows = batchSizes[t]!;
           const offset = offsets[t]!;
           // h_t = act((h_{t−1} W_hhᵀ + b_hh) + (x_t W_ihᵀ + b_ih)), each bracket rounded as torch stores it
@@ -393,6 +402,16 @@ export class RNN {
       },
       accumulation,
     );
+  }
+
+  /**
+   * Whether a direction's steps may run fused in WebAssembly: only with the step exactly as
+   * activateStep and activation define it (tanh) and buffers of the module's dtype. A subclass that
+   * replaces a seam (the harness's planted bugs) gets the step loop, which calls it.
+   */
+  private fusedRecurrence(activate: ActivationKernel, recurrent: FloatArray, projected: FloatArray): boolean {
+    const type = this.dtype === 'float32' ? Float32Array : Float64Array;
+    return activate === tanhInPlace && this.activateStep === RNN.prototype.activateStep && recurrent instanceof type && projected instanceof type;
   }
 
   // The protected methods below are the seams of the forward pass, one decision each. They exist

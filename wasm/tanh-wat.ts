@@ -303,10 +303,52 @@ function pairFunction(name: string, body: WatBody): string {
 }
 
 /**
- * `$tanh2` and `$tanh2_f32` (v128 → v128, internal) and the array loops: tanh_f64(ptr, n) and
- * tanh_f32(ptr, n) in place over n values at byte address ptr, two per vector with the evaluation
- * written into the loop (constants hoisted out of it), a last odd value through the function.
+ * tanh_T(p, n): tanh in place over n values of dtype T at byte address p, two per vector with the
+ * evaluation written into the loop (constants hoisted out of it), a last odd value through the
+ * function. With `addend`, add_tanh_T(p, q, n): p[i] = tanh(p[i] + q[i]), the sum rounded to T first,
+ * as the Elman step stores it before the activation reads it (src/rnn.ts activateStep): f32x4.add is
+ * float32's rounded sum, which JS's float64 sum then stored to a Float32Array equals (two float32
+ * operands: float64 has more than 2·24 + 2 bits, so the double rounding is innocuous).
  */
+function tanhLoop(dtype: 'f64' | 'f32', addend: boolean): string {
+  const size = dtype === 'f64' ? 8 : 4;
+  const lines: string[] = [];
+  // a pair of values as f64x2 (summed first with `addend`), and back
+  const loadPair =
+    dtype === 'f64'
+      ? addend
+        ? '(f64x2.add (v128.load (local.get $p)) (v128.load (local.get $addend)))'
+        : '(v128.load (local.get $p))'
+      : `(f64x2.promote_low_f32x4 ${addend ? '(f32x4.add (v128.load64_zero (local.get $p)) (v128.load64_zero (local.get $addend)))' : '(v128.load64_zero (local.get $p))'})`;
+  const storePair = (value: string): string =>
+    dtype === 'f64' ? `(v128.store (local.get $p) ${value})` : `(v128.store64_lane 0 (local.get $p) (f32x4.demote_f64x2_zero ${value}))`;
+  const one = (type: 'f64' | 'f32'): string =>
+    addend ? `(${type}.add (${type}.load (local.get $p)) (${type}.load (local.get $addend)))` : `(${type}.load (local.get $p))`;
+  const loadOne = dtype === 'f64' ? `(f64x2.splat ${one('f64')})` : `(f64x2.splat (f64.promote_f32 ${one('f32')}))`;
+  const storeOne = (value: string): string =>
+    dtype === 'f64'
+      ? `(f64.store (local.get $p) (f64x2.extract_lane 0 ${value}))`
+      : `(f32.store (local.get $p) (f32.demote_f64 (f64x2.extract_lane 0 ${value})))`;
+  const { body, setup } = hoistConstants(dtype === 'f64' ? tanhF64Body() : tanhF32Body(), 'c');
+  const name = `${addend ? 'add_' : ''}tanh_${dtype}`;
+  lines.push(`(func $${name} (export "${name}") (param $p i32) ${addend ? '(param $addend i32) ' : ''}(param $n i32)`);
+  lines.push(`  (local $end i32) (local $x v128) (local $y v128) ${localDeclarations(body.locals.filter((local) => local !== 'y'))}`);
+  lines.push(...setup);
+  lines.push(`  (local.set $end (i32.add (local.get $p) (i32.mul (i32.and (local.get $n) (i32.const -2)) (i32.const ${size}))))`);
+  lines.push('  (block $done (loop $pairs');
+  lines.push('    (br_if $done (i32.ge_u (local.get $p) (local.get $end)))');
+  lines.push(`    (local.set $x ${loadPair})`);
+  lines.push(...body.lines.map((line) => `  ${line}`));
+  lines.push(`    ${storePair(body.result)}`);
+  lines.push(`    (local.set $p (i32.add (local.get $p) (i32.const ${2 * size})))`);
+  if (addend) lines.push(`    (local.set $addend (i32.add (local.get $addend) (i32.const ${2 * size})))`);
+  lines.push('    (br $pairs)))');
+  lines.push(`  (if (i32.and (local.get $n) (i32.const 1)) (then ${storeOne(`(call ${dtype === 'f64' ? '$tanh2' : '$tanh2_f32'} ${loadOne})`)}))`);
+  lines.push(')');
+  return lines.join('\n');
+}
+
+/** `$tanh2_accurate`, `$tanh2` and `$tanh2_f32` (v128 → v128, internal) and the array loops of {@link tanhLoop}. */
 export function tanhWat(): string {
   const accurate = accurateBody();
   const lines: string[] = [
@@ -315,30 +357,7 @@ export function tanhWat(): string {
     pairFunction('$tanh2_f32', tanhF32Body()),
   ];
   for (const dtype of ['f64', 'f32'] as const) {
-    const size = dtype === 'f64' ? 8 : 4;
-    // a pair of values as f64x2, and back
-    const loadPair = dtype === 'f64' ? '(v128.load (local.get $p))' : '(f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p)))';
-    const storePair = (value: string): string =>
-      dtype === 'f64' ? `(v128.store (local.get $p) ${value})` : `(v128.store64_lane 0 (local.get $p) (f32x4.demote_f64x2_zero ${value}))`;
-    const loadOne = dtype === 'f64' ? '(f64x2.splat (f64.load (local.get $p)))' : '(f64x2.splat (f64.promote_f32 (f32.load (local.get $p))))';
-    const storeOne = (value: string): string =>
-      dtype === 'f64'
-        ? `(f64.store (local.get $p) (f64x2.extract_lane 0 ${value}))`
-        : `(f32.store (local.get $p) (f32.demote_f64 (f64x2.extract_lane 0 ${value})))`;
-    const { body, setup } = hoistConstants(dtype === 'f64' ? tanhF64Body() : tanhF32Body(), 'c');
-    lines.push(`(func $tanh_${dtype} (export "tanh_${dtype}") (param $p i32) (param $n i32)`);
-    lines.push(`  (local $end i32) (local $x v128) (local $y v128) ${localDeclarations(body.locals.filter((local) => local !== 'y'))}`);
-    lines.push(...setup);
-    lines.push(`  (local.set $end (i32.add (local.get $p) (i32.mul (i32.and (local.get $n) (i32.const -2)) (i32.const ${size}))))`);
-    lines.push('  (block $done (loop $pairs');
-    lines.push('    (br_if $done (i32.ge_u (local.get $p) (local.get $end)))');
-    lines.push(`    (local.set $x ${loadPair})`);
-    lines.push(...body.lines.map((line) => `  ${line}`));
-    lines.push(`    ${storePair(body.result)}`);
-    lines.push(`    (local.set $p (i32.add (local.get $p) (i32.const ${2 * size})))`);
-    lines.push('    (br $pairs)))');
-    lines.push(`  (if (i32.and (local.get $n) (i32.const 1)) (then ${storeOne(`(call ${dtype === 'f64' ? '$tanh2' : '$tanh2_f32'} ${loadOne})`)}))`);
-    lines.push(')');
+    for (const addend of [false, true]) lines.push(tanhLoop(dtype, addend));
   }
   return lines.join('\n');
 }
