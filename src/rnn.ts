@@ -381,9 +381,10 @@ export class RNN {
       (recurrence) => {
         const order = this.stepOrder(dir, batchSizes.length);
         if (this.fusedRecurrence(activate, recurrent, projected)) {
-          // Note [fused tanh recurrence] (src/linear-wasm.ts): the same values, without the per-step copies
+          // Note [fused Elman recurrence] (src/linear-wasm.ts): the same values, without the per-step copies
           const output = width === H ? layerOutput : allocate(this.dtype, totalRows * H);
-          if (recurrence.tanhRecurrence?.({ projected, state, output, order, batchSizes, offsets }) === true) {
+          const { nonlinearity } = this;
+          if (recurrence.elmanRecurrence?.({ nonlinearity, projected, state, output, order, batchSizes, offsets }) === true) {
             if (width !== H) for (let r = 0; r < totalRows; r++) layerOutput.set(output.subarray(r * H, (r + 1) * H), r * width + column);
             return;
           }
@@ -406,7 +407,7 @@ export class RNN {
 
   /**
    * Whether a direction's steps may run fused in WebAssembly: only with the step exactly as
-   * activateStep and activation define it (tanh) and buffers of the module's dtype. A subclass that
+   * activateStep and activation define it and buffers of the module's dtype. A subclass that
    * replaces a seam (the harness's planted bugs) gets the step loop, which calls it.
    */
   private fusedRecurrence(activate: ActivationKernel, recurrent: FloatArray, projected: FloatArray): boolean {

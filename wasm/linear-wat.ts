@@ -14,6 +14,7 @@
 // every multiply and add rounded to float32 (f32x4.mul, f32x4.add; still no FMA), sums in k order.
 // Its lanes are again four different output units, so it equals its JS reference bit for bit.
 
+import { reluWat } from './relu-wat.js';
 import { tanhWat } from './tanh-wat.js';
 
 /** `f32`/`f64`: float64 accumulation of float32/float64 operands; `f32acc`: float32 accumulation. */
@@ -216,7 +217,7 @@ function outerKernel(dtype: 'f32' | 'f64'): string {
   return lines.join('\n');
 }
 
-/** The whole module: one exported, growable memory, the five affine-map kernels and tanh (wasm/tanh-wat.ts). */
+/** The whole module: one exported, growable memory, the five affine-map kernels, tanh (wasm/tanh-wat.ts) and add_relu (wasm/relu-wat.ts). */
 export function linearWat(): string {
   return [
     '(module',
@@ -227,6 +228,7 @@ export function linearWat(): string {
     outerKernel('f32'),
     outerKernel('f64'),
     tanhWat(),
+    reluWat(),
     ')',
     '',
   ].join('\n');

@@ -1,4 +1,4 @@
-// The fused tanh recurrence (Note [fused tanh recurrence], src/linear-wasm.ts) against the step loop it
+// The fused Elman recurrence (Note [fused Elman recurrence], src/linear-wasm.ts) against the step loop it
 // replaces: the same bits for every configuration, padded and packed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,12 +17,12 @@ function sameBits(a: FloatArray, b: FloatArray): boolean {
   return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 }
 
-describe('fused tanh recurrence', () => {
+describe('fused Elman recurrence', () => {
   it('runs here (so the property below compares the two paths)', () => {
     expect(wasmLinearAvailable()).toBe(true);
   });
 
-  it('gives the step loop’s bits: dtypes, accumulation, layers, directions, batch_first, packed lengths', () => {
+  it('gives the step loop’s bits: tanh and relu, dtypes, accumulation, layers, directions, batch_first, packed lengths', () => {
     fc.assert(
       fc.property(
         fc.record({
@@ -30,6 +30,7 @@ describe('fused tanh recurrence', () => {
           hiddenSize: fc.integer({ min: 1, max: 11 }),
           numLayers: fc.integer({ min: 1, max: 3 }),
           bidirectional: fc.boolean(),
+          nonlinearity: fc.constantFrom('tanh' as const, 'relu' as const),
           batchFirst: fc.boolean(),
           dtype: fc.constantFrom('float32' as const, 'float64' as const),
           float32Accumulation: fc.boolean(),
@@ -45,6 +46,7 @@ describe('fused tanh recurrence', () => {
             hiddenSize: c.hiddenSize,
             numLayers: c.numLayers,
             bidirectional: c.bidirectional,
+            nonlinearity: c.nonlinearity,
             batchFirst: c.batchFirst,
             dtype: c.dtype,
             ...(c.dtype === 'float32' && c.float32Accumulation ? { accumulation: 'float32' as const } : {}),
