@@ -67,7 +67,7 @@ function instantiate(): LinearExports | null {
   try {
     const bytes = hexToBytes(LINEAR_WASM_HEX);
     if (!api.validate(bytes)) return null;
-    // Synchronous compilation is fine at ~2 KB (browsers refuse it on the main thread only for large modules).
+    // Synchronous compilation is fine at ~15 KB (browsers refuse it on the main thread only for large modules).
     const exports = new api.Instance(new api.Module(bytes), {}).exports as LinearExports;
     new Float64Array(exports.memory.buffer, EXP2_TABLE_ADDRESS, EXP2_TABLE.length).set(EXP2_TABLE);
     return exports;
@@ -248,6 +248,7 @@ export function withPreparedLinear<T>(
         applyPrepared(exports, out, outOffset, x, xOffset, rows, wtPtr, biasPtr, units, features);
       },
       elmanRecurrence(recurrence) {
+        if (features !== units) return false;
         const isF32 = recurrence.state instanceof Float32Array;
         const kernel = isF32 ? exports.linear_f32 : exports.linear_f64;
         return runElmanRecurrence(exports, recurrence, units, isF32, (out, x, pack, rows) =>
@@ -298,8 +299,8 @@ function linearPanels(
 // The kernel reads Wᵀ in unit blocks: block b holds units b·B … b·B + B − 1 (B = 4 float64 or 8 float32,
 // two vectors) for k = 0, 1, …, K − 1 one after another, 32 bytes per k. One pointer then walks a
 // block with constant offsets, and x, packed k-major per 4-row block by the kernel itself (float32
-// promoted to float64 there, once), is read the same way: the unrolled inner loop is loads and
-// arithmetic only. The layout changes where values are read from, not which are summed in which order.
+// promoted to float64 there, once), is read the same way: the inner loop is loads and arithmetic
+// and two pointer steps. The layout changes where values are read from, not which are summed in which order.
 
 /** W (units, features) into `target` from element `start` as unit blocks of `block` units (Note [linear layout]). */
 function layOutBlocks(target: FloatArray, start: number, weight: Readonly<FloatArray>, units: number, features: number, block: number): void {
@@ -388,6 +389,7 @@ function withPreparedF32Accumulating<T>(
         out.set(memoryView32(outPtr, rows * units), outOffset);
       },
       elmanRecurrence(recurrence) {
+        if (features !== units) return false;
         return runElmanRecurrence(exports, recurrence, units, true, (out, x, pack, rows) =>
           linearPanels(exports.linear_f32acc, out, x, wtPtr, biasPtr, pack, rows, units, features, 4, 4, 8),
         );
