@@ -23,3 +23,16 @@ export function wave(shape: number[], dtype: DType = 'float32', phase = 0): Tens
     dtype,
   );
 }
+
+/** xorshift32 in [0, 1): the same stream for the same seed, so sampled inputs are the same on every run. */
+export function uniforms(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 2 ** 32;
+  };
+}

@@ -9,7 +9,11 @@
 // saturation or NaN, |x| below 2⁻²⁷) and the sign copy become lane selects after the evaluation, which
 // on those lanes computes values that are then discarded (no trap: float SIMD never traps, and
 // i32x4.trunc_sat_f64x2_s_zero saturates). 2^q, a table lookup in JS, is built from its exponent bits:
-// the same double. The constants are written as their bit patterns, so no decimal parsing stands
+// the same double. The fast path's T[j] (Note [float64 tanh fast path]) is read from the same table,
+// which src/linear-wasm.ts copies into memory at EXP2_TABLE_ADDRESS, one 16-byte entry per lane (the
+// index is masked to 0…255, so even a discarded lane reads inside the table); its `if` calls
+// `$tanh2_accurate` for a pair only where a lane is undecided, as tanhF64 calls tanhAccurate.
+// The constants are written as their bit patterns, so no decimal parsing stands
 // between the JS literal and the WebAssembly constant. float32 arrays get tanhF32's values through
 // `$tanh2_f32` (wasm/tanh-f32-wat.ts, Note [float32 tanh in WebAssembly]), whose undecided lanes fall
 // back to `$tanh2` rounded once on store (f32x4.demote_f64x2_zero rounds to nearest even, as

@@ -5,25 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { wasmLinearAvailable } from '../../src/linear-wasm.js';
 import { tanhF32, tanhF64 } from '../../src/tanh.js';
 import { tanhInPlaceWasm } from '../../src/tanh-wasm.js';
+import { uniforms } from '../helpers.js';
 
 /** Same bits, or both NaN (a NaN's payload is not a value torch or the JS function pins down). */
 function differing(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let count = 0;
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i]) && !(Number.isNaN(a[i]!) && Number.isNaN(b[i]!))) count++;
   return count;
-}
-
-/** xorshift32, so the 10⁶ inputs are the same on every run. */
-function uniforms(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
 }
 
 /**

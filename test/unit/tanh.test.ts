@@ -3,19 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TANH_FAST_PATH, fastTanhLow, tanhF32, tanhF64, tanhFastParts } from '../../src/tanh.js';
 import { exactTanh, relativeError } from './exact-tanh.js';
-
-/** xorshift32 in [0, 1), so the sampled inputs are the same on every run. */
-function uniforms(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
-}
+import { uniforms } from '../helpers.js';
 
 describe('tanhF64 / tanhF32', () => {
   it('keeps NaN, signed zeros, odd symmetry and saturation', () => {
