@@ -32,7 +32,7 @@ const L2U = 0.69314718055966295651160180568695068359375;
 const L2L = 0.28235290563031577122588448175013436025525412068e-12;
 const SPLIT = 134217729;
 const C6 = 0.1666666666666666574;
-// The fast path's (Note [float64 tanh fast path]), taken from src/tanh.ts itself
+// The fast path's constants (Note [float64 tanh fast path]), taken from src/tanh.ts itself
 const { EXP2_STEPS, C_HI, C_LO, MARGIN, TAYLOR } = TANH_FAST_PATH;
 const [T3, T4, T5, T6] = TAYLOR;
 
