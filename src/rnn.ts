@@ -380,7 +380,7 @@ export class RNN {
       H,
       (recurrence) => {
         const order = this.stepOrder(dir, batchSizes.length);
-        if (this.fusedRecurrence(activate, recurrent, projected)) {
+        if (this.fusedRecurrence(activate, recurrent)) {
           // Note [fused Elman recurrence] (src/linear-wasm.ts): the same values, without the per-step copies
           const output = width === H ? layerOutput : allocate(this.dtype, totalRows * H);
           const { nonlinearity } = this;
@@ -407,12 +407,16 @@ export class RNN {
 
   /**
    * Whether a direction's steps may run fused in WebAssembly: only with the step exactly as
-   * activateStep and activation define it and buffers of the module's dtype. A subclass that
-   * replaces a seam (the harness's planted bugs) gets the step loop, which calls it.
+   * activateStep and activation define it, and the step's scratch of the module's dtype. A subclass
+   * that replaces a seam (the harness's planted bugs) gets the step loop, which calls it; a projection
+   * buffer of another dtype is refused by the fused recurrence itself (src/linear-wasm.ts).
    */
-  private fusedRecurrence(activate: ActivationKernel, recurrent: FloatArray, projected: FloatArray): boolean {
-    const type = this.dtype === 'float32' ? Float32Array : Float64Array;
-    return activate === tanhInPlace && this.activateStep === RNN.prototype.activateStep && recurrent instanceof type && projected instanceof type;
+  private fusedRecurrence(activate: ActivationKernel, recurrent: FloatArray): boolean {
+    return (
+      activate === (this.nonlinearity === 'tanh' ? tanhInPlace : reluInPlace) &&
+      this.activateStep === RNN.prototype.activateStep &&
+      recurrent instanceof (this.dtype === 'float32' ? Float32Array : Float64Array)
+    );
   }
 
   // The protected methods below are the seams of the forward pass, one decision each. They exist

@@ -13,7 +13,7 @@ export function reluWat(): string {
     const wide = dtype === 'f64' ? 'f64x2' : 'f32x4';
     const lanes = 16 / size;
     lines.push(`(func $add_relu_${dtype} (export "add_relu_${dtype}") (param $p i32) (param $q i32) (param $n i32)`);
-    lines.push('  (local $end i32) (local $v v128) (local $s f64)'.replace('f64)', `${dtype})`));
+    lines.push(`  (local $end i32) (local $v v128) (local $s ${dtype})`);
     lines.push(`  (local.set $end (i32.add (local.get $p) (i32.mul (i32.and (local.get $n) (i32.const ${-lanes})) (i32.const ${size}))))`);
     lines.push('  (block $done (loop $vectors');
     lines.push('    (br_if $done (i32.ge_u (local.get $p) (local.get $end)))');

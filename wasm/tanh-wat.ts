@@ -267,7 +267,7 @@ function tanhF64Body(): WatBody {
   const decided = body.set('decided', `(v128.or (f64x2.eq ${low} ${add(q1, add(q2, bound))}) ${special})`);
   const fast = finish(body, x, y, low);
   const result = `(if (result v128) (i8x16.all_true ${decided}) (then ${fast}) (else (v128.bitselect ${fast} (call $tanh2_accurate ${x}) ${decided})))`;
-  return { locals: [...body.locals].filter((name) => name !== 'y'), lines: body.lines, result };
+  return { locals: [...body.locals], lines: body.lines, result };
 }
 
 /**
@@ -356,7 +356,7 @@ function tanhLoop(dtype: 'f64' | 'f32', addend: boolean): string {
 export function tanhWat(): string {
   const accurate = accurateBody();
   const lines: string[] = [
-    pairFunction('$tanh2_accurate', { locals: [...accurate.locals].filter((name) => name !== 'y'), lines: accurate.lines, result: '(local.get $y)' }),
+    pairFunction('$tanh2_accurate', { locals: [...accurate.locals], lines: accurate.lines, result: '(local.get $y)' }),
     pairFunction('$tanh2', tanhF64Body()),
     pairFunction('$tanh2_f32', tanhF32Body()),
   ];
